@@ -1,0 +1,42 @@
+"""Render stage: per-school HTML and PDF scorecards in every configured language, and the index."""
+
+import dagster as dg
+
+from pipeline.config import load_settings
+from pipeline.partitions import school_years
+from pipeline.publish import publish_year
+from pipeline.resources import ScorecardFiles
+
+
+class RenderConfig(dg.Config):
+    """Launchpad options: re-render chosen schools only, or everything regardless of changes."""
+
+    schools: list[str] = []  # CDS codes; empty = every school
+    force: bool = False
+
+
+@dg.asset(
+    group_name="render",
+    partitions_def=school_years,
+    deps=["indicator_results", "attendance", "validation_report", "validated_directory", "validated_enrollment"],
+    kinds={"html", "pdf", "weasyprint"},
+)
+def scorecards(context: dg.AssetExecutionContext, config: RenderConfig, files: ScorecardFiles) -> dg.MaterializeResult:
+    """One scorecard per school and language, as self-contained HTML and as tagged PDF (PDF/UA),
+    plus each school's numbers as CSV, the index page `<out>/<year>/index.html` and
+    `<out>/<year>/manifest.json` with every file's checksum. Schools whose content did not change
+    since the last run are not rendered again."""
+    year = context.partition_key
+    with files.warehouse(read_only=True) as con:
+        summary = publish_year(con, year, files.year_dir(year), load_settings(),
+                               only=config.schools or None, force=config.force)
+    context.log.info(f"{len(summary.rendered)} documents rendered, {summary.skipped} unchanged")
+    return dg.MaterializeResult(metadata={
+        "index": dg.MetadataValue.path(str(summary.index)),
+        "manifest": dg.MetadataValue.path(str(summary.manifest)),
+        "schools": summary.schools,
+        "documents": summary.documents,
+        "rendered": len(summary.rendered),
+        "unchanged": summary.skipped,
+        "files": len(summary.files),
+    })

@@ -1,0 +1,1 @@
+"""School scorecard pipeline: plain logic (readers, scoring, rendering) and the Dagster wiring."""

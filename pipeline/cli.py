@@ -1,0 +1,175 @@
+"""The ``scorecards`` command: sample data and headless runs, recorded in the Dagster instance.
+
+    scorecards sample --scale demo|district|state --seed N --out DIR
+    scorecards run --year 2023-24 [--raw DIR] [--out DIR] [--schools CDS,...] [--force]
+    scorecards docs            print the input reference generated from the pandera models
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from pipeline.config import PROJECT_ROOT
+
+DAGSTER_HOME_DIR = PROJECT_ROOT / ".dagster_home"
+
+
+def ensure_dagster_home() -> Path:
+    """Use ``$DAGSTER_HOME``, else the project-local ``.dagster_home`` wired to the repo's dagster.yaml."""
+    home = os.environ.get("DAGSTER_HOME")
+    if home:
+        return Path(home)
+    DAGSTER_HOME_DIR.mkdir(exist_ok=True)
+    link = DAGSTER_HOME_DIR / "dagster.yaml"
+    if not link.exists():
+        link.symlink_to(Path("..") / "dagster.yaml")
+    os.environ["DAGSTER_HOME"] = str(DAGSTER_HOME_DIR)
+    return DAGSTER_HOME_DIR
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from pipeline.sample import generate
+
+    started = time.perf_counter()
+    counts = generate(args.out, scale=args.scale, seed=args.seed)
+    print(f"wrote {len(counts)} files, {sum(counts.values()):,} rows to {args.out} "
+          f"in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _failure_reason(result) -> str:
+    """The first failure of a run in one line, in the words the step gave."""
+    for event in result.all_events:
+        if event.event_type_value == "STEP_FAILURE":
+            data = event.event_specific_data
+            user = getattr(data, "user_failure_data", None)
+            if user is not None and user.description:
+                return user.description
+            err = getattr(data, "error", None)
+            if err is not None:
+                cause = err.cause or err
+                return f"{event.step_key}: {cause.message.strip().splitlines()[-1]}"
+            return f"{event.step_key} failed"
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_CHECK_EVALUATION":
+            ev = event.event_specific_data
+            if not ev.passed and ev.severity.value == "ERROR":
+                return f"check {ev.check_name} failed on {ev.asset_key.to_user_string()}: {ev.description or ''}".strip()
+    return "the run did not succeed; see the Dagster UI for details"
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    if args.raw:
+        os.environ["SCORECARDS_RAW_DIR"] = str(Path(args.raw).resolve())
+    if args.out:
+        os.environ["SCORECARDS_OUT_DIR"] = str(Path(args.out).resolve())
+    ensure_dagster_home()
+
+    import dagster as dg
+    from tqdm import tqdm
+
+    from pipeline.config import load_settings
+    from pipeline.definitions import defs
+    from pipeline.resources import default_out_dir
+
+    settings = load_settings()
+    if args.year not in settings.school_years:
+        print(f"scorecards run: unknown school year {args.year}; configured: {', '.join(settings.school_years)}",
+              file=sys.stderr)
+        return 2
+    job = defs.resolve_job_def("yearly_scorecards")
+    steps = len(job.nodes_in_topological_order)
+    instance = dg.DagsterInstance.get()
+    run_id = str(uuid.uuid4())
+    schools = [s.strip() for s in (args.schools or "").split(",") if s.strip()]
+    run_config = {
+        "ops": {"scorecards": {"config": {"schools": schools, "force": args.force}}},
+        "loggers": {"console": {"config": {"log_level": "WARNING" if not args.verbose else "INFO"}}},
+    }
+    done = threading.Event()
+    bar = tqdm(total=steps, desc=f"scorecards {args.year}", unit="step", disable=args.quiet)
+
+    def follow() -> None:
+        seen = 0
+        kinds = {dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.STEP_SKIPPED}
+        while not done.wait(0.5):
+            try:
+                n = sum(len(instance.get_records_for_run(run_id, of_type=k).records) for k in kinds)
+            except Exception:  # storage busy; try again shortly
+                continue
+            if n > seen:
+                bar.update(n - seen)
+                seen = n
+
+    watcher = threading.Thread(target=follow, daemon=True)
+    watcher.start()
+    try:
+        result = job.execute_in_process(
+            partition_key=args.year, instance=instance, run_config=run_config, raise_on_error=False,
+            run_id=run_id, tags={"source": "scorecards-cli"},
+        )
+    finally:
+        done.set()
+        watcher.join()
+        bar.update(steps - bar.n)
+        bar.close()
+    out = Path(os.environ.get("SCORECARDS_OUT_DIR") or default_out_dir()) / args.year
+    if not result.success:
+        print(f"scorecards run {args.year} failed: {_failure_reason(result)}", file=sys.stderr)
+        print(f"  validation report: {out / 'validation' / 'report.html'}", file=sys.stderr)
+        return 1
+    print(f"scorecards {args.year}: done (run {result.run_id[:8]} recorded in {os.environ['DAGSTER_HOME']})")
+    print(f"  scorecards:        {out / 'index.html'}")
+    print(f"  validation report: {out / 'validation' / 'report.html'}")
+    print(f"  warehouse:         {out.parent / 'scorecards.duckdb'}")
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from schemas.docs import input_reference
+
+    print(input_reference())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="scorecards", description="Annual school scorecard pipeline")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("sample", help="write a sample export set")
+    p.add_argument("--scale", choices=["tiny", "demo", "district", "state"], default="demo")
+    p.add_argument("--seed", type=int, default=2024)
+    p.add_argument("--out", default=str(PROJECT_ROOT / "data" / "raw"))
+    p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser("run", help="materialize every asset of a school year through Dagster")
+    p.add_argument("--year", required=True, help="school year, e.g. 2023-24")
+    p.add_argument("--raw", help="raw exports folder (default $SCORECARDS_RAW_DIR or data/raw)")
+    p.add_argument("--out", help="output folder (default $SCORECARDS_OUT_DIR or data/out)")
+    p.add_argument("--schools", help="comma-separated CDS codes to re-render (default: all)")
+    p.add_argument("--force", action="store_true", help="render even unchanged scorecards")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--verbose", action="store_true", help="show Dagster's step logs")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("docs", help="print the input reference generated from the pandera models")
+    p.set_defaults(func=cmd_docs)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("scorecards: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

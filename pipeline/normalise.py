@@ -1,0 +1,79 @@
+"""Normalise what readers read, before validation: the drift seen in real exports, made uniform.
+
+CDE research files and their re-exports differ in small ways: ``cds`` without leading zeros,
+student-group labels instead of codes (``English Learner``), ``LT EL`` for ``LTEL``, ``*`` privacy
+marks. District exports carry the school year in every row. Rules that depend on the run (the
+school-year folder) become :class:`~pipeline.quarantine.RowRule` objects or file-level errors.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.config import Settings, dashboard_year
+from pipeline.quarantine import RowRule
+from pipeline.readers import LINE, RawTable, SourceFileError
+
+PRIVACY_MARK = "*"
+
+
+def pad_cds(values: pd.Series) -> pd.Series:
+    """Restore leading zeros that spreadsheets strip from 14-digit CDS codes (``0`` is the state)."""
+    digits = values.str.fullmatch(r"\d{1,14}").fillna(False)
+    return values.where(~digits, values.str.zfill(14))
+
+
+def map_groups(values: pd.Series, settings: Settings) -> pd.Series:
+    """Student-group labels and spellings (``English Learner``, ``LT EL``) to CDE codes."""
+    mapped = values.str.strip().str.lower().map(settings.group_aliases)
+    return mapped.where(mapped.notna(), values)
+
+
+def clear_privacy_marks(frame: pd.DataFrame) -> pd.DataFrame:
+    """Turn ``*`` into blanks and list, per row, the columns that held one."""
+    value_cols = [c for c in frame.columns if c != LINE]
+    marks = frame[value_cols].eq(PRIVACY_MARK)
+    if not marks.any().any():
+        frame["suppressed_columns"] = ""
+        return frame
+    frame = frame.copy()
+    frame[value_cols] = frame[value_cols].mask(marks, "")
+    marked = marks.loc[:, marks.any()]
+    frame["suppressed_columns"] = marked.apply(lambda row: ";".join(marked.columns[row.to_numpy()]), axis=1)
+    return frame
+
+
+def normalise_dashboard(raw: RawTable, school_year: str, settings: Settings) -> RawTable:
+    """Make a CDE research file (or a re-export of one) look as published, and check its year."""
+    frame = raw.frame
+    frame["cds"] = pad_cds(frame["cds"])
+    frame["studentgroup"] = map_groups(frame["studentgroup"], settings)
+    frame = clear_privacy_marks(frame)
+    raw.frame = frame
+    return raw
+
+
+def year_rules(raw: RawTable, school_year: str) -> list[RowRule]:
+    """Every row names its year (``school_year`` in district exports, ``reportingyear`` in CDE
+    files). When no row matches the folder the file is misplaced: a file-level error. Otherwise the
+    few rows of another year are quarantined."""
+    frame = raw.frame
+    if "reportingyear" in frame.columns:
+        column, expected = "reportingyear", str(dashboard_year(school_year))
+        what = f"the {school_year} folder, which expects the {expected} Dashboard"
+    elif "school_year" in frame.columns:
+        column, expected = "school_year", school_year
+        what = f"the {school_year} folder"
+    else:
+        return []
+    present = frame[column][frame[column].ne("")]
+    if len(present) and not present.eq(expected).any():
+        raise SourceFileError(
+            raw.path,
+            f"wrong year: the rows are for {column} {present.value_counts().index[0]}, but the file "
+            f"sits in {what}; move it to the right school-year folder",
+        )
+    return [RowRule(
+        column=column, check="year_matches_folder",
+        reason=f"{column} differs from the folder's year ({expected})",
+        failing=lambda f: f[column].notna() & f[column].ne(expected),
+    )]

@@ -1,0 +1,112 @@
+"""Write a school year's scorecards: per school HTML, PDF and CSV per language, the index, the manifest.
+
+Incremental: each document's content hash (its model plus the templates, styles and catalogs) is
+kept in ``manifest.json``; a school whose hash is unchanged and whose files are intact is not
+rendered again, so a nightly refresh with unchanged data renders nothing.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from pipeline.config import PROJECT_ROOT, Settings
+from pipeline.outputs import school_dir, sha256, write_atomic
+from pipeline.render.html import render_index_html, render_scorecard_html
+from pipeline.render.pdf import render_pdfs
+from pipeline.scorecard_model import SCHOOL_TYPES, build_school, content_hash, load_year, school_csv
+
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class PublishSummary:
+    schools: int = 0
+    documents: int = 0  # (school, language) pairs
+    rendered: list[str] = field(default_factory=list)  # "<cds>/<lang>" rendered this time
+    skipped: int = 0
+    files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
+    index: Path | None = None
+    manifest: Path | None = None
+
+
+def templates_fingerprint() -> str:
+    """Hash of everything under templates/ that shapes a scorecard."""
+    h = hashlib.sha256()
+    root = PROJECT_ROOT / "templates"
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in {".j2", ".css", ".po", ".ttf", ".otf", ".woff", ".woff2"}:
+            h.update(path.relative_to(root).as_posix().encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _read_manifest(year_dir: Path) -> dict:
+    try:
+        return json.loads((year_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def publish_year(
+    con: duckdb.DuckDBPyConnection,
+    school_year: str,
+    year_dir: Path,
+    settings: Settings,
+    only: list[str] | None = None,
+    force: bool = False,
+    workers: int | None = None,
+) -> PublishSummary:
+    """Render every school of ``school_year`` (or the CDS codes in ``only``) into ``year_dir``."""
+    data = load_year(con, school_year)
+    fingerprint = templates_fingerprint()
+    previous = _read_manifest(year_dir)
+    old_hashes = previous.get("documents", {})
+    summary = PublishSummary()
+    hashes: dict[str, str] = {}
+    pdf_jobs = []
+    index_rows = []
+    for _, school in data.directory.sort_values("school_name").iterrows():
+        cds = school["cds"]
+        folder = school_dir(year_dir, cds)
+        summary.schools += 1
+        index_rows.append({
+            "cds": cds, "name": school["school_name"],
+            "level": SCHOOL_TYPES.get(school["school_type"], school["school_type"]),
+            "level_rank": list(SCHOOL_TYPES).index(school["school_type"]) if school["school_type"] in SCHOOL_TYPES else 9,
+            "grade_span": f"{school['low_grade']}–{school['high_grade']}",
+            "languages": list(settings.languages),
+        })
+        wanted = only is None or cds in only
+        csv_text = school_csv(data, cds)
+        if wanted:
+            write_atomic(folder / "data.csv", csv_text)
+        for lang in settings.languages:
+            summary.documents += 1
+            doc = f"{cds}/{lang}"
+            model = build_school(data, school, school_year, lang, settings)
+            digest = content_hash(model, fingerprint)
+            hashes[doc] = digest
+            html_path, pdf_path = folder / f"scorecard.{lang}.html", folder / f"scorecard.{lang}.pdf"
+            unchanged = old_hashes.get(doc) == digest and html_path.exists() and pdf_path.exists()
+            if not wanted or (unchanged and not force):
+                summary.skipped += 1
+                if not wanted and doc in old_hashes:
+                    hashes[doc] = old_hashes[doc]
+                continue
+            write_atomic(html_path, render_scorecard_html(model, css_inline=True))
+            pdf_jobs.append((render_scorecard_html(model, css_inline=False), pdf_path, model["title"], lang))
+            summary.rendered.append(doc)
+    render_pdfs(pdf_jobs, workers=workers)
+    index_html = render_index_html(index_rows, school_year, lang=settings.languages[0],
+                                   district=settings.district_name)
+    summary.index = write_atomic(year_dir / "index.html", index_html)
+    for path in sorted(year_dir.rglob("*")):
+        if path.is_file() and path.name != MANIFEST and not path.name.startswith("."):
+            summary.files[path.relative_to(year_dir).as_posix()] = sha256(path)
+    manifest = {"school_year": school_year, "documents": hashes, "files": summary.files}
+    summary.manifest = write_atomic(year_dir / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
+    return summary

@@ -1,0 +1,55 @@
+"""The validation report: per source, rows read, kept and quarantined, top reasons and examples."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import jinja2
+import pandas as pd
+
+from pipeline.config import PROJECT_ROOT
+from pipeline.outputs import write_atomic
+from pipeline.quarantine import QUARANTINE_COLUMNS
+from pipeline.warehouse import read_table
+
+TOP_REASONS = 5
+EXAMPLES = 5
+
+
+def summarise(files: pd.DataFrame, quarantine: pd.DataFrame) -> list[dict]:
+    """One entry per source, in the order of the file table."""
+    out = []
+    for _, f in files.sort_values("source").iterrows():
+        q = quarantine[quarantine["source"] == f["source"]] if len(quarantine) else quarantine
+        reasons = (q.groupby(["column", "reason"]).size().sort_values(ascending=False).head(TOP_REASONS)
+                   .reset_index(name="count").to_dict("records")) if len(q) else []
+        out.append({
+            "source": f["source"], "file": f["file"], "provided": bool(f.get("provided")),
+            "problem": f.get("problem") if isinstance(f.get("problem"), str) else None,
+            "rows_read": int(f.get("rows_read") or 0), "rows_kept": int(f.get("rows_kept") or 0),
+            "rows_quarantined": int(f.get("rows_quarantined") or 0),
+            "encoding": f.get("encoding") or "", "checksum": (f.get("checksum") or "")[:12],
+            "ignored_columns": f.get("ignored_columns") or "",
+            "reasons": reasons,
+            "examples": q.head(EXAMPLES)[["line", "column", "value", "reason"]].to_dict("records") if len(q) else [],
+        })
+    return out
+
+
+def write_report(con: duckdb.DuckDBPyConnection, school_year: str, out_dir: Path) -> dict[str, Path]:
+    """Write ``validation/quarantine.csv`` and ``validation/report.html`` for one school year."""
+    files = read_table(con, "ingest_files", {"school_year": school_year})
+    quarantine = read_table(con, "quarantine", {"school_year": school_year})
+    if quarantine.empty:
+        quarantine = pd.DataFrame(columns=QUARANTINE_COLUMNS + ["school_year"])
+    folder = Path(out_dir) / "validation"
+    csv_path = write_atomic(folder / "quarantine.csv",
+                            quarantine[["school_year"] + QUARANTINE_COLUMNS].to_csv(index=False))
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(PROJECT_ROOT / "templates"), autoescape=True)
+    html = env.get_template("validation_report.html.j2").render(
+        school_year=school_year, sources=summarise(files, quarantine),
+        totals={k: int(files[k].fillna(0).sum()) if k in files else 0
+                for k in ("rows_read", "rows_kept", "rows_quarantined")},
+    )
+    html_path = write_atomic(folder / "report.html", html)
+    return {"quarantine_csv": csv_path, "report_html": html_path}

@@ -1,0 +1,77 @@
+"""The DuckDB warehouse: one file, tables keyed by school year, replaced a partition at a time."""
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import pandas as pd
+
+
+@contextlib.contextmanager
+def connect(path: Path | str, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse file (created on first use) and close it afterwards."""
+    path = Path(path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+    ).fetchone()[0])
+
+
+def columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+        [table],
+    ).fetchall()]
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, where: dict[str, object]) -> int:
+    """Replace the rows of ``table`` matching ``where`` (e.g. one school year) by ``frame``.
+
+    The table is created from the frame on first use; columns the frame brings that the table
+    lacks are added (older layouts simply leave them NULL). Runs in one transaction.
+    """
+    frame = frame.copy()
+    for col, value in where.items():
+        frame[col] = value
+    con.register("_incoming", frame)
+    try:
+        con.execute("BEGIN")
+        if not table_exists(con, table):
+            con.execute(f"CREATE TABLE {_quote(table)} AS SELECT * FROM _incoming LIMIT 0")
+        existing = set(columns(con, table))
+        for col, typ, *_ in con.execute("DESCRIBE _incoming").fetchall():
+            if col not in existing:
+                con.execute(f"ALTER TABLE {_quote(table)} ADD COLUMN {_quote(col)} {typ}")
+        cond = " AND ".join(f"{_quote(c)} = ?" for c in where)
+        con.execute(f"DELETE FROM {_quote(table)} WHERE {cond}", list(where.values()))
+        con.execute(f"INSERT INTO {_quote(table)} BY NAME SELECT * FROM _incoming")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.unregister("_incoming")
+    return len(frame)
+
+
+def read_table(con: duckdb.DuckDBPyConnection, table: str, where: dict[str, object]) -> pd.DataFrame:
+    """Rows of ``table`` matching ``where``; an empty frame when the table does not exist yet."""
+    if not table_exists(con, table):
+        return pd.DataFrame()
+    cond = " AND ".join(f"{_quote(c)} = ?" for c in where) or "TRUE"
+    return con.execute(f"SELECT * FROM {_quote(table)} WHERE {cond}", list(where.values())).df()

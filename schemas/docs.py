@@ -1,0 +1,54 @@
+"""The README's input reference, generated from the pandera models (single source of truth)."""
+from __future__ import annotations
+
+from pipeline.sources import SOURCES
+
+LOCATIONS = {"shared": "`<raw>/{f}`", "year": "`<raw>/<year>/{f}`", "dashboard": "`<raw>/<year>/dashboard/{f}`"}
+
+
+def _checks(column) -> str:
+    parts = []
+    for check in column.checks:
+        stats = check.statistics or {}
+        name = check.name
+        if name == "isin":
+            parts.append("one of " + ", ".join(f"`{v}`" for v in stats.get("allowed_values", [])))
+        elif name == "str_matches":
+            parts.append(f"matches `{stats.get('pattern')}`")
+        elif name == "greater_than_or_equal_to":
+            parts.append(f">= {stats.get('min_value')}")
+        elif name == "less_than_or_equal_to":
+            parts.append(f"<= {stats.get('max_value')}")
+        elif name == "str_length":
+            parts.append(f"length {stats.get('min_value')}..{stats.get('max_value')}")
+        else:
+            parts.append(name)
+    return "; ".join(parts)
+
+
+def source_reference(name: str) -> str:
+    source = SOURCES[name]
+    schema = source.schema
+    lines = [
+        f"#### `{name}`: {source.description}",
+        "",
+        f"File {LOCATIONS[source.location].format(f=source.filename)}"
+        + (f", tab- or comma-delimited" if "\t" in source.delimiters else ", comma-delimited")
+        + f". Key: {', '.join(f'`{k}`' for k in source.key) or 'none'}.",
+        "",
+        "| column | type | required | blank allowed | rule | description |",
+        "|---|---|---|---|---|---|",
+    ]
+    for col_name, col in schema.columns.items():
+        shown = "*item columns*" if col.regex else f"`{col_name}`"
+        dtype = {"string[python]": "text", "Int64": "integer", "float64": "number"}.get(str(col.dtype), str(col.dtype))
+        lines.append(
+            f"| {shown} | {dtype} | {'no' if not col.required else 'yes'} | {'yes' if col.nullable else 'no'} "
+            f"| {_checks(col).replace('|', '&#124;')} | {(col.description or '').replace('|', '&#124;')} |"
+        )
+    return "\n".join(lines)
+
+
+def input_reference() -> str:
+    """Markdown for every source, in registry order."""
+    return "\n\n".join(source_reference(name) for name in SOURCES)

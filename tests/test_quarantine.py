@@ -1,0 +1,48 @@
+"""Row-level validation: every row kept or quarantined with a reason; counts reconcile."""
+from __future__ import annotations
+
+from pipeline.config import load_settings
+from pipeline.ingest import ingest
+from pipeline.quarantine import HIDDEN
+from pipeline.sources import SOURCES
+
+HEADER = "school_year,ssid,cds,grade,days_enrolled,days_absent,ethnicity,el,ltel,sed,swd,foster,homeless\n"
+GOOD = "2023-24,{ssid},19754160000001,3,180,{absent},HI,Y,N,Y,N,N,N\n"
+
+
+def write_attendance(raw, body: str):
+    folder = raw / "2023-24"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "attendance.csv").write_text(HEADER + body)
+
+
+def test_bad_rows_are_quarantined_with_reasons(tmp_path):
+    body = (
+        GOOD.format(ssid="1000000001", absent=3)           # line 2: kept
+        + GOOD.format(ssid="1000000001", absent=3)         # line 3: duplicate key
+        + GOOD.format(ssid="12", absent="x")               # line 4: bad id, not a number
+        + GOOD.format(ssid="1000000003", absent=200)       # line 5: absent > enrolled
+        + "2022-23,1000000004,19754160000001,3,180,1,HI,Y,N,Y,N,N,N\n"  # line 6: other year
+        + "2023-24,1000000005,19754160000001\n"             # line 7: short row
+    )
+    write_attendance(tmp_path, body)
+    result = ingest(SOURCES["attendance"], tmp_path, "2023-24", load_settings())
+    v = result.validated
+    assert (v.rows_read, v.rows_kept, v.rows_quarantined) == (6, 1, 5)
+    q = v.quarantine
+    reasons = {(r.line, r.column): r.reason for r in q.itertuples()}
+    assert reasons[(3, "ssid, cds")] == "duplicate key (ssid, cds): same as line 2, which is kept"
+    assert reasons[(4, "days_absent")] == "not a whole number"
+    assert reasons[(4, "ssid")].startswith("does not have the expected format")
+    assert reasons[(5, "(row)")] == "days_absent must not exceed days_enrolled"
+    assert reasons[(6, "school_year")] == "school_year differs from the folder's year (2023-24)"
+    assert reasons[(7, "(row)")] == "row has 3 fields; the header has 13"
+    # student identifiers never reach the quarantine's value column
+    assert set(q.loc[q["column"].eq("ssid"), "value"]) == {HIDDEN}
+    assert not q["value"].str.contains("1000000005").any()
+    assert set(q["file"]) == {f"{tmp_path.name}/2023-24/attendance.csv"}
+
+
+def test_missing_optional_file_is_not_provided(tmp_path):
+    result = ingest(SOURCES["community"], tmp_path, "2023-24", load_settings())
+    assert not result.provided

@@ -1,0 +1,115 @@
+"""Scoring in DuckDB against hand-computed expectations: rounding, cut points, colours, n-size."""
+from __future__ import annotations
+
+
+import pandas as pd
+import pytest
+
+from pipeline import scoring, warehouse
+from pipeline.config import load_settings
+
+YEAR = "2023-24"
+SCHOOL = "19754160000001"
+
+
+
+
+
+@pytest.fixture
+def con(tmp_path):
+    with warehouse.connect(tmp_path / "w.duckdb") as con:
+        warehouse.replace_rows(con, "validated_directory", pd.DataFrame(
+            {"cds": [SCHOOL], "school_type": ["ES"]}), {"school_year": YEAR})
+        warehouse.replace_rows(con, "attendance", pd.DataFrame(
+            {"cds": pd.Series([], dtype=str), "rtype": pd.Series([], dtype=str),
+             "student_group": pd.Series([], dtype=str), "chronic": pd.Series([], dtype="int64"),
+             "eligible": pd.Series([], dtype="int64")}), {"school_year": YEAR})
+        yield con
+
+
+def chronic_rows(con, rows):
+    """rows: (group, currnumer, currdenom, priornumer, priordenom)."""
+    frame = pd.DataFrame(rows, columns=["studentgroup", "currnumer", "currdenom", "priornumer", "priordenom"])
+    frame["cds"], frame["rtype"], frame["reportingyear"] = SCHOOL, "S", 2024
+    warehouse.replace_rows(con, "validated_dashboard_chronic", frame, {"school_year": YEAR})
+    result = scoring.score_indicators(con, YEAR, load_settings())
+    return result.set_index("student_group")
+
+
+@pytest.mark.parametrize("numer, denom, status, level", [
+    (2, 80, 2.5, 5),       # 2.5 exactly: Very low
+    (51, 2000, 2.6, 4),    # 2.55 rounds half up to 2.6: Low
+    (100, 1000, 10.0, 3),  # Medium upper bound
+    (101, 1000, 10.1, 2),  # High lower bound
+    (400, 2000, 20.0, 2),
+    (401, 2000, 20.1, 1),  # 20.05 -> 20.1: Very high
+])
+def test_chronic_status_boundaries(con, numer, denom, status, level):
+    r = chronic_rows(con, [("ALL", numer, denom, numer, denom)]).loc["ALL"]
+    assert float(r["status"]) == status
+    assert r["status_level"] == level
+
+
+@pytest.mark.parametrize("prior, change, change_level, color", [
+    (70, 3.0, 2, 2),    # increased 3.0: change level 2; Medium x 2 = Orange
+    (69, 3.1, 1, 2),    # increased significantly; Medium x 1 = Orange
+    (129, -2.9, 4, 4),  # declined; Medium x 4 = Green
+    (130, -3.0, 5, 4),  # declined significantly; Medium x 5 = Green
+    (104, -0.4, 3, 3),  # maintained; Yellow
+])
+def test_chronic_change_boundaries_and_colour(con, prior, change, change_level, color):
+    r = chronic_rows(con, [("ALL", 100, 1000, prior, 1000)]).loc["ALL"]
+    assert float(r["change"]) == change
+    assert r["change_level"] == change_level
+    assert r["color"] == color
+    assert r["box"] == ((5 - 3) * 5 + change_level) * 10
+
+
+def test_change_from_unrounded_rates_half_away_from_zero(con):
+    # 25.0 % now, 44.75 % before: change -19.75 -> -19.8 (CDE rounds half away from zero)
+    r = chronic_rows(con, [("ALL", 100, 400, 179, 400)]).loc["ALL"]
+    assert float(r["change"]) == -19.8
+    assert float(r["prior_status"]) == 44.8
+    # rounded statuses would give 25.0 - 44.8 = -19.8 too; this pair differs:
+    # 50.44 % vs 48.26 %: statuses 50.4 and 48.3 (difference 2.1) but change 2.2
+    r = chronic_rows(con, [("ALL", 5044, 10000, 4826, 10000)]).loc["ALL"]
+    assert (float(r["status"]), float(r["prior_status"]), float(r["change"])) == (50.4, 48.3, 2.2)
+
+
+def test_n_size_rules(con):
+    result = chronic_rows(con, [
+        ("ALL", 50, 400, 60, 400),
+        ("FOS", 3, 10, 3, 12),    # under 11: nothing shown
+        ("HOM", 5, 29, 6, 40),    # 11..29: status, no colour
+        ("EL", 5, 30, 6, 29),     # prior under 30: no colour
+    ])
+    fos, hom, el = result.loc["FOS"], result.loc["HOM"], result.loc["EL"]
+    assert fos["suppressed"] and pd.isna(fos["status"]) and pd.isna(fos["n"]) and fos["note"] == "n_lt_11"
+    assert float(hom["status"]) == 17.2 and hom["color"] == 0 and hom["note"] == "no_color_lt_30"
+    assert el["color"] == 0 and el["note"] == "no_color_lt_30"
+    assert result.loc["ALL", "color"] > 0 and pd.isna(result.loc["ALL", "note"])
+
+
+def test_attendance_chronic_definition(tmp_path):
+    students = pd.DataFrame({
+        "ssid": ["1", "2", "3", "4", "5"],
+        "cds": [SCHOOL] * 5,
+        "days_enrolled": [180, 180, 30, 100, 31],
+        "days_absent": [18, 17, 10, 10, 3],
+        "ethnicity": ["HI", "HI", "AA", "HI", "WH"],
+        "el": ["Y", "N", "N", "N", "N"], "ltel": ["N"] * 5, "sed": ["Y"] * 5,
+        "swd": ["N"] * 5, "foster": ["N"] * 5, "homeless": ["N"] * 5,
+    })
+    with warehouse.connect(tmp_path / "w.duckdb") as con:
+        warehouse.replace_rows(con, "validated_attendance", students, {"school_year": YEAR})
+        warehouse.replace_rows(con, "validated_directory", pd.DataFrame({"cds": [SCHOOL]}), {"school_year": YEAR})
+        out = scoring.score_attendance(con, YEAR, load_settings())
+    school = out[(out.rtype == "S")].set_index("student_group")
+    # eligible: enrolled >= 31 days (student 3 is not); chronic: absent >= 10 % (18/180, 10/100)
+    assert school.loc["ALL", "eligible"] == 4
+    assert school.loc["ALL", "chronic"] == 2
+    assert school.loc["ALL", "days_attended"] == (180 - 18) + (180 - 17) + (30 - 10) + (100 - 10) + (31 - 3)
+    assert school.loc["HI", "eligible"] == 3 and school.loc["HI", "chronic"] == 2
+    assert school.loc["EL", "chronic"] == 1
+    district = out[out.rtype == "D"].set_index("student_group")
+    assert district.loc["ALL", "cds"] == "19754160000000"
