@@ -5,7 +5,7 @@ import pandas as pd
 
 from pipeline import warehouse
 from pipeline.config import load_settings
-from pipeline.ingest import ingest, kept_table
+from pipeline.ingest import file_frame, ingest, kept_table
 from pipeline.partitions import school_years
 from pipeline.quarantine import QUARANTINE_COLUMNS
 from pipeline.readers import SourceFileError
@@ -83,10 +83,12 @@ def _ingest_asset(source: Source) -> dg.AssetsDefinition:
             result = ingest(source, files.raw, year, settings)
         except SourceFileError as exc:
             with files.warehouse() as con:
-                warehouse.replace_rows(con, f"validated_{source.name}", pd.DataFrame({"source_line": []}), where)
-                warehouse.replace_rows(con, "ingest_files", pd.DataFrame([{
-                    "source": source.name, "file": exc.path, "provided": True, "problem": exc.problem,
-                }]), {**where, "source": source.name})
+                # rows from an earlier, good version of the file must not be used either
+                warehouse.delete_rows(con, f"validated_{source.name}", where)
+                warehouse.delete_rows(con, "quarantine", {**where, "source": source.name})
+                warehouse.replace_rows(con, "ingest_files", file_frame(
+                    source=source.name, file=exc.path, provided=True, problem=exc.problem,
+                ), {**where, "source": source.name})
                 write_report(con, year, files.year_dir(year))  # so the failure shows in the report too
             raise dg.Failure(
                 description=f"{exc.path}: {exc.problem}. Nothing from this file is used; "
@@ -100,8 +102,7 @@ def _ingest_asset(source: Source) -> dg.AssetsDefinition:
             warehouse.replace_rows(con, f"validated_{source.name}", kept if len(kept.columns) else
                                    pd.DataFrame({"source_line": pd.Series([], dtype="int64")}), where)
             warehouse.replace_rows(con, "quarantine", quarantine, {**where, "source": source.name})
-            warehouse.replace_rows(con, "ingest_files", pd.DataFrame([{**result.file_row, "problem": None}]),
-                                   {**where, "source": source.name})
+            warehouse.replace_rows(con, "ingest_files", file_frame(**result.file_row), {**where, "source": source.name})
         row = result.file_row
         context.log.info(
             f"{result.display_path}: {row['rows_read']} rows read, {row['rows_kept']} kept, "

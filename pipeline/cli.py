@@ -53,7 +53,7 @@ def _failure_reason(result) -> str:
             err = getattr(data, "error", None)
             if err is not None:
                 cause = err.cause or err
-                return f"{event.step_key}: {cause.message.strip().splitlines()[-1]}"
+                return f"{event.step_key}: {cause.message.strip().splitlines()[0]}"
             return f"{event.step_key} failed"
     for event in result.all_events:
         if event.event_type_value == "ASSET_CHECK_EVALUATION":
@@ -89,7 +89,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     schools = [s.strip() for s in (args.schools or "").split(",") if s.strip()]
     run_config = {
         "ops": {"scorecards": {"config": {"schools": schools, "force": args.force}}},
-        "loggers": {"console": {"config": {"log_level": "WARNING" if not args.verbose else "INFO"}}},
+        "loggers": {"console": {"config": {"log_level": "CRITICAL" if not args.verbose else "INFO"}}},
     }
     done = threading.Event()
     bar = tqdm(total=steps, desc=f"scorecards {args.year}", unit="step", disable=args.quiet)

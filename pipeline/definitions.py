@@ -2,8 +2,7 @@
 import dagster as dg
 
 from assets import deliver, ingest, render, score, validate
-from pipeline.partitions import school_years
-from pipeline.resources import files_from_env
+from pipeline.resources import ScorecardFiles
 
 all_assets = [
     *ingest.ingest_assets,
@@ -17,14 +16,13 @@ all_assets = [
 yearly_scorecards = dg.define_asset_job(
     name="yearly_scorecards",
     selection=dg.AssetSelection.all(),
-    partitions_def=school_years,
     description="Everything for one school year: ingest and validate every export, score, render, deliver.",
 )
 
 defs = dg.Definitions(
     assets=all_assets,
     jobs=[yearly_scorecards],
-    resources={"files": files_from_env()},
+    resources={"files": ScorecardFiles()},
     # One process: steps share imports and the warehouse file has a single writer at a time.
     # Rendering uses its own pool of worker processes inside its step.
     executor=dg.in_process_executor,

@@ -42,6 +42,18 @@ class Ingested:
         }
 
 
+FILE_COLUMNS = {
+    "source": "string", "file": "string", "provided": "boolean", "problem": "string",
+    "checksum": "string", "encoding": "string", "delimiter": "string", "rows_read": "Int64",
+    "rows_kept": "Int64", "rows_quarantined": "Int64", "blank_lines": "Int64", "ignored_columns": "string",
+}
+
+
+def file_frame(**row) -> pd.DataFrame:
+    """One ``ingest_files`` row with fixed column types (unknown values stay NULL)."""
+    return pd.DataFrame([{c: row.get(c) for c in FILE_COLUMNS}]).astype(FILE_COLUMNS)
+
+
 def display(path: Path, raw_dir: Path) -> str:
     try:
         return str(Path(raw_dir).name / path.relative_to(raw_dir))

@@ -16,7 +16,8 @@ import pandera.pandas as pa
 
 from pipeline.readers import LINE, RawTable
 
-QUARANTINE_COLUMNS = ["source", "file", "line", "column", "check", "value", "reason"]
+QUARANTINE_COLUMNS = ["source", "file", "line", "column_name", "check_name", "value", "reason"]
+ENTRY_COLUMNS = QUARANTINE_COLUMNS[2:]
 HIDDEN = "(hidden: student identifier)"
 MAX_PASSES = 5
 
@@ -76,8 +77,8 @@ def _entries(frame: pd.DataFrame, rows: pd.Index, column: str, check: str, reaso
     return pd.DataFrame(
         {
             "line": frame.loc[rows, LINE].to_numpy(),
-            "column": column,
-            "check": check,
+            "column_name": column,
+            "check_name": check,
             "value": (values if values is not None else pd.Series([""] * len(rows))).to_numpy(),
             "reason": reason,
         }
@@ -98,8 +99,8 @@ def _duplicates(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "line": sub.loc[rows, LINE].to_numpy(),
-            "column": ", ".join(key),
-            "check": "unique_key",
+            "column_name": ", ".join(key),
+            "check_name": "unique_key",
             "value": "",
             "reason": [f"duplicate key ({', '.join(key)}): same as line {n}, which is kept"
                        for n in first_line.loc[rows]],
@@ -139,7 +140,7 @@ def _pandera_failures(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> tuple[
         value = frame.at[idx, column] if column != "(row)" else ""
         out.append((frame.at[idx, LINE], column, check, "" if pd.isna(value) else str(value),
                     described.get(check) or describe_check(check)))
-    return pd.DataFrame(out, columns=["line", "column", "check", "value", "reason"]), None
+    return pd.DataFrame(out, columns=ENTRY_COLUMNS), None
 
 
 def validate(
@@ -158,7 +159,7 @@ def validate(
     if raw.bad_records:
         entries.append(pd.DataFrame(
             [(b.line, "(row)", "field_count", b.text, b.problem) for b in raw.bad_records],
-            columns=["line", "column", "check", "value", "reason"],
+            columns=ENTRY_COLUMNS,
         ))
     for rule in rules:
         if rule.column in frame.columns:
@@ -182,14 +183,14 @@ def validate(
         raise RuntimeError(f"{source}: validation did not settle after {MAX_PASSES} passes")
 
     quarantine = pd.concat([e for e in entries if len(e)], ignore_index=True) if any(len(e) for e in entries) \
-        else pd.DataFrame(columns=["line", "column", "check", "value", "reason"])
+        else pd.DataFrame(columns=ENTRY_COLUMNS)
     if len(quarantine):
-        hide = quarantine["column"].isin(identifier_columns) | quarantine["check"].eq("field_count")
+        hide = quarantine["column_name"].isin(identifier_columns) | quarantine["check_name"].eq("field_count")
         quarantine.loc[hide, "value"] = HIDDEN
         quarantine["value"] = quarantine["value"].astype(str).str.slice(0, 200)
     quarantine.insert(0, "file", display_path or str(raw.path))
     quarantine.insert(0, "source", source)
     quarantine["line"] = quarantine["line"].astype("int64")
-    quarantine = quarantine.sort_values(["line", "column"], kind="stable").reset_index(drop=True)
+    quarantine = quarantine.sort_values(["line", "column_name"], kind="stable").reset_index(drop=True)
     return Validated(kept=kept.reset_index(drop=True), quarantine=quarantine[QUARANTINE_COLUMNS],
                      rows_read=raw.rows_read)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Optional
 
 import dagster as dg
 import duckdb
@@ -27,19 +27,20 @@ def default_out_dir() -> str:
 class ScorecardFiles(dg.ConfigurableResource):
     """Where exports are read from and scorecards, reports and the warehouse are written.
 
-    Defaults come from SCORECARDS_RAW_DIR and SCORECARDS_OUT_DIR, else data/raw and data/out.
+    Unset folders are read from SCORECARDS_RAW_DIR and SCORECARDS_OUT_DIR when a run starts,
+    else data/raw and data/out of the project.
     """
 
-    raw_dir: str
-    out_dir: str
+    raw_dir: Optional[str] = None
+    out_dir: Optional[str] = None
 
     @property
     def raw(self) -> Path:
-        return Path(self.raw_dir).resolve()
+        return Path(self.raw_dir or default_raw_dir()).resolve()
 
     @property
     def out(self) -> Path:
-        return Path(self.out_dir).resolve()
+        return Path(self.out_dir or default_out_dir()).resolve()
 
     def year_dir(self, school_year: str) -> Path:
         return self.out / school_year
@@ -55,5 +56,3 @@ class ScorecardFiles(dg.ConfigurableResource):
             yield con
 
 
-def files_from_env() -> ScorecardFiles:
-    return ScorecardFiles(raw_dir=default_raw_dir(), out_dir=default_out_dir())

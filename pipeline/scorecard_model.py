@@ -29,9 +29,16 @@ INDICATORS = {
 }
 ORIGIN_SOURCE = {"cde": N_("California School Dashboard"), "district": N_("District attendance export")}
 COLORS = {1: N_("Red"), 2: N_("Orange"), 3: N_("Yellow"), 4: N_("Green"), 5: N_("Blue")}
+# Levels run 1..5 with 5 always the good end; for lower-is-better indicators the words flip
+# (chronic absenteeism level 5 is "Very low", change level 5 "Declined significantly").
 STATUS_LEVELS = {1: N_("Very low"), 2: N_("Low"), 3: N_("Medium"), 4: N_("High"), 5: N_("Very high")}
 CHANGE_WORDS = {1: N_("Declined significantly"), 2: N_("Declined"), 3: N_("Maintained"),
                 4: N_("Increased"), 5: N_("Increased significantly")}
+
+
+def level_word(words: dict[int, str], level: int, lower_is_better: bool) -> str:
+    """The word for a 1..5 level, read from the other end when lower is better."""
+    return words[6 - level if lower_is_better else level]
 GROUP_ORDER = ["ALL", "AA", "AI", "AS", "FI", "HI", "PI", "WH", "MR", "EL", "LTEL", "RFP", "EO",
                "SED", "SWD", "FOS", "HOM"]
 SCHOOL_TYPES = {"ES": "Elementary", "MS": "Middle", "HS": "High", "K8": "TK–8 span", "K12": "TK–12 span"}
@@ -101,7 +108,7 @@ def _indicator(row: pd.Series, trend: list[dict], key: str, lang: str, _) -> dic
     change_level = int(row.get("change_level") or 0)
     words = None
     if change is not None and change_level:
-        words = f"{_(CHANGE_WORDS[change_level])} {i18n.format_decimal(abs(change), lang)}"
+        words = f"{_(level_word(CHANGE_WORDS, change_level, lower_is_better))} {i18n.format_decimal(abs(change), lang)}"
     status_level = int(row.get("status_level") or 0)
     color = int(row.get("color") or 0)
     return {
@@ -112,7 +119,7 @@ def _indicator(row: pd.Series, trend: list[dict], key: str, lang: str, _) -> dic
         "change": i18n.format_change(change, lang),
         "change_direction": _direction(change, lower_is_better),
         "change_words": words,
-        "status_level": _(STATUS_LEVELS[status_level]) if status_level else None,
+        "status_level": _(level_word(STATUS_LEVELS, status_level, lower_is_better)) if status_level else None,
         "color": _(COLORS[color]) if color else None,
         "color_code": color,
         "n": i18n.format_integer(_none(row.get("n")), lang),

@@ -16,22 +16,27 @@ TOP_REASONS = 5
 EXAMPLES = 5
 
 
+def _get(row: pd.Series, key: str, default=None):
+    value = row.get(key)
+    return default if value is None or pd.isna(value) else value
+
+
 def summarise(files: pd.DataFrame, quarantine: pd.DataFrame) -> list[dict]:
     """One entry per source, in the order of the file table."""
     out = []
     for _, f in files.sort_values("source").iterrows():
         q = quarantine[quarantine["source"] == f["source"]] if len(quarantine) else quarantine
-        reasons = (q.groupby(["column", "reason"]).size().sort_values(ascending=False).head(TOP_REASONS)
+        reasons = (q.groupby(["column_name", "reason"]).size().sort_values(ascending=False).head(TOP_REASONS)
                    .reset_index(name="count").to_dict("records")) if len(q) else []
         out.append({
-            "source": f["source"], "file": f["file"], "provided": bool(f.get("provided")),
-            "problem": f.get("problem") if isinstance(f.get("problem"), str) else None,
-            "rows_read": int(f.get("rows_read") or 0), "rows_kept": int(f.get("rows_kept") or 0),
-            "rows_quarantined": int(f.get("rows_quarantined") or 0),
-            "encoding": f.get("encoding") or "", "checksum": (f.get("checksum") or "")[:12],
-            "ignored_columns": f.get("ignored_columns") or "",
+            "source": f["source"], "file": f["file"], "provided": bool(_get(f, "provided", False)),
+            "problem": _get(f, "problem"),
+            "rows_read": int(_get(f, "rows_read", 0)), "rows_kept": int(_get(f, "rows_kept", 0)),
+            "rows_quarantined": int(_get(f, "rows_quarantined", 0)),
+            "encoding": _get(f, "encoding", ""), "checksum": _get(f, "checksum", "")[:12],
+            "ignored_columns": _get(f, "ignored_columns", ""),
             "reasons": reasons,
-            "examples": q.head(EXAMPLES)[["line", "column", "value", "reason"]].to_dict("records") if len(q) else [],
+            "examples": q.head(EXAMPLES)[["line", "column_name", "value", "reason"]].to_dict("records") if len(q) else [],
         })
     return out
 

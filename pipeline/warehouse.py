@@ -69,6 +69,13 @@ def replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame
     return len(frame)
 
 
+def delete_rows(con: duckdb.DuckDBPyConnection, table: str, where: dict[str, object]) -> None:
+    """Remove the rows of ``table`` matching ``where`` (nothing to do when the table does not exist)."""
+    if table_exists(con, table):
+        cond = " AND ".join(f"{_quote(c)} = ?" for c in where)
+        con.execute(f"DELETE FROM {_quote(table)} WHERE {cond}", list(where.values()))
+
+
 def read_table(con: duckdb.DuckDBPyConnection, table: str, where: dict[str, object]) -> pd.DataFrame:
     """Rows of ``table`` matching ``where``; an empty frame when the table does not exist yet."""
     if not table_exists(con, table):

@@ -39,6 +39,7 @@ class DashboardCommon(pa.DataFrameModel):
     coe_flag: Text = opt(isin=YN)
     dass_flag: Text = opt(isin=YN)
     studentgroup: Text = pa.Field(isin=GROUPS, description="CDE code; labels such as 'English Learner' are mapped")
+    indicator: Text = opt(description="indicator code as CDE writes it, e.g. ELPI")
     reportingyear: Int = pa.Field(ge=2017, le=2100, description="Dashboard year, 2024 for 2023-24")
     statuslevel: Int = opt(isin=[0, 1, 2, 3, 4, 5])
     changelevel: Int = opt(isin=[0, 1, 2, 3, 4, 5])

@@ -30,7 +30,7 @@ def test_bad_rows_are_quarantined_with_reasons(tmp_path):
     v = result.validated
     assert (v.rows_read, v.rows_kept, v.rows_quarantined) == (6, 1, 5)
     q = v.quarantine
-    reasons = {(r.line, r.column): r.reason for r in q.itertuples()}
+    reasons = {(r.line, r.column_name): r.reason for r in q.itertuples()}
     assert reasons[(3, "ssid, cds")] == "duplicate key (ssid, cds): same as line 2, which is kept"
     assert reasons[(4, "days_absent")] == "not a whole number"
     assert reasons[(4, "ssid")].startswith("does not have the expected format")
@@ -38,7 +38,7 @@ def test_bad_rows_are_quarantined_with_reasons(tmp_path):
     assert reasons[(6, "school_year")] == "school_year differs from the folder's year (2023-24)"
     assert reasons[(7, "(row)")] == "row has 3 fields; the header has 13"
     # student identifiers never reach the quarantine's value column
-    assert set(q.loc[q["column"].eq("ssid"), "value"]) == {HIDDEN}
+    assert set(q.loc[q["column_name"].eq("ssid"), "value"]) == {HIDDEN}
     assert not q["value"].str.contains("1000000005").any()
     assert set(q["file"]) == {f"{tmp_path.name}/2023-24/attendance.csv"}
 

@@ -1,8 +1,8 @@
 -- Every Dashboard-style figure to score, one row per school/LEA x student group x indicator:
 -- CDE's rate files (counts), CDE's academic files (DFS, no counts), and the district's own
 -- chronic absenteeism computed from student records (table `attendance`).
--- {rate_union} and {academic_union} are filled in by pipeline/scoring with table names from the
--- source registry (never from input values).
+-- The two unions below are filled in by pipeline/scoring with table names from the source
+-- registry (never from input values).
 WITH rate AS (
     {rate_union}
 ),

@@ -1,0 +1,95 @@
+"""The real CDE files in ../shared/realdata: every row read, CDE's figures reproduced.
+
+Skipped, saying why, when the folder is absent: the files are never copied into the repository.
+"""
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from pipeline import scoring, warehouse
+from pipeline.config import load_settings
+from pipeline.ingest import ingest, kept_table
+from pipeline.sources import SOURCES
+
+YEAR = "2023-24"
+
+
+@pytest.fixture(scope="module")
+def elpi(tmp_path_factory):
+    from tests.conftest import REALDATA
+
+    if not REALDATA.is_dir():
+        pytest.skip(f"real CDE files not present at {REALDATA}")
+    raw = tmp_path_factory.mktemp("raw")
+    (raw / YEAR / "dashboard").mkdir(parents=True)
+    # the re-export is comma-delimited; the reader must not care about the file name's .txt
+    shutil.copy(REALDATA / "elpidownload2024_via_gsheets.csv", raw / YEAR / "dashboard" / "elpidownload2024.txt")
+    result = ingest(SOURCES["dashboard_elpi"], raw, YEAR, load_settings())
+    with warehouse.connect(raw / "w.duckdb") as con:
+        warehouse.replace_rows(con, "validated_dashboard_elpi", kept_table(result), {"school_year": YEAR})
+        warehouse.replace_rows(con, "validated_directory", pd.DataFrame({"cds": ["00000000000000"], "school_type": ["ES"]}), {"school_year": YEAR})
+        warehouse.replace_rows(con, "attendance", pd.DataFrame({
+            "cds": pd.Series([], dtype=str), "rtype": pd.Series([], dtype=str),
+            "student_group": pd.Series([], dtype=str), "chronic": pd.Series([], dtype="int64"),
+            "eligible": pd.Series([], dtype="int64")}), {"school_year": YEAR})
+        scored = scoring.score_indicators(con, YEAR, load_settings())
+    return result, scored
+
+
+def test_every_elpi_row_is_read_and_kept(elpi):
+    result, _ = elpi
+    v = result.validated
+    data = result.path.read_bytes()
+    physical_lines = data.count(b"\n") + (not data.endswith(b"\n"))
+    assert v.rows_read == physical_lines - 1 == 17926  # every line after the header is a record
+    # (state 2 + LEA 1,779 + school 16,145; the folder's README total of 17,925 is one short)
+    assert v.rows_quarantined == 0 and v.rows_kept == v.rows_read
+    kept = v.kept
+    assert kept["cds"].str.len().eq(14).all()
+    assert set(kept["studentgroup"]) == {"EL", "LTEL"}
+    assert result.raw.ignored_columns == ["ImageURL"]
+
+
+def test_zero_disagreements_with_cde(elpi):
+    _, scored = elpi
+    assert len(scored) == elpi[0].validated.rows_kept
+    diffs = scoring.disagreements(scored)
+    assert diffs.empty, diffs.head().to_string()
+    assert scored["published_status_level"].notna().sum() > 17000
+
+
+@pytest.mark.parametrize("cds, group, status, change, color, box", [
+    ("19647330000000", "EL", 47.5, -0.9, 3, 130),   # LAUSD: Yellow
+    ("19647330000000", "LTEL", 50.4, -2.1, 2, 120),  # LAUSD LTEL: Orange (LEA n-size 15)
+    ("00000000000000", "EL", 45.7, -3.0, 2, 120),   # State: Orange
+    ("19647330100669", "EL", 50.4, 2.2, 4, 140),    # Stella Middle Charter: Green, change from unrounded rates
+])
+def test_golden_values(elpi, cds, group, status, change, color, box):
+    _, scored = elpi
+    row = scored[(scored.cds == cds) & (scored.student_group == group)].iloc[0]
+    assert (float(row.status), float(row.change), row.color, row.box) == (status, change, color, box)
+
+
+def test_lausd_el_counts(elpi):
+    result, _ = elpi
+    kept = result.validated.kept
+    row = kept[(kept.cds == "19647330000000") & (kept.studentgroup == "EL")].iloc[0]
+    assert (row.currnumer, row.currdenom) == (27219, 57347)
+
+
+@pytest.mark.parametrize("name, indicator", [
+    ("ela_2018_academic_indicator_ALL_subset.csv", "ela"),
+    ("math_2018_academic_indicator_ALL_subset.csv", "math"),
+])
+def test_2018_academic_subsets_ingest_every_row(realdata, tmp_path, name, indicator):
+    folder = tmp_path / "2017-18" / "dashboard"
+    folder.mkdir(parents=True)
+    shutil.copy(realdata / name, folder / f"{indicator}download2018.txt")
+    result = ingest(SOURCES[f"dashboard_{indicator}"], tmp_path, "2017-18", load_settings())
+    v = result.validated
+    assert (v.rows_read, v.rows_kept, v.rows_quarantined) == (9801, 9801, 0)
+    assert result.raw.ignored_columns == []
+    assert v.kept["hscutpoints"].isna().all() if "hscutpoints" in v.kept else True
