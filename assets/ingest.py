@@ -7,7 +7,7 @@ from pipeline import warehouse
 from pipeline.config import load_settings
 from pipeline.ingest import file_frame, ingest, kept_table
 from pipeline.partitions import school_years
-from pipeline.quarantine import QUARANTINE_COLUMNS
+from pipeline.quarantine import empty_quarantine
 from pipeline.readers import SourceFileError
 from pipeline.reconcile import reconcile
 from pipeline.validation_report import write_report
@@ -97,7 +97,7 @@ def _ingest_asset(source: Source) -> dg.AssetsDefinition:
                 allow_retries=False,
             ) from None
         kept = kept_table(result)
-        quarantine = result.validated.quarantine if result.provided else pd.DataFrame(columns=QUARANTINE_COLUMNS)
+        quarantine = result.validated.quarantine if result.provided else empty_quarantine()
         with files.warehouse() as con:
             warehouse.replace_rows(con, f"validated_{source.name}", kept if len(kept.columns) else
                                    pd.DataFrame({"source_line": pd.Series([], dtype="int64")}), where)

@@ -18,6 +18,12 @@ from pipeline.readers import LINE, RawTable
 
 QUARANTINE_COLUMNS = ["source", "file", "line", "column_name", "check_name", "value", "reason"]
 ENTRY_COLUMNS = QUARANTINE_COLUMNS[2:]
+QUARANTINE_TYPES = {"source": "string", "file": "string", "line": "int64", "column_name": "string",
+                    "check_name": "string", "value": "string", "reason": "string"}
+
+
+def empty_quarantine() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in QUARANTINE_TYPES.items()})
 HIDDEN = "(hidden: student identifier)"
 MAX_PASSES = 5
 
@@ -192,5 +198,5 @@ def validate(
     quarantine.insert(0, "source", source)
     quarantine["line"] = quarantine["line"].astype("int64")
     quarantine = quarantine.sort_values(["line", "column_name"], kind="stable").reset_index(drop=True)
-    return Validated(kept=kept.reset_index(drop=True), quarantine=quarantine[QUARANTINE_COLUMNS],
+    return Validated(kept=kept.reset_index(drop=True), quarantine=quarantine[QUARANTINE_COLUMNS].astype(QUARANTINE_TYPES),
                      rows_read=raw.rows_read)

@@ -78,8 +78,8 @@ def _preferred(rows: pd.DataFrame) -> pd.DataFrame:
     if rows.empty:
         return rows
     rank = rows["origin"].map({"cde": 0, "district": 1}).fillna(2)
-    return rows.assign(_rank=rank).sort_values("_rank").drop_duplicates(
-        ["cds", "indicator", "student_group"]).drop(columns="_rank")
+    key = ["school_year", "cds", "indicator", "student_group"]
+    return rows.assign(_rank=rank).sort_values("_rank", kind="stable").drop_duplicates(key).drop(columns="_rank")
 
 
 def _grade_span(low: str, high: str) -> str:

@@ -1,0 +1,101 @@
+"""The whole pipeline, end to end, on a tiny generated data set in a temporary folder."""
+from __future__ import annotations
+
+import json
+
+import dagster as dg
+import duckdb
+import pytest
+from pypdf import PdfReader
+
+from pipeline.cli import main
+from pipeline.sample import generate
+
+YEAR = "2023-24"
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("e2e")
+    home = root / "dagster_home"
+    home.mkdir()
+    mp = pytest.MonkeyPatch()
+    mp.setenv("DAGSTER_HOME", str(home))
+    generate(root / "raw", scale="tiny", seed=11)
+    codes = [main(["run", "--year", y, "--raw", str(root / "raw"), "--out", str(root / "out"), "--quiet"])
+             for y in ("2022-23", YEAR)]
+    yield root, codes
+    mp.undo()
+
+
+def test_runs_succeed_and_are_recorded(run):
+    root, codes = run
+    assert codes == [0, 0]
+    with dg.DagsterInstance.from_config(str(root / "dagster_home")) as instance:
+        runs = instance.get_runs()
+        assert len(runs) == 2
+        assert all(r.is_success for r in runs)
+        assert {r.tags.get("dagster/partition") for r in runs} == {"2022-23", YEAR}
+
+
+def test_every_school_gets_html_and_pdf(run):
+    root, _ = run
+    con = duckdb.connect(str(root / "out" / "scorecards.duckdb"), read_only=True)
+    schools = con.execute("SELECT cds, school_name FROM validated_directory WHERE school_year = ?", [YEAR]).fetchall()
+    assert len(schools) == 4
+    for cds, name in schools:
+        folder = root / "out" / YEAR / "schools" / cds
+        for lang in ("en", "es"):
+            html = (folder / f"scorecard.{lang}.html").read_text(encoding="utf-8")
+            assert name in html and cds in html and YEAR in html
+            pdf = folder / f"scorecard.{lang}.pdf"
+            reader = PdfReader(pdf)
+            assert 1 <= len(reader.pages) <= 2
+            text = "".join(p.extract_text() for p in reader.pages)
+            assert name.split()[0] in text and cds in text
+        assert (folder / "data.csv").stat().st_size > 0
+    index = (root / "out" / YEAR / "index.html").read_text(encoding="utf-8")
+    assert all(cds in index for cds, _ in schools)
+    manifest = json.loads((root / "out" / YEAR / "manifest.json").read_text())
+    assert len(manifest["documents"]) == 8
+
+
+def test_validation_report_and_figures(run):
+    root, _ = run
+    assert (root / "out" / YEAR / "validation" / "report.html").exists()
+    assert (root / "out" / YEAR / "validation" / "quarantine.csv").exists()
+    con = duckdb.connect(str(root / "out" / "scorecards.duckdb"), read_only=True)
+    unbalanced = con.execute(
+        "SELECT count(*) FROM ingest_files WHERE school_year = ? AND rows_read <> rows_kept + rows_quarantined",
+        [YEAR]).fetchone()[0]
+    assert unbalanced == 0
+    # chronic absenteeism from student records equals the Dashboard file's figure for each school
+    diff = con.execute("""
+        SELECT count(*) FROM indicator_results a JOIN indicator_results b
+          USING (school_year, cds, student_group, indicator)
+        WHERE a.school_year = ? AND a.indicator = 'chronic' AND a.rtype = 'S'
+          AND a.origin = 'district' AND b.origin = 'cde' AND a.status IS DISTINCT FROM b.status""", [YEAR]).fetchone()[0]
+    assert diff == 0
+    # nothing about fewer than 11 students is stored as a figure
+    small = con.execute("SELECT count(*) FROM indicator_results WHERE status IS NOT NULL AND n < 11").fetchone()[0]
+    assert small == 0
+
+
+def test_unchanged_rerun_renders_nothing(run):
+    root, _ = run
+    before = json.loads((root / "out" / YEAR / "manifest.json").read_text())
+    assert main(["run", "--year", YEAR, "--raw", str(root / "raw"), "--out", str(root / "out"), "--quiet"]) == 0
+    after = json.loads((root / "out" / YEAR / "manifest.json").read_text())
+    assert after["documents"] == before["documents"]
+    pdfs = {k: v for k, v in after["files"].items() if k.endswith(".pdf")}
+    assert pdfs == {k: v for k, v in before["files"].items() if k.endswith(".pdf")}
+
+
+def test_bad_required_file_fails_with_one_line(tmp_path, dagster_home, capsys):
+    generate(tmp_path / "raw", scale="tiny", seed=3)
+    (tmp_path / "raw" / YEAR / "attendance.csv").write_text("school_year;ssid\n2023-24;1\n")
+    code = main(["run", "--year", YEAR, "--raw", str(tmp_path / "raw"), "--out", str(tmp_path / "out"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "attendance.csv: wrong delimiter" in err
+    assert not (tmp_path / "out" / YEAR / "schools").exists()
