@@ -1,0 +1,15 @@
+"""Rendering: scorecard model (plain data) -> HTML pages, PDFs, SVG charts. No Dagster here.
+
+Public API:
+
+* ``i18n``: ``SUPPORTED_LANGUAGES``, ``get_translations(lang)``, ``translate_school_type``,
+  ``format_decimal``, ``format_integer``, ``format_percent``, ``format_rate``,
+  ``format_change``, ``format_date``, ``language_name``.
+* ``html``: ``render_scorecard_html(model, css_inline=True)``,
+  ``render_index_html(schools, school_year, lang="en")``.
+* ``pdf``: ``render_pdfs(jobs, workers=None)``, ``render_pdf_one(html, out, title, lang)``.
+* ``charts``: ``trend_chart(points, lang, title)``, ``color_gauge(code)``.
+
+Modules are imported on demand (``from pipeline.render.pdf import render_pdfs``) so that
+HTML-only callers do not load WeasyPrint.
+"""

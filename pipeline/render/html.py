@@ -1,0 +1,210 @@
+"""HTML rendering of scorecards and the index page (Jinja2, autoescaped, gettext-translated).
+
+The web pages are self-contained: stylesheet, font (base64) and charts (SVG data URIs) are
+inline, so opening a page makes no request. The PDF path renders the same template without
+the inline stylesheet (``css_inline=False``) and lets :mod:`pipeline.render.pdf` apply the
+stylesheet it parsed once per worker.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from pipeline.render.charts import color_gauge, trend_chart
+from pipeline.render.i18n import (
+    SCHOOL_TYPE_CONTEXT,
+    SUPPORTED_LANGUAGES,
+    TEMPLATES_DIR,
+    check_language,
+    get_translations,
+    language_name,
+)
+
+CSS_PATH = TEMPLATES_DIR / "scorecard.css"        # shared: web page and PDF
+SCREEN_CSS_PATH = TEMPLATES_DIR / "screen.css"    # browsers only (responsive rules)
+INDEX_CSS_PATH = TEMPLATES_DIR / "index.css"      # index page only
+
+# Legend symbols for the model's note codes (the legend explains each one).
+NOTE_SYMBOLS = {"n_lt_11": "*", "no_color_lt_30": "†", "no_data": "—"}
+NOTE_CODES = frozenset(NOTE_SYMBOLS)
+
+
+def note_symbol(code: str | None) -> str:
+    return NOTE_SYMBOLS.get(code or "no_data", NOTE_SYMBOLS["no_data"])
+
+
+@functools.lru_cache(maxsize=None)
+def get_environment(lang: str) -> jinja2.Environment:
+    """The Jinja2 environment for one language (translations installed, autoescape on)."""
+    check_language(lang)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=False,
+        lstrip_blocks=False,
+        keep_trailing_newline=True,
+    )
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_translations(get_translations(lang), newstyle=True)
+    env.globals.update(note_symbol=note_symbol, gauge_uri=color_gauge)
+    return env
+
+
+_URL_RE = re.compile(r"""url\(\s*(['"]?)(fonts/[^'")]+)\1\s*\)""")
+_MIME = {".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", ".otf": "font/otf"}
+
+
+@functools.lru_cache(maxsize=None)
+def inline_css(path: Path = CSS_PATH) -> str:
+    """A stylesheet with its ``url(fonts/...)`` references replaced by base64 data URIs."""
+    text = path.read_text(encoding="utf-8")
+
+    def embed(match: re.Match) -> str:
+        font = path.parent / match.group(2)
+        data = base64.b64encode(font.read_bytes()).decode("ascii")
+        return f'url("data:{_MIME.get(font.suffix, "application/octet-stream")};base64,{data}")'
+
+    # "</" cannot close the <style> element: no such sequence in our CSS, but be safe.
+    return _URL_RE.sub(embed, text).replace("</", "<\\/")
+
+
+def _require(mapping: Mapping, keys: Sequence[str], where: str) -> None:
+    missing = [k for k in keys if k not in mapping]
+    if missing:
+        raise ValueError(f"scorecard model: {where} lacks {', '.join(missing)}")
+
+
+def _view(model: Mapping) -> dict:
+    """Check the contract's required keys and add the renderer's own fields (charts)."""
+    _require(model, ("lang", "title", "school_year", "school", "indicators"), "model")
+    _require(model["school"], ("cds", "name"), "model['school']")
+    lang = check_language(model["lang"])
+    view = dict(model)
+    view.setdefault("groups", None)
+    view.setdefault("legend", True)
+    view.setdefault("methodology", [])
+    view.setdefault("csv_href", None)
+    indicators = []
+    for i, ind in enumerate(model["indicators"]):
+        _require(ind, ("label", "status"), f"indicators[{i}]")
+        note = ind.get("note")
+        if note is not None and note not in NOTE_CODES:
+            raise ValueError(f"scorecard model: indicators[{i}] has unknown note {note!r}")
+        item = dict(ind)
+        uri, alt = trend_chart(ind.get("trend") or [], lang=lang, title=ind["label"])
+        item["chart_uri"], item["chart_alt"] = uri, alt
+        indicators.append(item)
+    view["indicators"] = indicators
+    groups = model.get("groups") or {}
+    for i, row in enumerate(groups.get("rows") or []):
+        _require(row, ("group",), f"groups.rows[{i}]")
+        if row.get("note") is not None and row["note"] not in NOTE_CODES:
+            raise ValueError(f"scorecard model: groups.rows[{i}] has unknown note {row['note']!r}")
+    return view
+
+
+def render_scorecard_html(model: Mapping, css_inline: bool = True) -> str:
+    """Render one school's scorecard model to an HTML string.
+
+    ``model`` follows the scorecard model contract (one dict per school and language, every
+    figure already formatted; see ``pipeline/scorecard_model.py``). Required keys: ``lang``,
+    ``title``, ``school_year``, ``school.cds``, ``school.name``, ``indicators[].label`` and
+    ``indicators[].status``; note codes must be ``n_lt_11``, ``no_color_lt_30``, ``no_data``
+    or ``None``. The model is not modified.
+
+    ``css_inline=True`` gives the self-contained web page (stylesheet and font inline).
+    ``css_inline=False`` leaves the stylesheet out: that is the HTML for
+    :func:`pipeline.render.pdf.render_pdfs`, which applies its shared parsed stylesheet.
+
+    Optional model fields the template uses beyond the contract: none required; missing
+    optional keys (``groups``, ``legend``, ``methodology``, ``csv_href``, school details)
+    are simply left out of the page.
+    """
+    view = _view(model)
+    template = get_environment(view["lang"]).get_template("scorecard.html.j2")
+    css = Markup(inline_css() + "\n" + inline_css(SCREEN_CSS_PATH)) if css_inline else None
+    return template.render(m=view, css=css)
+
+
+def _search_key(*parts: object) -> str:
+    text = " ".join(str(p) for p in parts if p)
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+_CDS_RE = re.compile(r"^\d{14}$")
+
+
+def render_index_html(schools: Sequence[Mapping], school_year: str, lang: str = "en",
+                      title: str | None = None, district: str | None = None) -> str:
+    """Render the index page listing every school, with client-side search and sorting.
+
+    Each item of ``schools`` is a mapping:
+
+    ``cds`` (str, required)
+        14-digit CDS code; the school's files are linked as
+        ``schools/<cds>/scorecard.<lang>.html``, ``schools/<cds>/scorecard.<lang>.pdf`` and
+        ``schools/<cds>/data.csv`` (relative to the index page).
+    ``name`` (str, required)
+        School name.
+    ``level`` (str, optional)
+        School type / level, e.g. ``"Elementary"``. English source labels are translated
+        (gettext context ``"school type"``); other text is shown as given.
+    ``level_rank`` (int, optional)
+        Sort key for the level column (e.g. 1 elementary, 2 middle, 3 high); default: text order.
+    ``tier`` (str, optional)
+        Tier label as shown, e.g. ``"Tier 2"`` or ``"High need"`` (translated if it is a
+        catalog message, otherwise shown as given).
+    ``tier_rank`` (int or float, optional)
+        Sort key for the tier column; default: text order.
+    ``grade_span`` (str, optional)
+        e.g. ``"TK–5"``.
+    ``languages`` (list of str, optional)
+        Languages whose scorecard files exist; default :data:`SUPPORTED_LANGUAGES`.
+
+    ``district`` is shown above the title when given; ``title`` defaults to
+    "School scorecards <school_year>".
+    """
+    check_language(lang)
+    translations = get_translations(lang)
+    rows = []
+    for i, school in enumerate(schools):
+        _require(school, ("cds", "name"), f"schools[{i}]")
+        cds = str(school["cds"])
+        if not _CDS_RE.match(cds):
+            raise ValueError(f"schools[{i}]: cds must be 14 digits, got {cds!r}")
+        level = school.get("level") or ""
+        level_shown = translations.pgettext(SCHOOL_TYPE_CONTEXT, level) if level else ""
+        tier = school.get("tier") or ""
+        tier_shown = translations.gettext(tier) if tier else ""
+        languages = [check_language(code) for code in (school.get("languages") or SUPPORTED_LANGUAGES)]
+        base = f"schools/{cds}/"
+        rows.append({
+            "cds": cds,
+            "name": school["name"],
+            "level": level_shown,
+            "level_rank": school.get("level_rank", ""),
+            "tier": tier_shown,
+            "tier_rank": school.get("tier_rank", ""),
+            "grade_span": school.get("grade_span") or "",
+            "search": _search_key(school["name"], cds, level_shown, tier_shown,
+                                  school.get("grade_span")),
+            "files": [{"lang": code, "name": language_name(code),
+                       "html": f"{base}scorecard.{code}.html",
+                       "pdf": f"{base}scorecard.{code}.pdf"} for code in languages],
+            "csv": f"{base}data.csv",
+        })
+    rows.sort(key=lambda r: _search_key(r["name"]))
+    template = get_environment(lang).get_template("index.html.j2")
+    css = Markup("\n".join(inline_css(path) for path in (CSS_PATH, SCREEN_CSS_PATH, INDEX_CSS_PATH)))
+    return template.render(lang=lang, rows=rows, school_year=school_year, css=css,
+                           title=title, district=district)

@@ -1,0 +1,228 @@
+"""PDF rendering with WeasyPrint, fast: a process pool whose workers each keep ONE
+``FontConfiguration`` and ONE parsed stylesheet for every document they render.
+
+* HTML comes from ``render_scorecard_html(model, css_inline=False)`` (no inline stylesheet);
+  the worker applies ``templates/scorecard.css``, parsed once with the worker's font
+  configuration (fonts from ``templates/fonts``).
+* PDF/UA-1 with tags; title and language in the metadata and nothing else: the finisher
+  drops WeasyPrint's ``Producer`` (Info dictionary and XMP) and the document carries no
+  creation/modification date, no author/creator/keywords and no file identifier.
+  Output is byte-for-byte reproducible for the same HTML.
+* Each PDF is written to a temporary file in the target folder, then ``os.replace``-d.
+* Only ``data:`` URLs and files under ``templates/`` can be fetched: a page never reaches the
+  network or the rest of the file system. The HTML has no base URL, so relative links (the
+  CSV link) are not turned into ``file://`` paths of the build machine.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.request import url2pathname
+from xml.sax.saxutils import escape
+
+import pydyf
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
+
+from pipeline.render.i18n import TEMPLATES_DIR
+
+CSS_PATH = TEMPLATES_DIR / "scorecard.css"
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
+
+Job = tuple[str, Path, str, str]  # (html, out_pdf, title, lang)
+
+logger = logging.getLogger(__name__)
+
+
+class PdfRenderError(RuntimeError):
+    """Some PDFs failed. ``failures`` maps output path -> exception; ``written`` lists the rest."""
+
+    def __init__(self, failures: dict[Path, BaseException], written: list[Path]):
+        self.failures, self.written = failures, written
+        first = next(iter(failures.items()))
+        super().__init__(f"{len(failures)} of {len(failures) + len(written)} PDFs failed; "
+                         f"first: {first[0]}: {first[1]!r}")
+
+
+class LocalOnlyFetcher(URLFetcher):
+    """Fetch ``data:`` URLs and files under ``root``; refuse everything else."""
+
+    def __init__(self, root: Path = TEMPLATES_DIR):
+        super().__init__(allowed_protocols={"data", "file"}, fail_on_errors=False)
+        self._root = Path(root).resolve()
+
+    def fetch(self, url, headers=None):
+        if url.startswith("file:"):
+            path = Path(_file_url_path(url)).resolve()
+            if not path.is_relative_to(self._root):
+                raise ValueError(f"refused file outside {self._root}: {path}")
+        elif not url.startswith("data:"):
+            raise ValueError(f"refused non-local URL: {url[:80]}")
+        return super().fetch(url, headers)
+
+
+def _file_url_path(url: str) -> str:
+    return url2pathname(url.split("?", 1)[0].removeprefix("file:").removeprefix("//"))
+
+
+@dataclass
+class _WorkerState:
+    font_config: FontConfiguration
+    stylesheet: CSS
+    fetcher: LocalOnlyFetcher
+
+
+_STATE: _WorkerState | None = None
+
+
+def _init_worker() -> None:
+    """Pool initializer: one font configuration and one parsed stylesheet per process."""
+    global _STATE
+    fetcher = LocalOnlyFetcher()
+    font_config = FontConfiguration()
+    stylesheet = CSS(filename=str(CSS_PATH), font_config=font_config, url_fetcher=fetcher)
+    _STATE = _WorkerState(font_config, stylesheet, fetcher)
+
+
+def _state() -> _WorkerState:
+    if _STATE is None:
+        _init_worker()
+    assert _STATE is not None
+    return _STATE
+
+
+def _xmp(title: str, lang: str) -> bytes:
+    """XMP packet for PDF/UA-1: conformance part, title and language only."""
+    t, lg = escape(title), escape(lang)
+    return (
+        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/">'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">'
+        '<pdfuaid:part>1</pdfuaid:part></rdf:Description>'
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{t}</rdf:li></rdf:Alt></dc:title>'
+        f'<dc:language><rdf:Bag><rdf:li>{lg}</rdf:li></rdf:Bag></dc:language>'
+        '</rdf:Description></rdf:RDF></x:xmpmeta>\n<?xpacket end="r"?>'
+    ).encode("utf-8")
+
+
+def _finisher(title: str, lang: str):
+    def finish(document, pdf: pydyf.PDF) -> None:
+        # Info dictionary: the title only (WeasyPrint adds Producer "WeasyPrint 70.0").
+        for key in list(pdf.info):
+            if key != "Title":
+                del pdf.info[key]
+        pdf.info["Title"] = pydyf.String(title)
+        pdf.catalog["Lang"] = pydyf.String(lang)
+        # XMP: replace WeasyPrint's packet (which also names the producer) with ours.
+        reference = pdf.catalog.get("Metadata")
+        if reference is not None:
+            stream = pdf.objects[_object_number(reference)]
+            stream.stream = [_xmp(title, lang)]
+            stream.compress = False  # readable by any metadata tool, as PDF/A wants
+    return finish
+
+
+def _object_number(reference) -> int:
+    text = reference.decode("ascii") if isinstance(reference, bytes) else str(reference)
+    return int(text.split()[0])
+
+
+def _write_atomic(document, out: Path, title: str, lang: str) -> Path:
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            document.write_pdf(fh, finisher=_finisher(title, lang), **PDF_OPTIONS)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return out
+
+
+def _render_job(job: Job) -> Path:
+    html, out, title, lang = job
+    state = _state()
+    document = HTML(string=html, base_url=None, url_fetcher=state.fetcher).render(
+        font_config=state.font_config, stylesheets=[state.stylesheet], **PDF_OPTIONS)
+    meta = document.metadata
+    meta.title, meta.lang = title, lang
+    meta.authors, meta.keywords, meta.description = [], [], None
+    meta.generator = meta.created = meta.modified = None
+    meta.attachments = []
+    return _write_atomic(document, Path(out), title, lang)
+
+
+def render_pdf_one(html: str, out: Path, title: str, lang: str) -> Path:
+    """Render one PDF in this process (the per-process font config and stylesheet are reused)."""
+    return _render_job((html, Path(out), title, lang))
+
+
+def _start_method() -> str:
+    """``forkserver`` normally; ``fork`` when ``__main__`` cannot be re-imported (stdin, REPL).
+
+    forkserver workers start from a clean server process that imported WeasyPrint once: quick,
+    and safe even when the caller runs threads (Dagster) or already holds Pango state. Like
+    spawn, it re-imports the caller's ``__main__`` in the workers, so a calling script needs
+    the usual ``if __name__ == "__main__":`` guard.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+    if "forkserver" in methods and not (main_file and not os.path.exists(main_file)):
+        return "forkserver"
+    return "fork" if "fork" in methods else "spawn"
+
+
+def render_pdfs(jobs: Sequence[Job], workers: int | None = None,
+                start_method: str | None = None) -> list[Path]:
+    """Render many PDFs with a pool of worker processes; return the paths in job order.
+
+    ``jobs`` are ``(html, out_pdf, title, lang)``. ``workers`` defaults to ``os.cpu_count()``
+    (never more than the number of jobs); ``workers=1`` renders in this process.
+    ``start_method`` is the multiprocessing start method (default: see :func:`_start_method`).
+    Every job is attempted; if any fail, :class:`PdfRenderError` is raised afterwards listing
+    them (with the paths that were written).
+    """
+    jobs = [(html, Path(out), title, lang) for html, out, title, lang in jobs]
+    if not jobs:
+        return []
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    failures: dict[Path, BaseException] = {}
+    results: dict[int, Path] = {}
+    if workers == 1:
+        for i, job in enumerate(jobs):
+            try:
+                results[i] = _render_job(job)
+            except Exception as exc:  # keep going: report every failure at the end
+                failures[job[1]] = exc
+    else:
+        context = multiprocessing.get_context(start_method or _start_method())
+        if context.get_start_method() == "forkserver":
+            context.set_forkserver_preload(["weasyprint", "pipeline.render.pdf"])
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                 initializer=_init_worker) as pool:
+            futures = {pool.submit(_render_job, job): i for i, job in enumerate(jobs)}
+            for future in as_completed(futures):
+                i = futures[future]
+                try:
+                    results[i] = future.result()
+                except Exception as exc:
+                    failures[jobs[i][1]] = exc
+    if failures:
+        for out, exc in failures.items():
+            logger.error("PDF failed: %s: %r", out, exc)
+        raise PdfRenderError(failures, [results[i] for i in sorted(results)])
+    return [results[i] for i in range(len(jobs))]

@@ -1,0 +1,452 @@
+"""Rendering: HTML (en/es), index page, PDFs through the worker pool, charts, translations."""
+from __future__ import annotations
+
+import copy
+import getpass
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import zlib
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from pipeline.render import charts, i18n
+from pipeline.render.html import render_index_html, render_scorecard_html
+from pipeline.render.sample import sample_model
+
+REPO = Path(__file__).resolve().parent.parent
+HOSTILE = "<script>alert(1)</script>"
+
+
+# --------------------------------------------------------------------------- fixtures
+
+def contract_model(lang: str = "en", name: str = "Dolores Huerta Elementary") -> dict:
+    """A model written out literally as in /tmp/spec_model.md, with suppressed rows."""
+    es = lang == "es"
+    return {
+        "lang": lang,
+        "title": f"{name} — {'Informe de resultados escolares' if es else 'School Scorecard'} 2023-24",
+        "school_year": "2023-24",
+        "school": {"cds": "19754160000001", "name": name,
+                   "district": "Sample Unified School District", "county": "Los Angeles",
+                   "principal": "Ana López", "grade_span": "TK–5",
+                   "school_type": "Primaria" if es else "Elementary", "enrollment": "642",
+                   "demographics": [{"label": "Hispanos o latinos" if es else "Hispanic or Latino",
+                                     "value": "78.2%"}]},
+        "indicators": [
+            {"key": "chronic", "label": "Ausentismo crónico" if es else "Chronic absenteeism",
+             "source": "District attendance export", "status": "23.4%", "change": "−2.1",
+             "change_direction": "better",
+             "change_words": "Disminuyó 2.1 puntos" if es else "Declined 2.1 points",
+             "status_level": "Muy alto" if es else "Very high", "color": "Anaranjado" if es else "Orange",
+             "color_code": 2, "n": "412", "note": None,
+             "trend": [{"year": "2021-22", "value": 30.1, "label": "30.1%"},
+                       {"year": "2022-23", "value": 25.5, "label": "25.5%"},
+                       {"year": "2023-24", "value": 23.4, "label": "23.4%"}]},
+            {"key": "elpi", "label": "Progreso de los estudiantes del inglés" if es else "English learner progress",
+             "source": "California School Dashboard", "status": None, "change": None,
+             "change_direction": None, "change_words": None, "status_level": None, "color": None,
+             "color_code": 0, "n": None, "note": "n_lt_11", "trend": []},
+        ],
+        "groups": {
+            "indicator_label": "Ausentismo crónico" if es else "Chronic absenteeism",
+            "rows": [
+                {"group": "Todos los estudiantes" if es else "All students", "status": "23.4%", "gap": "",
+                 "n": "412", "color": "Anaranjado" if es else "Orange", "color_code": 2, "note": None},
+                {"group": "Filipinos" if es else "Filipino", "status": "12.0%", "gap": "−11.4", "n": "25",
+                 "color": None, "color_code": 0, "note": "no_color_lt_30"},
+                {"group": "Jóvenes de crianza temporal" if es else "Foster youth", "status": None,
+                 "gap": None, "n": None, "color": None, "color_code": 0, "note": "n_lt_11"},
+                {"group": "Jóvenes sin hogar" if es else "Homeless youth", "status": None, "gap": None,
+                 "n": None, "color": None, "color_code": 0, "note": "no_data"},
+            ],
+        },
+        "legend": True,
+        "methodology": ["Status is this year's result.", "Change compares it with last year."],
+        "csv_href": "data.csv",
+    }
+
+
+SCHOOLS = [
+    {"cds": "19754160000001", "name": "Dolores Huerta Learning Academy", "level": "TK–12 span",
+     "level_rank": 4, "tier": "Tier 2", "tier_rank": 2, "grade_span": "TK–12"},
+    {"cds": "19754160000002", "name": "Ánimo César Chávez Elementary", "level": "Elementary",
+     "level_rank": 1, "tier": "Tier 1", "tier_rank": 1, "grade_span": "TK–5"},
+    {"cds": "19754160000003", "name": HOSTILE, "level": "High", "grade_span": "9–12",
+     "languages": ["en"]},
+]
+
+_URL_ATTR = re.compile(r"""(?:src|href|action|poster|srcset)\s*=\s*["']?([^"'\s>]*)""", re.I)
+_CSS_URL = re.compile(r"""url\(\s*["']?([^"')]*)""", re.I)
+
+
+def external_references(html: str) -> list[str]:
+    """Every src/href/url() target that would make the browser leave the page."""
+    targets = _URL_ATTR.findall(html) + _CSS_URL.findall(html)
+    return [t for t in targets
+            if re.match(r"^(?:[a-z][a-z0-9+.-]*:|//)", t, re.I) and not t.lower().startswith("data:")]
+
+
+class _Rows(HTMLParser):
+    """Text of each table row, cell by cell."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+        self._hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+        elif tag == "span" and ("class", "visually-hidden") in attrs:
+            self._hidden += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None and self.rows:
+            self.rows[-1].append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "span" and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data):
+        if self._cell is not None and not self._hidden:
+            self._cell.append(data)
+
+
+def table_rows(html: str) -> dict[str, list[str]]:
+    parser = _Rows()
+    parser.feed(html)
+    return {row[0]: row[1:] for row in parser.rows if row}
+
+
+# ------------------------------------------------------------------------ translations
+
+def test_languages_are_discovered_from_catalogs():
+    assert i18n.SUPPORTED_LANGUAGES[0] == "en"
+    assert "es" in i18n.SUPPORTED_LANGUAGES
+    with pytest.raises(ValueError, match="unsupported language"):
+        i18n.get_translations("xx")
+
+
+def test_spanish_catalog_is_complete():
+    assert i18n.catalog_problems("es") == []
+
+
+def test_spanish_labels_for_the_model_builder():
+    _ = i18n.get_translations("es").gettext
+    assert _("Chronic absenteeism") == "Ausentismo crónico"
+    assert _("Foster youth") == "Jóvenes de crianza temporal"
+    assert _("Orange") == "Anaranjado"
+    assert _("Increased significantly") == "Aumentó considerablemente"
+    assert _("High") == "Alto"  # status level ...
+    assert i18n.translate_school_type("High", "es") == "Preparatoria"  # ... school type
+    assert _("") == ""  # not the catalog header
+    assert i18n.get_translations("en").gettext("Chronic absenteeism") == "Chronic absenteeism"
+
+
+def test_catalog_is_compiled_in_memory_when_mo_is_missing_or_stale(tmp_path, monkeypatch):
+    po = i18n.LOCALE_DIR / "es" / "LC_MESSAGES" / "messages.po"
+    folder = tmp_path / "es" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    shutil.copy(po, folder / "messages.po")
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    i18n.get_translations.cache_clear()
+    try:
+        assert i18n.get_translations("es").gettext("Mathematics") == "Matemáticas"
+        assert not (folder / "messages.mo").exists()  # nothing written into the work tree
+        (folder / "messages.mo").write_bytes(b"stale and broken")
+        import os
+        os.utime(folder / "messages.mo", (1, 1))  # older than the .po: ignored
+        i18n.get_translations.cache_clear()
+        assert i18n.get_translations("es").gettext("Mathematics") == "Matemáticas"
+    finally:
+        i18n.get_translations.cache_clear()
+
+
+@pytest.mark.parametrize("call, expected", [
+    (lambda: i18n.format_rate(23.45, "en"), "23.5%"),          # half-up, not banker's
+    (lambda: i18n.format_rate(23.4, "es"), "23.4%"),           # es_US conventions
+    (lambda: i18n.format_percent(0.2345, "en"), "23.5%"),
+    (lambda: i18n.format_change(2.14, "en"), "+2.1"),
+    (lambda: i18n.format_change(-2.1, "es"), "−2.1"),          # true minus sign
+    (lambda: i18n.format_change(-0.04, "en"), "0.0"),          # no "-0.0"
+    (lambda: i18n.format_integer(1642, "es"), "1,642"),
+    (lambda: i18n.format_decimal(1234.25, "en", 1), "1,234.3"),
+    (lambda: i18n.format_rate(None, "en"), None),
+])
+def test_number_formatting(call, expected):
+    assert call() == expected
+
+
+def test_date_formatting():
+    import datetime
+    assert i18n.format_date(datetime.date(2024, 6, 1), "es") == "1 de junio de 2024"
+    assert i18n.format_date(datetime.date(2024, 6, 1), "en") == "June 1, 2024"
+
+
+# -------------------------------------------------------------------------------- HTML
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("build", [contract_model, sample_model])
+def test_html_is_self_contained_and_has_its_language(lang, build):
+    html = render_scorecard_html(build(lang))
+    assert f'<html lang="{lang}">' in html
+    assert external_references(html) == []
+    assert "<link" not in html and "<script" not in html
+    assert "@font-face" in html and "data:font/woff2;base64," in html
+    assert 'src="data:image/svg+xml;base64,' in html
+    assert 'href="data.csv"' in html
+
+
+def test_spanish_page_is_in_spanish():
+    html = render_scorecard_html(sample_model("es"))
+    for words in ("Ausentismo crónico", "Grupos de estudiantes", "Cómo leer este informe",
+                  "Menos de 11 estudiantes", "Acerca de los datos", "Color del Tablero"):
+        assert words in html
+    assert "How to read" not in html and "Student group" not in html
+
+
+def test_hostile_school_name_is_escaped():
+    html = render_scorecard_html(contract_model("en", name=HOSTILE))
+    assert HOSTILE not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    index = render_index_html(SCHOOLS, "2023-24")
+    assert HOSTILE not in index
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in index
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_suppressed_cells_show_no_number(lang):
+    model = contract_model(lang)
+    rows = table_rows(render_scorecard_html(model))
+    for row in model["groups"]["rows"]:
+        if row["status"] is None:
+            cells = rows[row["group"]]
+            assert cells, row["group"]
+            assert not any(re.search(r"\d", cell) for cell in cells), cells
+    foster = rows["Jóvenes de crianza temporal" if lang == "es" else "Foster youth"]
+    assert foster[:3] == ["*", "*", "*"]
+    homeless = rows["Jóvenes sin hogar" if lang == "es" else "Homeless youth"]
+    assert homeless[:3] == ["—", "—", "—"]
+    filipino = rows["Filipinos" if lang == "es" else "Filipino"]
+    assert filipino[0] == "12.0%" and "†" in filipino[3]
+
+
+def test_accessibility_basics():
+    html = render_scorecard_html(sample_model("en"))
+    assert '<th scope="col"' in html and '<th scope="row"' in html
+    alts = re.findall(r'<img class="trend" src="[^"]+" alt="([^"]*)"', html)
+    assert len(alts) == 6 and all("2023-24" in alt for alt in alts)
+    assert re.search(r'<img class="gauge-img" src="[^"]+" alt="2 of 5 segments"', html)
+    assert not re.search(r'<img[^>]* alt=""', html)  # WeasyPrint's PDF/UA tags need every alt
+    for name in ("Orange", "Yellow", "Green", "Red"):
+        assert f'<span class="gauge-name">{name}</span>' in html
+
+
+def test_pdf_html_has_no_inline_stylesheet():
+    html = render_scorecard_html(sample_model("en"), css_inline=False)
+    assert "<style" not in html and "@font-face" not in html
+
+
+def test_model_missing_required_keys_is_a_clear_error():
+    model = contract_model()
+    del model["school"]["cds"]
+    with pytest.raises(ValueError, match=r"school.*cds"):
+        render_scorecard_html(model)
+    model = contract_model()
+    model["indicators"][0]["note"] = "bogus"
+    with pytest.raises(ValueError, match="unknown note"):
+        render_scorecard_html(model)
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_index_lists_and_links_every_school(lang):
+    html = render_index_html(SCHOOLS, "2023-24", lang=lang, district="Sample Unified School District")
+    assert f'<html lang="{lang}">' in html
+    assert external_references(html) == []
+    assert "<script>" in html and "<script src" not in html
+    for cds in ("19754160000001", "19754160000002"):
+        for code in ("en", "es"):
+            assert f'href="schools/{cds}/scorecard.{code}.html"' in html
+            assert f'href="schools/{cds}/scorecard.{code}.pdf"' in html
+        assert f'href="schools/{cds}/data.csv"' in html
+    assert 'href="schools/19754160000003/scorecard.es.html"' not in html  # English only
+    assert 'data-key="name"' in html and 'data-key="level"' in html and 'data-key="tier"' in html
+    if lang == "es":
+        assert "Primaria" in html and "Busque una escuela" in html
+
+
+def test_index_rejects_a_bad_cds():
+    with pytest.raises(ValueError, match="14 digits"):
+        render_index_html([{"cds": "../../etc", "name": "x"}], "2023-24")
+
+
+# ------------------------------------------------------------------------------ charts
+
+def test_trend_chart_prints_values_and_describes_them():
+    import base64
+    uri, alt = charts.trend_chart(
+        [{"year": "2021-22", "value": 30.1, "label": "30.1%"},
+         {"year": "2022-23", "value": None, "label": None},
+         {"year": "2023-24", "value": 23.4, "label": "23.4%"}], lang="en", title="Chronic absenteeism")
+    svg = base64.b64decode(uri.split(",", 1)[1]).decode()
+    assert uri.startswith("data:image/svg+xml;base64,")
+    assert ">30.1%<" in svg and ">23.4%<" in svg and ">2022-23<" in svg and ">no data<" in svg
+    assert alt == "Chronic absenteeism by school year: 2021-22: 30.1%; 2022-23: no data; 2023-24: 23.4%."
+    assert charts.trend_chart([], lang="es") == (None, "Sin datos de varios años")
+    _, alt_es = charts.trend_chart([{"year": "2023-24", "value": -12.3, "label": "−12.3"}], "es", "Matemáticas")
+    assert alt_es.startswith("Matemáticas por año escolar")
+
+
+def test_color_gauge():
+    assert charts.color_gauge(3).startswith("data:image/svg+xml;base64,")
+    assert len({charts.color_gauge(code) for code in range(6)}) == 6
+    with pytest.raises(ValueError):
+        charts.color_gauge(7)
+
+
+def test_render_package_does_not_import_dagster():
+    code = ("import sys; import pipeline.render.html, pipeline.render.pdf, pipeline.render.charts, "
+            "pipeline.render.i18n; sys.exit(1 if 'dagster' in sys.modules else 0)")
+    assert subprocess.run([sys.executable, "-c", code], cwd=REPO).returncode == 0
+
+
+# -------------------------------------------------------------------------------- PDFs
+
+@pytest.fixture(scope="module")
+def pdfs(tmp_path_factory):
+    """Render a batch through the pool (2 workers): full sample en/es, contract model, hostile name."""
+    from pipeline.render.pdf import render_pdfs
+
+    out = tmp_path_factory.mktemp("pdfs")
+    models = {
+        "sample-en": sample_model("en"),
+        "sample-es": sample_model("es"),
+        "contract-es": contract_model("es"),
+        "hostile-en": sample_model("en", name=HOSTILE),
+        "long-en": sample_model("en", name="Dr. Martin Luther King Jr. Academy of Science, "
+                                            "Technology, Engineering, Arts and Mathematics"),
+    }
+    jobs = [(render_scorecard_html(m, css_inline=False), out / key / "scorecard.pdf", m["title"], m["lang"])
+            for key, m in models.items()]
+    paths = render_pdfs(jobs, workers=2)
+    assert paths == [job[1] for job in jobs]
+    return {key: (path, models[key]) for key, path in zip(models, paths)}
+
+
+def _text(path: Path) -> str:
+    from pypdf import PdfReader
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+@pytest.mark.parametrize("key", ["sample-en", "sample-es", "contract-es", "hostile-en", "long-en"])
+def test_pdf_pages_text_and_metadata(pdfs, key):
+    from pypdf import PdfReader
+
+    path, model = pdfs[key]
+    reader = PdfReader(path)
+    assert 1 <= len(reader.pages) <= 2
+    text = _text(path)
+    assert " ".join(model["school"]["name"].split()[:3]) in " ".join(text.split())
+    assert "23.4%" in text
+    assert reader.metadata.title == model["title"]
+    assert reader.trailer["/Root"]["/Lang"] == model["lang"]
+    assert set(reader.metadata) == {"/Title"}  # no dates, producer, creator or author
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert "pdfuaid:part>1<" in xmp and "WeasyPrint" not in xmp
+    assert "CreateDate" not in xmp and "ModifyDate" not in xmp and "Producer" not in xmp
+
+
+def test_pdf_leaks_nothing_about_the_machine(pdfs):
+    path, _ = pdfs["sample-en"]
+    raw = path.read_bytes()
+    inflated = [raw]
+    for match in re.finditer(rb"stream\r?\n", raw):
+        end = raw.find(b"endstream", match.end())
+        try:
+            inflated.append(zlib.decompress(raw[match.end():end]))
+        except zlib.error:
+            pass
+    blob = b"\n".join(inflated)
+    for secret in {socket.gethostname(), getpass.getuser(), str(REPO), str(path.parent)}:
+        if len(secret) >= 5:
+            assert secret.encode() not in blob, secret
+    for marker in (b"file:", b"/CreationDate", b"/ModDate", b"/Producer", b"WeasyPrint", b"http://",
+                   b"https://"):
+        text_only = blob.replace(b"http://www.w3.org/1999/02/22-rdf-syntax-ns#", b"") \
+                        .replace(b"http://www.aiim.org/pdfua/ns/id/", b"") \
+                        .replace(b"http://purl.org/dc/elements/1.1/", b"")
+        assert marker not in text_only, marker
+
+
+def test_pdf_suppressed_rows_show_no_number(pdfs):
+    path, model = pdfs["contract-es"]
+    lines = _text(path).splitlines()
+    for row in model["groups"]["rows"]:
+        if row["status"] is None:
+            hits = [line for line in lines if line.strip().startswith(row["group"])]
+            assert hits, row["group"]
+            assert not any(re.search(r"\d", line) for line in hits), hits
+
+
+def test_pdf_is_reproducible_and_written_atomically(tmp_path):
+    from pipeline.render.pdf import render_pdf_one
+
+    model = contract_model("en")
+    html = render_scorecard_html(model, css_inline=False)
+    first = render_pdf_one(html, tmp_path / "a.pdf", model["title"], "en").read_bytes()
+    second = render_pdf_one(html, tmp_path / "a.pdf", model["title"], "en").read_bytes()
+    assert first == second
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.pdf"]  # no temp file left behind
+
+
+def test_render_pdfs_reports_failures_after_rendering_the_rest(tmp_path):
+    from pipeline.render.pdf import PdfRenderError, render_pdfs
+
+    (tmp_path / "blocked").write_text("a file where a folder should be")
+    model = contract_model("en")
+    html = render_scorecard_html(model, css_inline=False)
+    jobs = [(html, tmp_path / "blocked" / "x.pdf", model["title"], "en"),
+            (html, tmp_path / "ok" / "y.pdf", model["title"], "en")]
+    with pytest.raises(PdfRenderError) as info:
+        render_pdfs(jobs, workers=1)
+    assert list(info.value.failures) == [tmp_path / "blocked" / "x.pdf"]
+    assert info.value.written == [tmp_path / "ok" / "y.pdf"]
+    assert (tmp_path / "ok" / "y.pdf").stat().st_size > 1000
+
+
+def test_pdf_page_renders_to_png(pdfs, tmp_path):
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    path, _ = pdfs["sample-es"]
+    subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", str(path),
+                    str(tmp_path / "page")], check=True, timeout=60)
+    pngs = list(tmp_path.glob("page*.png"))
+    assert len(pngs) == 1
+    assert pngs[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and pngs[0].stat().st_size > 10_000
+
+
+def test_models_are_not_mutated():
+    model = sample_model("en")
+    before = copy.deepcopy(model)
+    render_scorecard_html(model)
+    assert model == before
+
+
+def test_pdf_fetcher_refuses_anything_but_data_and_templates():
+    from pipeline.render.pdf import LocalOnlyFetcher
+
+    fetcher = LocalOnlyFetcher()
+    for url in ("https://example.org/logo.png", "http://127.0.0.1/x", "ftp://x/y",
+                "file:///etc/passwd", f"file://{i18n.TEMPLATES_DIR}/../pyproject.toml"):
+        with pytest.raises(ValueError, match="refused"):
+            fetcher.fetch(url)
+    font = i18n.TEMPLATES_DIR / "fonts" / "OpenSans-Regular.subset.woff2"
+    assert fetcher.fetch(font.as_uri()).read(4) == b"wOF2"
