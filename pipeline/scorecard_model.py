@@ -182,9 +182,9 @@ def build_school(data: YearData, school: pd.Series, school_year: str, lang: str,
         "methodology": [
             _("Status is this year's result; change compares it with last year. Both come from "
               "counts of students and are rounded to one decimal at the end."),
-            _("Colours follow the California School Dashboard: status level and change level "
-              "together give one of five colours, from Red (lowest) to Blue (highest)."),
-            _("No figure is shown for fewer than 11 students, and no colour for fewer than 30 "
+            _("Colors follow the California School Dashboard: status level and change level "
+              "together give one of five colors, from Red (lowest) to Blue (highest)."),
+            _("No figure is shown for fewer than 11 students, and no color for fewer than 30 "
               "students in this year or last year."),
         ],
         "csv_href": "data.csv",
