@@ -76,6 +76,7 @@ _DASHBOARD_MODELS = {
     "ela": (dash.AcademicIndicator, "Dashboard English language arts (DFS)"),
     "math": (dash.AcademicIndicator, "Dashboard mathematics (DFS)"),
     "elpi": (dash.ElpiIndicator, "Dashboard English learner progress"),
+    "growth": (dash.GrowthIndicator, "Dashboard student growth (residual gain)"),
 }
 DASHBOARD = [
     Source(

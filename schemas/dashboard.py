@@ -111,6 +111,24 @@ class AcademicIndicator(DashboardCommon):
     priorprate: Num = opt(ge=0, le=100)
 
 
+class GrowthIndicator(DashboardCommon):
+    """Student Growth Model results (2025 Dashboard on): average residual gain per subject."""
+
+    subject: Text = pa.Field(isin=["ELA", "MATH"], description="ELA or MATH")
+    denom: Int = opt(ge=0, description="students with a growth score")
+    status: Num = opt(ge=-500, le=500, description="average residual gain in scale-score points")
+    estimate: Text = opt(isin=["Weighted Average", "Simple Average"],
+                         description="Weighted (empirical best linear prediction) or Simple average")
+    performancecategory: Text = opt()
+    numberimprove: Int = opt(ge=0)
+    percentimprove: Num = opt(ge=0, le=100)
+
+    class Config:
+        coerce = True
+        strict = False
+        unique = ["cds", "studentgroup", "subject"]
+
+
 # Other spellings seen in published files and re-exports -> the names above.
 COLUMN_ALIASES = {
     "safetynet": "smalldenom",

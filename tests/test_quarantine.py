@@ -1,9 +1,12 @@
 """Row-level validation: every row kept or quarantined with a reason; counts reconcile."""
 from __future__ import annotations
 
+import pytest
+
 from pipeline.config import load_settings
 from pipeline.ingest import ingest
 from pipeline.quarantine import HIDDEN
+from pipeline.readers import SourceFileError
 from pipeline.sources import SOURCES
 
 HEADER = "school_year,ssid,cds,grade,days_enrolled,days_absent,ethnicity,el,ltel,sed,swd,foster,homeless\n"
@@ -46,3 +49,16 @@ def test_bad_rows_are_quarantined_with_reasons(tmp_path):
 def test_missing_optional_file_is_not_provided(tmp_path):
     result = ingest(SOURCES["community"], tmp_path, "2023-24", load_settings())
     assert not result.provided
+
+
+def test_district_export_of_another_year_is_refused(tmp_path):
+    write_attendance(tmp_path, GOOD.format(ssid="1000000001", absent=1).replace("2023-24", "2022-23"))
+    with pytest.raises(SourceFileError, match=r"attendance.csv: wrong year: the rows are for school_year 2022-23"):
+        ingest(SOURCES["attendance"], tmp_path, "2023-24", load_settings())
+
+
+def test_header_only_export_is_refused(tmp_path):
+    write_attendance(tmp_path, "")
+    with pytest.raises(SourceFileError) as info:
+        ingest(SOURCES["attendance"], tmp_path, "2023-24", load_settings())
+    assert str(info.value) == f"{tmp_path.name}/2023-24/attendance.csv: has a header but no data rows"

@@ -92,8 +92,8 @@ def indicator_inputs_sql(con: duckdb.DuckDBPyConnection) -> str:
         if not table_exists(con, table):
             continue
         present = columns(con, table)
-        if "cds" not in present:  # the file was never provided for any year
-            continue
+        if "cds" not in present or source.indicator == "growth":
+            continue  # never provided for any year; growth files are not status x change indicators
         if source.indicator in ("ela", "math"):
             academic.append(_select(table, source.indicator, _ACADEMIC, present))
         else:
