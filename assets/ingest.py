@@ -91,8 +91,8 @@ def _ingest_asset(source: Source) -> dg.AssetsDefinition:
                 ), {**where, "source": source.name})
                 write_report(con, year, files.year_dir(year))  # so the failure shows in the report too
             raise dg.Failure(
-                description=f"{exc.path}: {exc.problem}. Nothing from this file is used; "
-                            f"scorecards of {year} that need {source.name} are not produced until it is fixed.",
+                description=f"{exc.path}: {exc.problem}. Nothing from this file is used, and no scorecard "
+                            f"of {year} is produced until it is fixed (it feeds {source.feeds}).",
                 metadata={"file": exc.path, "problem": exc.problem},
                 allow_retries=False,
             ) from None

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.config import Settings
-from pipeline.normalise import normalise_dashboard, year_rules
+from pipeline.normalise import normalise_dashboard, survey_rules, year_rules
 from pipeline.quarantine import Validated, validate
 from pipeline.readers import LINE, RawTable, SourceFileError, read_delimited
 from pipeline.sources import Source
@@ -90,9 +90,22 @@ def ingest(source: Source, raw_dir: Path | str, school_year: str, settings: Sett
         rules = year_rules(raw, school_year)
     except SourceFileError as exc:
         raise SourceFileError(shown, exc.problem) from None
+    if source.name == "survey_responses":
+        rules += survey_rules(raw, _codebook(raw_dir, school_year, settings))
     validated = validate(raw, source.model, source.name, rules=rules,
                          identifier_columns=source.identifier_columns, display_path=shown)
     return Ingested(source, path, shown, provided=True, raw=raw, validated=validated)
+
+
+def _codebook(raw_dir: Path, school_year: str, settings: Settings) -> pd.DataFrame | None:
+    """The valid rows of the survey codebook, to check answers against (None when unusable)."""
+    from pipeline.sources import SOURCES
+
+    try:
+        result = ingest(SOURCES["survey_codebook"], raw_dir, school_year, settings)
+    except SourceFileError:
+        return None
+    return result.validated.kept if result.provided else None
 
 
 def kept_table(ingested: Ingested) -> pd.DataFrame:

@@ -77,3 +77,25 @@ def year_rules(raw: RawTable, school_year: str) -> list[RowRule]:
         reason=f"{column} differs from the folder's year ({expected})",
         failing=lambda f: f[column].notna() & f[column].ne(expected),
     )]
+
+
+def survey_rules(raw: RawTable, codebook: pd.DataFrame | None) -> list[RowRule]:
+    """Answers must fit their item's scale and come from the item's respondent group (codebook)."""
+    if codebook is None or codebook.empty:
+        return []
+    rules = []
+    for item in codebook.itertuples():
+        if item.item_id not in raw.frame.columns:
+            continue
+        points, group, col = int(item.scale_points), item.respondent_group, item.item_id
+        rules.append(RowRule(
+            column=col, check="within_item_scale",
+            reason=f"answer outside the item's {points}-point scale",
+            failing=lambda f, c=col, p=points: pd.to_numeric(f[c], errors="coerce").gt(p),
+        ))
+        rules.append(RowRule(
+            column=col, check="item_for_respondent_group",
+            reason=f"answer to a {group} item from another respondent group",
+            failing=lambda f, c=col, g=group: f[c].notna() & f["respondent_group"].ne(g),
+        ))
+    return rules

@@ -20,6 +20,8 @@ class Source:
     description: str
     delimiters: tuple[str, ...] = (",",)
     indicator: str | None = None  # Dashboard indicator code for CDE files
+    feeds: str = ""  # what on a scorecard depends on this source, in words
+
 
     def path(self, raw_dir: Path | str, school_year: str) -> Path:
         name = self.filename.format(yyyy=dashboard_year(school_year))
@@ -58,14 +60,23 @@ class Source:
 
 
 DISTRICT = [
-    Source("directory", dist.Directory, "directory.csv", "shared", "School directory: names, grade spans, principals"),
-    Source("survey_codebook", dist.SurveyCodebook, "survey_codebook.csv", "shared", "Climate survey items, domains and reverse coding"),
-    Source("enrollment", dist.Enrollment, "enrollment.csv", "year", "Census-day enrollment by school and student group"),
-    Source("assessment", dist.Assessment, "assessment.csv", "year", "Student-level Smarter Balanced results"),
-    Source("attendance", dist.Attendance, "attendance.csv", "year", "Student-level days enrolled and absent"),
-    Source("survey_responses", dist.SurveyResponses, "survey_responses.csv", "year", "Respondent-level climate survey answers"),
-    Source("survey_population", dist.SurveyPopulation, "survey_population.csv", "year", "Climate survey invitations per school and group"),
-    Source("community", dist.Community, "community.csv", "year", "Community health and safety indicators per school"),
+    Source("directory", dist.Directory, "directory.csv", "shared",
+           "School directory: names, grade spans, principals",
+           feeds="every scorecard (school names, grade spans, principals)"),
+    Source("survey_codebook", dist.SurveyCodebook, "survey_codebook.csv", "shared",
+           "Climate survey items, domains and reverse coding", feeds="the climate section"),
+    Source("enrollment", dist.Enrollment, "enrollment.csv", "year",
+           "Census-day enrollment by school and student group", feeds="enrollment and demographics"),
+    Source("assessment", dist.Assessment, "assessment.csv", "year",
+           "Student-level Smarter Balanced results", feeds="student growth"),
+    Source("attendance", dist.Attendance, "attendance.csv", "year",
+           "Student-level days enrolled and absent", feeds="chronic absenteeism and attendance"),
+    Source("survey_responses", dist.SurveyResponses, "survey_responses.csv", "year",
+           "Respondent-level climate survey answers", feeds="the climate section"),
+    Source("survey_population", dist.SurveyPopulation, "survey_population.csv", "year",
+           "Climate survey invitations per school and group", feeds="climate response rates"),
+    Source("community", dist.Community, "community.csv", "year",
+           "Community health and safety indicators per school", feeds="the equity-need index"),
 ]
 
 _DASHBOARD_MODELS = {
@@ -82,6 +93,7 @@ DASHBOARD = [
     Source(
         f"dashboard_{ind}", model, f"{ind}download{{yyyy}}.txt", "dashboard",
         f"{label}: CDE research file as published", ("\t", ","), ind,
+        feeds=f"the {label.removeprefix('Dashboard ')} indicator",
     )
     for ind, (model, label) in _DASHBOARD_MODELS.items()
 ]

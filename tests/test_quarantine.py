@@ -62,3 +62,25 @@ def test_header_only_export_is_refused(tmp_path):
     with pytest.raises(SourceFileError) as info:
         ingest(SOURCES["attendance"], tmp_path, "2023-24", load_settings())
     assert str(info.value) == f"{tmp_path.name}/2023-24/attendance.csv: has a header but no data rows"
+
+
+def test_survey_answers_checked_against_the_codebook(tmp_path):
+    (tmp_path / "survey_codebook.csv").write_text(
+        "item_id,respondent_group,domain,domain_es,item_text_en,item_text_es,reverse_coded,scale_points\n"
+        "s1,student,Safety,Seguridad,I feel safe,Me siento seguro,N,4\n"
+        "p1,parent,Engagement,Participación,I am welcome,Soy bienvenido,N,5\n")
+    folder = tmp_path / "2023-24"
+    folder.mkdir()
+    (folder / "survey_responses.csv").write_text(
+        "school_year,response_id,cds,respondent_group,grade,s1,p1\n"
+        "2023-24,r1,19754160000001,student,5,4,\n"     # kept
+        "2023-24,r2,19754160000001,student,5,5,\n"     # 5 on a 4-point item
+        "2023-24,r3,19754160000001,student,5,3,2\n"    # answers a parent item
+        "2023-24,r4,19754160000001,parent,,,5\n")      # kept
+    v = ingest(SOURCES["survey_responses"], tmp_path, "2023-24", load_settings()).validated
+    assert (v.rows_read, v.rows_kept, v.rows_quarantined) == (4, 2, 2)
+    assert dict(zip(v.quarantine["line"], v.quarantine["reason"])) == {
+        3: "answer outside the item's 4-point scale",
+        4: "answer to a parent item from another respondent group",
+    }
+    assert set(v.quarantine["value"]) == {"5", "2"}
