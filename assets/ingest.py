@@ -23,6 +23,19 @@ def preview(frame: pd.DataFrame, hidden: list[str]) -> dg.MetadataValue:
     return dg.MetadataValue.md(shown.to_markdown(index=False) if len(shown) else "(no rows)")
 
 
+def column_schema(source: Source) -> dg.TableSchema:
+    """The contract's columns, shown in the UI's asset page."""
+    return dg.TableSchema(columns=[
+        dg.TableColumn(
+            name="<item columns>" if col.regex else name,
+            type=str(col.dtype),
+            description=col.description,
+            constraints=dg.TableColumnConstraints(nullable=col.nullable, unique=False),
+        )
+        for name, col in source.schema.columns.items()
+    ])
+
+
 def _check_specs(source: Source, required: bool) -> list[dg.AssetCheckSpec]:
     asset = f"validated_{source.name}"
     specs = [
@@ -72,7 +85,8 @@ def _ingest_asset(source: Source) -> dg.AssetsDefinition:
             f"{'Required: no scorecard is made without it.' if required else 'Optional: when absent, scorecards say no data.'}"
         ),
         pool="warehouse",
-        metadata={"contract": source.model.__name__, "required": required},
+        metadata={"contract": source.model.__name__, "required": required,
+                  "key": ", ".join(source.key), "dagster/column_schema": column_schema(source)},
         check_specs=_check_specs(source, required),
     )
     def _asset(context: dg.AssetExecutionContext, files: ScorecardFiles):
