@@ -7,6 +7,7 @@ from pipeline import scoring, warehouse
 from pipeline.config import load_settings
 from pipeline.partitions import school_years
 from pipeline.resources import ScorecardFiles
+from pipeline.scoring.privacy import protect_results
 
 
 def _ingested(*names: str) -> list[str]:
@@ -59,12 +60,14 @@ def indicator_results(context: dg.AssetExecutionContext, files: ScorecardFiles):
     kept beside ours in the published_* columns. Table `indicator_results`."""
     year = context.partition_key
     with files.warehouse() as con:
-        frame = scoring.score_indicators(con, year, load_settings())
+        settings = load_settings()
+        computed = scoring.score_indicators(con, year, settings)
+        frame = protect_results(computed, settings.privacy)
         warehouse.replace_rows(con, "indicator_results", frame, {"school_year": year})
-    diffs = scoring.disagreements(frame)
+    diffs = scoring.disagreements(computed)
     yield dg.AssetCheckResult(
         check_name="matches_published", passed=diffs.empty,
-        metadata={"rows_compared": int(frame["published_status_level"].notna().sum()),
+        metadata={"rows_compared": int(computed["published_status_level"].notna().sum()),
                   "disagreements": len(diffs),
                   "examples": dg.MetadataValue.md(diffs.head(10).to_markdown(index=False) if len(diffs) else "none")},
     )
@@ -72,6 +75,8 @@ def indicator_results(context: dg.AssetExecutionContext, files: ScorecardFiles):
         "rows": len(frame),
         "indicators": ", ".join(sorted(frame["indicator"].unique())),
         "suppressed_rows": int(frame["suppressed"].sum()),
+        "complementary_suppressed": int((frame["note"] == "complementary").sum()),
+        "top_bottom_coded": int(frame["status_bound"].notna().sum()),
         "coloured_rows": int((frame["color"] > 0).sum()),
         "cut_set_undecided": int(frame["cut_set_undecided"].sum()),
         "preview": preview(frame[(frame.student_group == "ALL")].drop(columns=[c for c in frame if c.startswith("published_")]), []),

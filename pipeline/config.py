@@ -48,6 +48,9 @@ class Privacy:
     lea_small_group_min_n: int
     lea_small_groups: tuple[str, ...]
     survey_min_respondents: int
+    complementary_families: tuple[tuple[str, ...], ...] = ()
+    bottom_code_at: float = 5.0
+    top_code_at: float = 95.0
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,9 @@ def load_settings(config_dir: str | Path = CONFIG_DIR) -> Settings:
         lea_small_group_min_n=_require(p, "lea_small_group_min_n", f"{where} privacy", int),
         lea_small_groups=tuple(_require(p, "lea_small_groups", f"{where} privacy", list)),
         survey_min_respondents=_require(p, "survey_min_respondents", f"{where} privacy", int),
+        complementary_families=tuple(tuple(f) for f in _require(p, "complementary_families", f"{where} privacy", list)),
+        bottom_code_at=_require(p, "bottom_code_at", f"{where} privacy", float),
+        top_code_at=_require(p, "top_code_at", f"{where} privacy", float),
     )
     if privacy.min_n < 1 or privacy.color_min_n < privacy.min_n:
         raise ConfigError(f"{where}: privacy.min_n must be >= 1 and color_min_n >= min_n")

@@ -86,7 +86,11 @@ def _grade_span(low: str, high: str) -> str:
     return f"{low}–{high}"
 
 
-def _status_text(value, kind: str, lang: str) -> str | None:
+def _status_text(value, kind: str, lang: str, bound=None) -> str | None:
+    """A status as shown; a top/bottom-coded rate as its bound ("≤ 5.0%")."""
+    bound = _none(bound)
+    if bound is not None:
+        return ("≤ " if bound.startswith("<=") else "≥ ") + i18n.format_rate(float(bound[2:]), lang)
     value = _none(value)
     if value is None:
         return None
@@ -115,7 +119,7 @@ def _indicator(row: pd.Series, trend: list[dict], key: str, lang: str, _) -> dic
         "key": key,
         "label": _(label),
         "source": _(ORIGIN_SOURCE.get(row.get("origin"), "")),
-        "status": _status_text(row.get("status"), kind, lang),
+        "status": _status_text(row.get("status"), kind, lang, row.get("status_bound")),
         "change": i18n.format_change(change, lang),
         "change_direction": _direction(change, lower_is_better),
         "change_words": words,
@@ -208,7 +212,7 @@ def _groups(results: pd.DataFrame, key: str, lang: str, settings: Settings, _) -
         color = int(r["color"] or 0)
         out.append({
             "group": _(settings.student_groups.get(code, code)),
-            "status": _status_text(status, kind, lang),
+            "status": _status_text(status, kind, lang, r.get("status_bound")),
             "gap": gap if code != "ALL" else "",
             "n": i18n.format_integer(_none(r["n"]), lang),
             "color": _(COLORS[color]) if color else None,
@@ -220,7 +224,7 @@ def _groups(results: pd.DataFrame, key: str, lang: str, settings: Settings, _) -
 
 def school_csv(data: YearData, cds: str) -> str:
     """The school's numbers as CSV, as suppressed in the warehouse (no counts under 11)."""
-    cols = ["school_year", "cds", "indicator", "origin", "student_group", "n", "status", "change",
+    cols = ["school_year", "cds", "indicator", "origin", "student_group", "n", "status", "status_bound", "change",
             "status_level", "change_level", "color", "note"]
     rows = data.results[data.results["cds"] == cds] if len(data.results) else pd.DataFrame(columns=cols)
     return rows[cols].sort_values(["indicator", "origin", "student_group"]).to_csv(index=False)

@@ -33,7 +33,7 @@ SCREEN_CSS_PATH = TEMPLATES_DIR / "screen.css"    # browsers only (responsive ru
 INDEX_CSS_PATH = TEMPLATES_DIR / "index.css"      # index page only
 
 # Legend symbols for the model's note codes (the legend explains each one).
-NOTE_SYMBOLS = {"n_lt_11": "*", "no_color_lt_30": "†", "no_data": "—"}
+NOTE_SYMBOLS = {"n_lt_11": "*", "complementary": "‡", "no_color_lt_30": "†", "no_data": "—"}
 NOTE_CODES = frozenset(NOTE_SYMBOLS)
 
 
@@ -118,7 +118,7 @@ def render_scorecard_html(model: Mapping, css_inline: bool = True) -> str:
     ``model`` follows the scorecard model contract (one dict per school and language, every
     figure already formatted; see ``pipeline/scorecard_model.py``). Required keys: ``lang``,
     ``title``, ``school_year``, ``school.cds``, ``school.name``, ``indicators[].label`` and
-    ``indicators[].status``; note codes must be ``n_lt_11``, ``no_color_lt_30``, ``no_data``
+    ``indicators[].status``; note codes must be ``n_lt_11``, ``complementary``, ``no_color_lt_30``, ``no_data``
     or ``None``. The model is not modified.
 
     ``css_inline=True`` gives the self-contained web page (stylesheet and font inline).

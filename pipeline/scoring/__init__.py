@@ -11,6 +11,7 @@ import duckdb
 import pandas as pd
 
 from pipeline.config import Settings, config_path, dashboard_year, prior_school_year
+from pipeline.scoring.privacy import protect_results
 from pipeline.sources import DASHBOARD
 from pipeline.warehouse import columns, table_exists
 
@@ -107,7 +108,12 @@ def indicator_inputs_sql(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def score_indicators(con: duckdb.DuckDBPyConnection, school_year: str, settings: Settings) -> pd.DataFrame:
-    """Dashboard status, change, levels, colour and box for every school, LEA and student group."""
+    """Dashboard status, change, levels, colour and box for every school, LEA and student group.
+
+    Primary suppression (n < 11) is applied; the frame still carries ``n_raw`` so that
+    :func:`disagreements` can compare with CDE and :func:`protect_results` can add
+    complementary suppression and top/bottom coding before the table is stored.
+    """
     load_reference_tables(con)
     params = {"school_year": school_year, "prior_year": prior_school_year(school_year)}
     con.execute(f"CREATE OR REPLACE TEMP TABLE indicator_inputs AS {indicator_inputs_sql(con)}", params)

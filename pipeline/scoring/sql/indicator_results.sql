@@ -67,6 +67,7 @@ SELECT
     $school_year AS school_year,
     cds, rtype, student_group, indicator, origin, school_type, cut_set,
     CASE WHEN curr_shown THEN curr_denom END AS n,
+    curr_denom AS n_raw,  -- internal: used for complementary suppression, dropped before storing
     CASE WHEN prior_shown THEN prior_denom END AS prior_n,
     status,
     CASE WHEN prior_shown THEN prior_status_calc END AS prior_status,

@@ -1,0 +1,75 @@
+"""Privacy in the scored tables themselves: complementary suppression and top/bottom coding.
+
+Primary suppression (no figure under ``min_n`` students) happens in the scoring SQL. Two more
+rules protect the students of small groups (see ../shared/reference/privacy.md):
+
+- **Complementary suppression.** Groups of one family (the race/ethnicity groups) add up to all
+  students: if one group is hidden and the others and the total are shown, the hidden one
+  follows by subtraction. So further groups of that family are hidden, smallest first, until
+  the hidden students number at least ``min_n`` together.
+- **Top and bottom coding.** A rate near 0 % or 100 % for a small group (fewer than
+  ``color_min_n`` students) tells everyone's outcome. Such rates are replaced by a bound
+  ("5.0 or less", "95.0 or more"); change and levels, which would give the value back, are hidden.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.config import Privacy
+
+COMPLEMENTARY = "complementary"
+VALUE_COLUMNS = ["n", "prior_n", "status", "prior_status", "change"]
+LEVEL_COLUMNS = ["status_level", "change_level", "color", "box"]
+RATE_INDICATORS = {"chronic", "susp", "grad", "cci", "elpi"}
+
+
+def complementary_suppression(frame: pd.DataFrame, privacy: Privacy, cell: list[str],
+                              n_col: str = "n_raw") -> pd.DataFrame:
+    """Hide further groups of each family so no hidden group can be recovered by subtraction.
+
+    ``cell`` names the columns that identify one table of groups (e.g. school, indicator,
+    origin). Rows are hidden by setting ``suppressed`` and note ``complementary``.
+    """
+    frame = frame.copy()
+    for family in privacy.complementary_families:
+        members = frame["student_group"].isin(family) & frame[n_col].fillna(0).gt(0)
+        fam = frame[members]
+        fam = fam[fam.groupby(cell, sort=False)["suppressed"].transform("any")]
+        for _, rows in fam.groupby(cell, sort=False):
+            hidden_n = rows.loc[rows["suppressed"], n_col].sum()
+            shown = rows[~rows["suppressed"]].sort_values(n_col, kind="stable")
+            for idx, row in shown.iterrows():
+                if hidden_n >= privacy.min_n:
+                    break
+                frame.loc[idx, "suppressed"] = True
+                frame.loc[idx, "note"] = COMPLEMENTARY
+                hidden_n += row[n_col]
+            if hidden_n < privacy.min_n and len(shown):
+                raise AssertionError("complementary suppression could not hide enough students")
+    hide = frame["note"].eq(COMPLEMENTARY)
+    frame.loc[hide, [c for c in VALUE_COLUMNS if c in frame]] = None
+    frame.loc[hide, [c for c in LEVEL_COLUMNS if c in frame]] = 0
+    return frame
+
+
+def top_bottom_code(frame: pd.DataFrame, privacy: Privacy, n_col: str = "n_raw") -> pd.DataFrame:
+    """Replace small groups' rates near 0 % or 100 % by a bound in ``status_bound``."""
+    frame = frame.copy()
+    frame["status_bound"] = pd.Series(pd.NA, index=frame.index, dtype="string")
+    small = frame[n_col].lt(privacy.color_min_n) & ~frame["suppressed"] & frame["indicator"].isin(RATE_INDICATORS)
+    status = pd.to_numeric(frame["status"], errors="coerce")
+    low = small & status.le(privacy.bottom_code_at)
+    high = small & status.ge(privacy.top_code_at)
+    frame.loc[low, "status_bound"] = f"<={privacy.bottom_code_at:.1f}"
+    frame.loc[high, "status_bound"] = f">={privacy.top_code_at:.1f}"
+    coded = low | high
+    frame.loc[coded, ["status", "prior_status", "change"]] = None
+    frame.loc[coded, LEVEL_COLUMNS] = 0
+    return frame
+
+
+def protect_results(frame: pd.DataFrame, privacy: Privacy) -> pd.DataFrame:
+    """Both rules on ``indicator_results``, then the internal true count is dropped."""
+    cell = ["cds", "rtype", "indicator", "origin"]
+    out = top_bottom_code(complementary_suppression(frame, privacy, cell), privacy)
+    return out.drop(columns=["n_raw"])
