@@ -7,6 +7,7 @@ from pipeline import scoring, warehouse
 from pipeline.config import load_settings
 from pipeline.partitions import school_years
 from pipeline.resources import ScorecardFiles
+from pipeline.scoring.growth import growth_tables
 from pipeline.scoring.privacy import protect_results
 
 
@@ -80,4 +81,31 @@ def indicator_results(context: dg.AssetExecutionContext, files: ScorecardFiles):
         "coloured_rows": int((frame["color"] > 0).sum()),
         "cut_set_undecided": int(frame["cut_set_undecided"].sum()),
         "preview": preview(frame[(frame.student_group == "ALL")].drop(columns=[c for c in frame if c.startswith("published_")]), []),
+    })
+
+
+@dg.asset(
+    group_name="score",
+    partitions_def=school_years,
+    deps=_ingested("assessment", "directory"),
+    kinds={"duckdb"},
+    pool="warehouse",
+)
+def growth(context: dg.AssetExecutionContext, files: ScorecardFiles) -> dg.MaterializeResult:
+    """Student growth by school, LEA, subject and student group: CDE's residual-gain model (each
+    student's score minus the score expected from last year's ELA and math scores, fitted per
+    subject and grade 4-8), with n, mean, standard error, 95 % interval and a two-year
+    empirical-Bayes estimate that shrinks small groups. No figure under 11 growth scores.
+    Tables `growth` and `growth_model` (the fitted coefficients)."""
+    year = context.partition_key
+    with files.warehouse() as con:
+        frame, model = growth_tables(con, year, load_settings())
+        warehouse.replace_rows(con, "growth", frame, {"school_year": year})
+        warehouse.replace_rows(con, "growth_model", model, {"school_year": year})
+    lea = frame[(frame.rtype == "D") & (frame.student_group == "ALL")] if len(frame) else frame
+    return dg.MaterializeResult(metadata={
+        "rows": len(frame),
+        "students_with_growth_scores": int(lea["n"].fillna(0).sum()) if len(lea) else 0,
+        "suppressed_rows": int(frame["suppressed"].sum()) if len(frame) else 0,
+        "model": dg.MetadataValue.md(model.round(3).to_markdown(index=False) if len(model) else "(no prior-year scores)"),
     })

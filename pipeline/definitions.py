@@ -9,6 +9,7 @@ all_assets = [
     validate.validation_report,
     score.attendance,
     score.indicator_results,
+    score.growth,
     render.scorecards,
     deliver.deliver,
 ]

@@ -6,7 +6,7 @@ import dagster as dg
 from pipeline.definitions import defs
 from pipeline.sources import SOURCES
 
-SCORE_AND_LATER = {"validation_report", "attendance", "indicator_results", "scorecards", "deliver"}
+SCORE_AND_LATER = {"validation_report", "attendance", "indicator_results", "growth", "scorecards", "deliver"}
 
 
 def test_definitions_load():
