@@ -10,9 +10,9 @@ from pipeline.partitions import school_years
 from pipeline.quarantine import empty_quarantine
 from pipeline.readers import SourceFileError
 from pipeline.reconcile import reconcile
-from pipeline.validation_report import write_report
 from pipeline.resources import ScorecardFiles
 from pipeline.sources import SOURCES, Source
+from pipeline.validation_report import write_report
 
 PREVIEW_ROWS = 5
 

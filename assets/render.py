@@ -18,7 +18,8 @@ class RenderConfig(dg.Config):
 @dg.asset(
     group_name="render",
     partitions_def=school_years,
-    deps=["indicator_results", "attendance", "validation_report", "validated_directory", "validated_enrollment"],
+    deps=["indicator_results", "attendance", "growth", "climate", "equity_index", "school_rating",
+          "validation_report", "validated_directory", "validated_enrollment"],
     kinds={"html", "pdf", "weasyprint"},
 )
 def scorecards(context: dg.AssetExecutionContext, config: RenderConfig, files: ScorecardFiles) -> dg.MaterializeResult:

@@ -7,8 +7,11 @@ from pipeline import scoring, warehouse
 from pipeline.config import load_settings
 from pipeline.partitions import school_years
 from pipeline.resources import ScorecardFiles
+from pipeline.scoring.climate import climate_item_report, score_climate
+from pipeline.scoring.equity import score_equity_tables
+from pipeline.scoring.framework import score_framework
 from pipeline.scoring.growth import growth_tables
-from pipeline.scoring.privacy import protect_results
+from pipeline.scoring.privacy import protect_climate, protect_results
 
 
 def _ingested(*names: str) -> list[str]:
@@ -108,4 +111,85 @@ def growth(context: dg.AssetExecutionContext, files: ScorecardFiles) -> dg.Mater
         "students_with_growth_scores": int(lea["n"].fillna(0).sum()) if len(lea) else 0,
         "suppressed_rows": int(frame["suppressed"].sum()) if len(frame) else 0,
         "model": dg.MetadataValue.md(model.round(3).to_markdown(index=False) if len(model) else "(no prior-year scores)"),
+    })
+
+
+@dg.asset(
+    group_name="score",
+    partitions_def=school_years,
+    deps=_ingested("survey_responses", "survey_codebook", "survey_population", "directory"),
+    kinds={"duckdb"},
+    pool="warehouse",
+)
+def climate(context: dg.AssetExecutionContext, files: ScorecardFiles) -> dg.MaterializeResult:
+    """School climate survey: percent favorable (agree and strongly agree; reverse-coded items
+    counted the other way, from the codebook) per school, respondent group (students, parents,
+    staff), domain and item, with response rates and the district figure beside each school's.
+    No figure for fewer than 10 respondents. Table `climate`."""
+    year = context.partition_key
+    with files.warehouse() as con:
+        frame = protect_climate(score_climate(con, year, load_settings()))
+        report = climate_item_report(con, year)
+        warehouse.replace_rows(con, "climate", frame, {"school_year": year})
+    left_out = report[report["problem"] != "not_answered"] if len(report) and "problem" in report else report
+    return dg.MaterializeResult(metadata={
+        "rows": len(frame),
+        "suppressed_rows": int(frame["suppressed"].sum()) if len(frame) else 0,
+        "answers_left_out": dg.MetadataValue.md(left_out.to_markdown(index=False) if len(left_out) else "none"),
+    })
+
+
+@dg.asset(
+    group_name="score",
+    partitions_def=school_years,
+    deps=["attendance", "indicator_results",
+          *_ingested("community", "enrollment", "attendance", "directory")],
+    kinds={"duckdb"},
+    pool="warehouse",
+)
+def equity_index(context: dg.AssetExecutionContext, files: ScorecardFiles) -> dg.MaterializeResult:
+    """Equity-need index (like LAUSD's SENI): each component from config/equity_index.yaml
+    (unduplicated pupils, deepest poverty, test results, chronic absence, asthma, gun violence),
+    its percentile rank across the year's schools, the weighted composite and its percentile, and
+    the need tier (Highest, High, Moderate, Low, Lowest). Tables `equity_index` and
+    `equity_components` (each component's value, percentile, weight and contribution)."""
+    year = context.partition_key
+    with files.warehouse() as con:
+        index, components = score_equity_tables(con, year, load_settings())
+        warehouse.replace_rows(con, "equity_index", index, {"school_year": year})
+        warehouse.replace_rows(con, "equity_components", components, {"school_year": year})
+    return dg.MaterializeResult(metadata={
+        "schools": len(index),
+        "tiers": dg.MetadataValue.md(index["tier"].value_counts().rename_axis("tier").reset_index()
+                                     .to_markdown(index=False) if len(index) else "none"),
+    })
+
+
+@dg.asset(
+    group_name="score",
+    partitions_def=school_years,
+    deps=["indicator_results", "growth", "climate", "equity_index", "validated_directory"],
+    kinds={"duckdb"},
+    pool="warehouse",
+)
+def school_rating(context: dg.AssetExecutionContext, files: ScorecardFiles) -> dg.MaterializeResult:
+    """Overall framework rating from config/framework.yaml (by default CORE's 60 % academic and
+    40 % culture-climate split): each measure's index level 1-10 and points, weights re-allocated
+    for missing measures, the school's score and level, the district and same-need-tier peer
+    averages, the school's percentile among its peers, and the improvement each measure needs to
+    reach the next level. Tables `school_rating` and `rating_measures`."""
+    year = context.partition_key
+    with files.warehouse() as con:
+        schools = con.execute(
+            "SELECT d.cds, coalesce(e.tier, 'Unranked') AS peer_tier FROM validated_directory d "
+            "LEFT JOIN equity_index e ON e.school_year = d.school_year AND e.cds = d.cds "
+            "WHERE d.school_year = ?", [year]).df()
+        rating, measures = score_framework(con, year, schools)
+        warehouse.replace_rows(con, "school_rating", rating, {"school_year": year})
+        warehouse.replace_rows(con, "rating_measures", measures, {"school_year": year})
+    return dg.MaterializeResult(metadata={
+        "schools_rated": int(rating["rated"].sum()),
+        "district_average": float(rating["district_average"].dropna().iloc[0]) if rating["score"].notna().any() else 0.0,
+        "levels": dg.MetadataValue.md(rating["level_label"].value_counts().rename_axis("level").reset_index()
+                                      .to_markdown(index=False) if len(rating) else "none"),
     })

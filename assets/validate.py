@@ -6,6 +6,7 @@ from assets.ingest import ingest_assets
 from pipeline.partitions import school_years
 from pipeline.resources import ScorecardFiles
 from pipeline.validation_report import write_report
+from pipeline.warehouse import one
 
 
 @dg.asset(
@@ -22,9 +23,8 @@ def validation_report(context: dg.AssetExecutionContext, files: ScorecardFiles) 
     year = context.partition_key
     with files.warehouse(read_only=True) as con:
         paths = write_report(con, year, files.year_dir(year))
-        totals = con.execute(
-            "SELECT sum(rows_read), sum(rows_kept), sum(rows_quarantined), count(*) FILTER (WHERE provided) "
-            "FROM ingest_files WHERE school_year = ?", [year]).fetchone()
+        totals = one(con, "SELECT sum(rows_read), sum(rows_kept), sum(rows_quarantined), "
+                          "count(*) FILTER (WHERE provided) FROM ingest_files WHERE school_year = ?", [year])
     return dg.MaterializeResult(metadata={
         "report": dg.MetadataValue.path(str(paths["report_html"])),
         "quarantine_csv": dg.MetadataValue.path(str(paths["quarantine_csv"])),

@@ -10,6 +10,9 @@ all_assets = [
     score.attendance,
     score.indicator_results,
     score.growth,
+    score.climate,
+    score.equity_index,
+    score.school_rating,
     render.scorecards,
     deliver.deliver,
 ]

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from pipeline.warehouse import table_exists
+from pipeline.warehouse import one, table_exists
 
 
 @dataclass
@@ -26,14 +26,11 @@ class Reconciliation:
 
 def reconcile(con: duckdb.DuckDBPyConnection, source: str, school_year: str) -> Reconciliation:
     """What the warehouse holds for one source and year, against what the reader counted."""
-    row = con.execute(
-        "SELECT coalesce(provided, false), coalesce(rows_read, 0) FROM ingest_files "
-        "WHERE school_year = ? AND source = ?", [school_year, source]
-    ).fetchone() or (False, 0)
+    row = one(con, "SELECT coalesce(provided, false), coalesce(rows_read, 0) FROM ingest_files "
+                   "WHERE school_year = ? AND source = ?", [school_year, source]) or (False, 0)
     table = f"validated_{source}"
-    kept = con.execute(f'SELECT count(*) FROM "{table}" WHERE school_year = ?', [school_year]).fetchone()[0] \
+    kept = one(con, f'SELECT count(*) FROM "{table}" WHERE school_year = ?', [school_year])[0] \
         if table_exists(con, table) else 0
-    quarantined = con.execute(
-        "SELECT count(DISTINCT line) FROM quarantine WHERE school_year = ? AND source = ?", [school_year, source]
-    ).fetchone()[0] if table_exists(con, "quarantine") else 0
+    quarantined = one(con, "SELECT count(DISTINCT line) FROM quarantine WHERE school_year = ? AND source = ?",
+                      [school_year, source])[0] if table_exists(con, "quarantine") else 0
     return Reconciliation(bool(row[0]), int(row[1]), int(kept), int(quarantined))

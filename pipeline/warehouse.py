@@ -22,10 +22,18 @@ def connect(path: Path | str, read_only: bool = False) -> Iterator[duckdb.DuckDB
         con.close()
 
 
+def one(con: duckdb.DuckDBPyConnection, query: str, params: list | None = None) -> tuple | None:
+    """The first row of a query, reading the result to its end.
+
+    DuckDB 2.0 keeps a half-read result open on the connection (``fetchone``), and the next
+    ``register`` on it then fails with "connection has an unfinished result".
+    """
+    rows = con.execute(query, params or []).fetchall()
+    return rows[0] if rows else None
+
+
 def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
-    ).fetchone()[0])
+    return bool(one(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table])[0])
 
 
 def columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
@@ -53,10 +61,15 @@ def replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame
         con.execute("BEGIN")
         if not table_exists(con, table):
             con.execute(f"CREATE TABLE {_quote(table)} AS SELECT * FROM _incoming LIMIT 0")
-        existing = set(columns(con, table))
+        existing = dict(con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ?", [table]
+        ).fetchall())
         for col, typ, *_ in con.execute("DESCRIBE _incoming").fetchall():
             if col not in existing:
                 con.execute(f"ALTER TABLE {_quote(table)} ADD COLUMN {_quote(col)} {typ}")
+            elif existing[col] == '"NULL"' and typ != '"NULL"':
+                # a column first stored from an empty or all-blank frame has no type yet: give it one
+                con.execute(f"ALTER TABLE {_quote(table)} ALTER COLUMN {_quote(col)} TYPE {typ}")
         cond = " AND ".join(f"{_quote(c)} = ?" for c in where)
         con.execute(f"DELETE FROM {_quote(table)} WHERE {cond}", list(where.values()))
         con.execute(f"INSERT INTO {_quote(table)} BY NAME SELECT * FROM _incoming")

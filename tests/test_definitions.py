@@ -6,7 +6,8 @@ import dagster as dg
 from pipeline.definitions import defs
 from pipeline.sources import SOURCES
 
-SCORE_AND_LATER = {"validation_report", "attendance", "indicator_results", "growth", "scorecards", "deliver"}
+SCORE_AND_LATER = {"validation_report", "attendance", "indicator_results", "growth", "climate",
+                   "equity_index", "school_rating", "scorecards", "deliver"}
 
 
 def test_definitions_load():

@@ -16,7 +16,12 @@ from pipeline import warehouse
 from pipeline.config import load_settings, prior_school_year
 from pipeline.ingest import ingest, kept_table
 from pipeline.sample import generate
-from pipeline.scoring.growth import GROWTH_COLUMNS, growth_model, growth_tables, score_growth
+from pipeline.scoring.growth import (
+    GROWTH_COLUMNS,
+    growth_model,
+    growth_tables,
+    score_growth,
+)
 from pipeline.sources import SOURCES
 
 YEAR, PRIOR, PRIOR2 = "2023-24", "2022-23", "2021-22"

@@ -4,7 +4,11 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.config import load_settings
-from pipeline.scoring.privacy import complementary_suppression, protect_results, top_bottom_code
+from pipeline.scoring.privacy import (
+    complementary_suppression,
+    protect_results,
+    top_bottom_code,
+)
 
 P = load_settings().privacy
 CELL = ["cds", "rtype", "indicator", "origin"]

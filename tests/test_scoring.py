@@ -1,7 +1,6 @@
 """Scoring in DuckDB against hand-computed expectations: rounding, cut points, colours, n-size."""
 from __future__ import annotations
 
-
 import pandas as pd
 import pytest
 
@@ -113,3 +112,14 @@ def test_attendance_chronic_definition(tmp_path):
     assert school.loc["EL", "chronic"] == 1
     district = out[out.rtype == "D"].set_index("student_group")
     assert district.loc["ALL", "cds"] == "19754160000000"
+
+
+def test_an_empty_first_partition_does_not_fix_column_types(tmp_path):
+    """A table first stored from an empty frame (e.g. no prior year for growth) takes real types later."""
+    with warehouse.connect(tmp_path / "w.duckdb") as con:
+        warehouse.replace_rows(con, "growth", pd.DataFrame({"mean": [None], "cds": [None]}), {"school_year": "2022-23"})
+        warehouse.replace_rows(con, "growth", pd.DataFrame({"mean": [1.5], "cds": ["x"]}), {"school_year": "2023-24"})
+        types = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns "
+                                 "WHERE table_name = 'growth'").fetchall())
+        assert types["mean"] == "DOUBLE" and types["cds"] == "VARCHAR"
+        assert con.execute("SELECT mean FROM growth WHERE school_year = '2023-24'").fetchall() == [(1.5,)]

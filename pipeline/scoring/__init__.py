@@ -11,9 +11,8 @@ import duckdb
 import pandas as pd
 
 from pipeline.config import Settings, config_path, dashboard_year, prior_school_year
-from pipeline.scoring.privacy import protect_results
 from pipeline.sources import DASHBOARD
-from pipeline.warehouse import columns, table_exists
+from pipeline.warehouse import columns, one, table_exists
 
 SQL_DIR = Path(__file__).parent / "sql"
 
@@ -41,9 +40,7 @@ def load_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 def district_cds(con: duckdb.DuckDBPyConnection, school_year: str) -> str:
     """The LEA's CDS code (county + district + seven zeros), taken from the directory."""
-    row = con.execute(
-        "SELECT min(substr(cds, 1, 7)) FROM validated_directory WHERE school_year = ?", [school_year]
-    ).fetchone()
+    row = one(con, "SELECT min(substr(cds, 1, 7)) FROM validated_directory WHERE school_year = ?", [school_year])
     return (row[0] or "0000000") + "0000000"
 
 

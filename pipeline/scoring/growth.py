@@ -8,15 +8,13 @@ See ``docs/methodology/growth.md``. No Dagster here.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import pandas as pd
 
 from pipeline.config import Settings, prior_school_year
+from pipeline.scoring import sql
 from pipeline.warehouse import columns, table_exists
 
-SQL_DIR = Path(__file__).parent / "sql"
 SOURCE = "validated_assessment"
 
 #: 95 % interval multiplier: the normal quantile, not Student's t (see docs/methodology/growth.md).
@@ -47,9 +45,6 @@ MODEL_COLUMNS = [
 ]
 
 
-def _sql(name: str) -> str:
-    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
-
 
 def _assessment_source(con: duckdb.DuckDBPyConnection) -> str:
     """The trusted relation the growth SQL reads: validated_assessment, or an empty stand-in.
@@ -72,10 +67,10 @@ def prepare_growth(con: duckdb.DuckDBPyConnection, school_year: str) -> None:
     prior = prior_school_year(school_year)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE growth_students AS "
-        + _sql("growth_students").format(assessment=_assessment_source(con)),
+        + sql("growth_students").format(assessment=_assessment_source(con)),
         {"school_year": school_year, "prior_year": prior, "prior2_year": prior_school_year(prior)},
     )
-    con.execute("CREATE OR REPLACE TEMP TABLE growth_fit AS " + _sql("growth_model"))
+    con.execute("CREATE OR REPLACE TEMP TABLE growth_fit AS " + sql("growth_model"))
 
 
 def drop_growth_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -93,7 +88,7 @@ def _model(con: duckdb.DuckDBPyConnection, school_year: str) -> pd.DataFrame:
 
 def _growth(con: duckdb.DuckDBPyConnection, school_year: str, settings: Settings, tau2_floor: float) -> pd.DataFrame:
     p = settings.privacy
-    return con.execute(_sql("growth"), {
+    return con.execute(sql("growth"), {
         "school_year": school_year,
         "prior_year": prior_school_year(school_year),
         "min_n": p.min_n,

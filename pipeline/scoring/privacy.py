@@ -73,3 +73,15 @@ def protect_results(frame: pd.DataFrame, privacy: Privacy) -> pd.DataFrame:
     cell = ["cds", "rtype", "indicator", "origin"]
     out = top_bottom_code(complementary_suppression(frame, privacy, cell), privacy)
     return out.drop(columns=["n_raw"])
+
+
+CLIMATE_COUNTS = ["answered", "favorable", "respondents", "percent_favorable_unrounded", "response_rate_unrounded"]
+
+
+def protect_climate(frame: pd.DataFrame) -> pd.DataFrame:
+    """District climate rows keep only rounded percentages: with the district's exact counts, a
+    school hidden for fewer than 10 respondents would follow by subtracting the schools shown."""
+    frame = frame.copy()
+    district = frame["rtype"].eq("D")
+    frame.loc[district, [c for c in CLIMATE_COUNTS if c in frame]] = None
+    return frame

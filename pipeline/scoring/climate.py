@@ -1,0 +1,114 @@
+"""Climate survey scoring: percent favourable by school and district, respondent group, domain and item.
+
+The SQL is in ``sql/climate_answers.sql`` (the wide export unpivoted), ``sql/climate.sql`` (the
+figures) and ``sql/climate_item_report.sql`` (what was left out). This module only fills in trusted
+table and column names, binds parameters and returns frames. See docs/methodology/climate.md.
+"""
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from pipeline.config import Settings
+from pipeline.scoring import sql
+from pipeline.sources import SOURCES
+from pipeline.warehouse import columns, one, table_exists
+
+RESPONSES = "validated_survey_responses"
+CODEBOOK = "validated_survey_codebook"
+POPULATION = "validated_survey_population"
+
+CLIMATE_COLUMNS = [
+    "school_year", "rtype", "cds", "respondent_group", "level", "domain", "item_id",
+    "answered", "favorable", "percent_favorable", "percent_favorable_unrounded",
+    "respondents", "invited", "response_rate", "response_rate_unrounded",
+    "district_percent_favorable", "note", "suppressed",
+]
+
+# Stand-ins with the right column types when a source was never provided, so the SQL always runs.
+_EMPTY_CODEBOOK = ("(SELECT NULL::VARCHAR AS school_year, NULL::VARCHAR AS item_id, NULL::VARCHAR AS respondent_group, "
+                   "NULL::VARCHAR AS domain, NULL::VARCHAR AS reverse_coded, NULL::BIGINT AS scale_points WHERE FALSE)")
+_EMPTY_POPULATION = ("(SELECT NULL::VARCHAR AS school_year, NULL::VARCHAR AS cds, NULL::VARCHAR AS respondent_group, "
+                     "NULL::BIGINT AS invited WHERE FALSE)")
+_EMPTY_ANSWERS = ("SELECT NULL::VARCHAR AS response_id, NULL::VARCHAR AS cds, NULL::VARCHAR AS respondent_group, "
+                  "NULL::VARCHAR AS item_key, NULL::BIGINT AS answer WHERE FALSE")
+
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _meta_columns() -> set[str]:
+    source = SOURCES["survey_responses"]
+    return {c.lower() for c in source.required_columns + source.optional_columns} | {"source_line", "_line"}
+
+
+def survey_item_columns(con: duckdb.DuckDBPyConnection, school_year: str) -> list[str]:
+    """Response columns (other than the respondent's own fields) holding at least one answer this year.
+
+    The warehouse table gathers every year's columns, so a column of another year's export is
+    blank here and not listed.
+    """
+    if not table_exists(con, RESPONSES):
+        return []
+    meta = _meta_columns()
+    candidates = [c for c in columns(con, RESPONSES) if c.lower() not in meta]
+    if not candidates:
+        return []
+    counts = one(con, "SELECT " + ", ".join(f"count(TRY_CAST({_quote(c)} AS BIGINT))" for c in candidates)
+                 + f" FROM {RESPONSES} WHERE school_year = ?", [school_year])
+    return [c for c, n in zip(candidates, counts) if n]
+
+
+def load_climate_answers(con: duckdb.DuckDBPyConnection, school_year: str) -> None:
+    """Create the temp table ``climate_answers``: one row per answer given (response, item, answer)."""
+    items = survey_item_columns(con, school_year)
+    if items:
+        select = sql("climate_answers").format(
+            item_columns=", ".join(f"TRY_CAST({_quote(c)} AS BIGINT) AS {_quote(c)}" for c in items))
+        con.execute(f"CREATE OR REPLACE TEMP TABLE climate_answers AS {select}", {"school_year": school_year})
+    else:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE climate_answers AS {_EMPTY_ANSWERS}")
+
+
+def _codebook(con: duckdb.DuckDBPyConnection) -> str:
+    return CODEBOOK if table_exists(con, CODEBOOK) and "item_id" in columns(con, CODEBOOK) else _EMPTY_CODEBOOK
+
+
+def climate_item_report(con: duckdb.DuckDBPyConnection, school_year: str) -> pd.DataFrame:
+    """What the scoring left out, one row per item and problem (``school_year, item_id, problem, answers``).
+
+    Problems: ``not_in_codebook`` (a response column with answers but no codebook item, ignored),
+    ``wrong_group`` (answers from respondents of another group than the item's, ignored),
+    ``out_of_scale`` (answers above the item's scale_points, ignored), ``not_answered`` (a codebook
+    item without any answer this year).
+    """
+    load_climate_answers(con, school_year)
+    query = sql("climate_item_report").format(codebook=_codebook(con))
+    return con.execute(query, {"school_year": school_year}).df()
+
+
+def uncoded_survey_columns(con: duckdb.DuckDBPyConnection, school_year: str) -> list[str]:
+    """Response columns holding answers this year that no codebook item names (they are ignored)."""
+    report = climate_item_report(con, school_year)
+    return sorted(report.loc[report["problem"] == "not_in_codebook", "item_id"])
+
+
+def score_climate(con: duckdb.DuckDBPyConnection, school_year: str, settings: Settings) -> pd.DataFrame:
+    """Percent favourable by school and district x respondent group x domain and item (table ``climate``).
+
+    Columns: see :data:`CLIMATE_COLUMNS`. A group with fewer than
+    ``settings.privacy.survey_min_respondents`` respondents shows no percent and no counts
+    (``note='n_lt_10'``); a domain or item answered by fewer respondents than that, in a group that
+    is shown, hides its percent and counts (``note='answered_lt_10'``).
+    """
+    load_climate_answers(con, school_year)
+    population = POPULATION if table_exists(con, POPULATION) and "invited" in columns(con, POPULATION) \
+        else _EMPTY_POPULATION
+    query = sql("climate").format(codebook=_codebook(con), population=population)
+    frame = con.execute(query, {
+        "school_year": school_year,
+        "min_respondents": settings.privacy.survey_min_respondents,
+    }).df()
+    return frame[CLIMATE_COLUMNS]
