@@ -33,7 +33,7 @@ def source_reference(name: str) -> str:
         f"#### `{name}`: {source.description}",
         "",
         f"File {LOCATIONS[source.location].format(f=source.filename)}"
-        + (f", tab- or comma-delimited" if "\t" in source.delimiters else ", comma-delimited")
+        + (", tab- or comma-delimited" if "\t" in source.delimiters else ", comma-delimited")
         + f". Key: {', '.join(f'`{k}`' for k in source.key) or 'none'}.",
         "",
         "| column | type | required | blank allowed | rule | description |",
