@@ -93,3 +93,31 @@ def test_2018_academic_subsets_ingest_every_row(realdata, tmp_path, name, indica
     assert (v.rows_read, v.rows_kept, v.rows_quarantined) == (9801, 9801, 0)
     assert result.raw.ignored_columns == []
     assert v.kept["hscutpoints"].isna().all() if "hscutpoints" in v.kept else True
+
+
+def test_2018_status_levels_reproduced_where_the_cut_set_is_known(realdata, tmp_path):
+    """The 2018 subsets carry no hscutpoints flag and no directory knows their schools: a level is
+    decided wherever the grade 3-8 and grade-11 cut points agree, and equals CDE's; the rest is
+    reported as undecided, never guessed."""
+    settings = load_settings()
+    with warehouse.connect(tmp_path / "w.duckdb") as con:
+        for name, indicator in [("ela_2018_academic_indicator_ALL_subset.csv", "ela"),
+                                ("math_2018_academic_indicator_ALL_subset.csv", "math")]:
+            folder = tmp_path / "2017-18" / "dashboard"
+            folder.mkdir(parents=True, exist_ok=True)
+            shutil.copy(realdata / name, folder / f"{indicator}download2018.txt")
+            result = ingest(SOURCES[f"dashboard_{indicator}"], tmp_path, "2017-18", settings)
+            warehouse.replace_rows(con, f"validated_dashboard_{indicator}", kept_table(result), {"school_year": "2017-18"})
+        warehouse.replace_rows(con, "validated_directory", pd.DataFrame({"cds": ["0"], "school_type": ["ES"]}),
+                               {"school_year": "2017-18"})
+        warehouse.replace_rows(con, "attendance", pd.DataFrame({
+            "cds": pd.Series([], dtype=str), "rtype": pd.Series([], dtype=str),
+            "student_group": pd.Series([], dtype=str), "chronic": pd.Series([], dtype="int64"),
+            "eligible": pd.Series([], dtype="int64")}), {"school_year": "2017-18"})
+        scored = scoring.score_indicators(con, "2017-18", settings)
+    published = scored["published_status_level"].fillna(0) > 0
+    decided = scored[published & ~scored["cut_set_undecided"]]
+    undecided = scored[published & scored["cut_set_undecided"]]
+    assert len(decided) > 11000 and (decided["status_level"] == decided["published_status_level"]).all()
+    assert len(undecided) > 0 and (undecided["status_level"] == 0).all()
+    assert len(decided) + len(undecided) == published.sum()

@@ -123,3 +123,28 @@ def test_an_empty_first_partition_does_not_fix_column_types(tmp_path):
                                  "WHERE table_name = 'growth'").fetchall())
         assert types["mean"] == "DOUBLE" and types["cds"] == "VARCHAR"
         assert con.execute("SELECT mean FROM growth WHERE school_year = '2023-24'").fetchall() == [(1.5,)]
+
+
+def test_district_dfs_from_student_scores(con):
+    """ELA distance from standard from student records: mean of (score - standard met), rounded
+    exactly, half away from zero; change from the unrounded means."""
+    cut = 2432  # grade 3 ELA standard met (config/sbac_standard_met.csv)
+    current = [cut - 3] + [cut] * 11          # sum -3 over 12: -0.25 -> -0.3
+    prior = [cut + 6] + [cut] * 11            # sum +6 over 12: +0.5
+    rows = []
+    for year, scores in ((YEAR, current), ("2022-23", prior)):
+        for i, score in enumerate(scores):
+            rows.append({"school_year": year, "ssid": f"{i:010d}", "cds": SCHOOL, "grade": 3, "subject": "ELA",
+                         "test_type": "SBA", "scale_score": score, "ethnicity": "HI", "el": "N", "ltel": "N",
+                         "sed": "Y", "swd": "N", "foster": "N", "homeless": "N"})
+    rows.append({**rows[0], "ssid": "9999999999", "test_type": "CAA", "scale_score": None})  # not counted
+    students = pd.DataFrame(rows)
+    for year in (YEAR, "2022-23"):
+        warehouse.replace_rows(con, "validated_assessment",
+                               students[students.school_year == year].drop(columns="school_year"), {"school_year": year})
+    result = scoring.score_indicators(con, YEAR, load_settings())
+    ela = result[(result.indicator == "ela") & (result.origin == "district") & (result.rtype == "S")
+                 & (result.student_group == "ALL")].iloc[0]
+    assert (ela["n"], float(ela["status"]), float(ela["prior_status"]), float(ela["change"])) == (12, -0.3, 0.5, -0.8)
+    assert ela["cut_set"] == "default" and ela["status_level"] == 3  # -5.0..9.9: Medium
+    assert ela["change_level"] == 3 and ela["color"] == 0  # maintained; 12 students: no colour

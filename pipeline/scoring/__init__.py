@@ -32,6 +32,11 @@ def load_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
         [str(config_path("cut_scores.csv"))],
     )
     con.execute(
+        "CREATE OR REPLACE TEMP TABLE standard_met AS SELECT * FROM read_csv(?, header = true, "
+        "columns = {'subject': 'VARCHAR', 'grade': 'BIGINT', 'standard_met': 'BIGINT', 'source': 'VARCHAR'})",
+        [str(config_path("sbac_standard_met.csv"))],
+    )
+    con.execute(
         "CREATE OR REPLACE TEMP TABLE color_grid AS SELECT * FROM read_csv(?, header = true, "
         "columns = {'status_level': 'INTEGER', 'change_level': 'INTEGER', 'color': 'INTEGER'})",
         [str(config_path("color_grid.csv"))],
@@ -60,7 +65,7 @@ def _select(table: str, indicator: str, wanted: dict[str, tuple[str | None, str]
         for dst, (src, typ) in wanted.items()
     )
     return (f"SELECT cds, rtype, studentgroup AS student_group, '{indicator}' AS indicator, "
-            f"'cde' AS origin, {cols} FROM {table} WHERE school_year = $school_year")
+            f"'cde' AS origin, 100 AS scale, {cols} FROM {table} WHERE school_year = $school_year")
 
 
 _PUBLISHED = {
@@ -98,9 +103,17 @@ def indicator_inputs_sql(con: duckdb.DuckDBPyConnection) -> str:
             rate.append(_select(table, source.indicator, _RATE, present))
     empty = "SELECT * FROM (" + _select("(SELECT NULL AS cds, NULL AS rtype, NULL AS studentgroup, "
                                           "NULL AS school_year)", "none", _RATE, []) + ") WHERE FALSE"
+    assessment = "validated_assessment"
+    if not table_exists(con, assessment) or "scale_score" not in columns(con, assessment):
+        assessment = ("(SELECT NULL::VARCHAR AS school_year, NULL::VARCHAR AS cds, NULL::VARCHAR AS ssid, "
+                      "NULL::VARCHAR AS subject, NULL::BIGINT AS grade, NULL::VARCHAR AS test_type, "
+                      "NULL::BIGINT AS scale_score, NULL::VARCHAR AS ethnicity, NULL::VARCHAR AS el, "
+                      "NULL::VARCHAR AS ltel, NULL::VARCHAR AS sed, NULL::VARCHAR AS swd, NULL::VARCHAR AS foster, "
+                      "NULL::VARCHAR AS homeless WHERE FALSE)")
     return sql("indicator_inputs").format(
         rate_union="\n    UNION ALL BY NAME\n    ".join(rate) or empty,
         academic_union="\n    UNION ALL BY NAME\n    ".join(academic) or empty,
+        assessment=assessment,
     )
 
 

@@ -1,6 +1,8 @@
 -- Every Dashboard-style figure to score, one row per school/LEA x student group x indicator:
 -- CDE's rate files (counts), CDE's academic files (DFS, no counts), and the district's own
--- chronic absenteeism computed from student records (table `attendance`).
+-- figures from student records: chronic absenteeism (table `attendance`) and ELA and math
+-- Distance From Standard (validated_assessment; numerator = the sum of each Smarter Balanced
+-- taker's score minus the grade's "standard met" score, so status rounds exactly like a rate).
 -- The two unions below are filled in by pipeline/scoring with table names from the source
 -- registry (never from input values).
 WITH rate AS (
@@ -10,7 +12,7 @@ academic AS (
     {academic_union}
 ),
 district_chronic AS (
-    SELECT c.cds, c.rtype, c.student_group, 'chronic' AS indicator, 'district' AS origin,
+    SELECT c.cds, c.rtype, c.student_group, 'chronic' AS indicator, 'district' AS origin, 100 AS scale,
            c.chronic AS curr_numer, c.eligible AS curr_denom, NULL::DOUBLE AS curr_status_given,
            p.chronic AS prior_numer, p.eligible AS prior_denom, NULL::DOUBLE AS prior_status_given,
            NULL::DOUBLE AS change_given, NULL::VARCHAR AS hscutpoints
@@ -18,7 +20,46 @@ district_chronic AS (
     LEFT JOIN attendance p
            ON p.school_year = $prior_year AND p.cds = c.cds AND p.student_group = c.student_group
     WHERE c.school_year = $school_year
+),
+assessed AS (
+    SELECT a.school_year, a.cds, a.ssid, lower(a.subject) AS indicator, a.grade,
+           a.scale_score - m.standard_met AS distance,
+           a.ethnicity, a.el, a.ltel, a.sed, a.swd, a.foster, a.homeless
+    FROM {assessment} a
+    JOIN standard_met m ON m.subject = a.subject AND m.grade = a.grade
+    WHERE a.school_year IN ($school_year, $prior_year) AND a.test_type = 'SBA' AND a.scale_score IS NOT NULL
+),
+assessed_levels AS (
+    SELECT 'S' AS rtype, * FROM assessed
+    UNION ALL BY NAME
+    SELECT 'D' AS rtype, * REPLACE (substr(cds, 1, 7) || '0000000' AS cds) FROM assessed
+),
+assessed_groups AS (
+    SELECT school_year, rtype, cds, indicator, grade, distance, unnest(list_filter([
+        'ALL', ethnicity,
+        CASE WHEN el = 'Y' THEN 'EL' END, CASE WHEN ltel = 'Y' THEN 'LTEL' END,
+        CASE WHEN sed = 'Y' THEN 'SED' END, CASE WHEN swd = 'Y' THEN 'SWD' END,
+        CASE WHEN foster = 'Y' THEN 'FOS' END, CASE WHEN homeless = 'Y' THEN 'HOM' END
+    ], lambda g: g IS NOT NULL)) AS student_group
+    FROM assessed_levels
+),
+dfs AS (
+    SELECT school_year, rtype, cds, indicator, student_group,
+           sum(distance) AS numer, count(*) AS denom,
+           CASE WHEN min(grade) = 11 THEN 'Y' WHEN max(grade) <= 8 THEN 'N' END AS hscutpoints
+    FROM assessed_groups GROUP BY ALL
+),
+district_dfs AS (
+    SELECT c.cds, c.rtype, c.student_group, c.indicator, 'district' AS origin, 1 AS scale,
+           c.numer AS curr_numer, c.denom AS curr_denom, NULL::DOUBLE AS curr_status_given,
+           p.numer AS prior_numer, p.denom AS prior_denom, NULL::DOUBLE AS prior_status_given,
+           NULL::DOUBLE AS change_given, c.hscutpoints
+    FROM dfs c
+    LEFT JOIN dfs p ON p.school_year = $prior_year AND p.rtype = c.rtype AND p.cds = c.cds
+                   AND p.indicator = c.indicator AND p.student_group = c.student_group
+    WHERE c.school_year = $school_year
 )
 SELECT * FROM rate
 UNION ALL BY NAME SELECT * FROM academic
 UNION ALL BY NAME SELECT * FROM district_chronic
+UNION ALL BY NAME SELECT * FROM district_dfs

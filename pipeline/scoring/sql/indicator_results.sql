@@ -19,19 +19,25 @@ WITH base AS (
     LEFT JOIN validated_directory d ON d.school_year = $school_year AND d.cds = i.cds
 ),
 rounded AS (
+    -- status = scale x numer / denom (scale 100 for rates, 1 for a distance from standard summed
+    -- over students), in tenths: sign(P) x floor((2|P| + Q) / 2Q) with P = 10 x scale x numer, Q = denom
     SELECT *,
-        curr_denom >= $min_n AS curr_shown,
-        prior_denom >= $min_n AS prior_shown,
+        -- a published status with no denominator in the file (e.g. the 2018 subsets) was already
+        -- cleared for publication by CDE
+        CASE WHEN curr_denom IS NOT NULL THEN curr_denom >= $min_n ELSE curr_status_given IS NOT NULL END AS curr_shown,
+        CASE WHEN prior_denom IS NOT NULL THEN prior_denom >= $min_n ELSE prior_status_given IS NOT NULL END AS prior_shown,
         CASE WHEN curr_denom > 0 AND curr_numer IS NOT NULL
-             THEN ((2000 * curr_numer::HUGEINT + curr_denom) // (2 * curr_denom::HUGEINT))::DECIMAL(18, 0) / 10
+             THEN (sign(curr_numer) * ((2 * abs(10 * scale * curr_numer::HUGEINT) + curr_denom)
+                   // (2 * curr_denom::HUGEINT)))::DECIMAL(18, 0) / 10
              ELSE curr_status_given::DECIMAL(9, 1) END AS status_calc,
         CASE WHEN prior_denom > 0 AND prior_numer IS NOT NULL
-             THEN ((2000 * prior_numer::HUGEINT + prior_denom) // (2 * prior_denom::HUGEINT))::DECIMAL(18, 0) / 10
+             THEN (sign(prior_numer) * ((2 * abs(10 * scale * prior_numer::HUGEINT) + prior_denom)
+                   // (2 * prior_denom::HUGEINT)))::DECIMAL(18, 0) / 10
              ELSE prior_status_given::DECIMAL(9, 1) END AS prior_status_calc,
         CASE WHEN curr_denom > 0 AND prior_denom > 0 AND curr_numer IS NOT NULL AND prior_numer IS NOT NULL
-             THEN sign(1000 * (curr_numer::HUGEINT * prior_denom - prior_numer::HUGEINT * curr_denom))
-                  * ((2 * abs(1000 * (curr_numer::HUGEINT * prior_denom - prior_numer::HUGEINT * curr_denom))
-                      + curr_denom::HUGEINT * prior_denom) // (2 * curr_denom::HUGEINT * prior_denom))
+             THEN (sign(curr_numer::HUGEINT * prior_denom - prior_numer::HUGEINT * curr_denom)
+                  * ((2 * abs(10 * scale * (curr_numer::HUGEINT * prior_denom - prior_numer::HUGEINT * curr_denom))
+                      + curr_denom::HUGEINT * prior_denom) // (2 * curr_denom::HUGEINT * prior_denom)))
                   ::DECIMAL(18, 0) / 10
              ELSE change_given::DECIMAL(9, 1) END AS change_calc
     FROM base
@@ -43,19 +49,35 @@ gated AS (
         coalesce(curr_denom >= color_n AND prior_denom >= color_n, FALSE) AS color_allowed
     FROM rounded
 ),
-levelled AS (
+candidate_levels AS (
+    -- ELA/math status levels under both cut sets: where the cut set is unknown (2018 files carry
+    -- no hscutpoints flag and the directory may not know the school) and the two agree, the level
+    -- is known all the same; where they differ the row is reported as undecided.
     SELECT g.*,
         (SELECT max(c.level) FROM cut_scores c
           WHERE c.indicator = g.indicator AND c.measure = 'status'
             AND $dashboard_year BETWEEN c.dashboard_year_from AND c.dashboard_year_to
-            AND c.cut_set IN (g.cut_set, 'any')
-            AND g.status >= coalesce(c.min, -1e9) AND g.status <= coalesce(c.max, 1e9)) AS status_level,
+            AND c.cut_set IN ('default', 'any')
+            AND g.status >= coalesce(c.min, -1e9) AND g.status <= coalesce(c.max, 1e9)) AS level_default,
+        (SELECT max(c.level) FROM cut_scores c
+          WHERE c.indicator = g.indicator AND c.measure = 'status'
+            AND $dashboard_year BETWEEN c.dashboard_year_from AND c.dashboard_year_to
+            AND c.cut_set IN ('hs', 'any')
+            AND g.status >= coalesce(c.min, -1e9) AND g.status <= coalesce(c.max, 1e9)) AS level_hs,
         (SELECT max(c.level) FROM cut_scores c
           WHERE c.indicator = g.indicator AND c.measure = 'change'
             AND $dashboard_year BETWEEN c.dashboard_year_from AND c.dashboard_year_to
-            AND c.cut_set IN (g.cut_set, 'any')
+            AND c.cut_set IN (coalesce(g.cut_set, 'default'), 'any')
             AND g.change >= coalesce(c.min, -1e9) AND g.change <= coalesce(c.max, 1e9)) AS change_level
     FROM gated g
+),
+levelled AS (
+    SELECT *,
+        CASE WHEN cut_set = 'hs' THEN level_hs
+             WHEN cut_set = 'default' THEN level_default
+             WHEN level_default = level_hs THEN level_default END AS status_level,
+        cut_set IS NULL AND status IS NOT NULL AND level_default IS DISTINCT FROM level_hs AS undecided
+    FROM candidate_levels
 ),
 coloured AS (
     SELECT l.*,
@@ -81,7 +103,7 @@ SELECT
          WHEN coalesce(color, 0) = 0 AND NOT color_allowed THEN 'no_color_lt_30'
          END AS note,
     NOT coalesce(curr_shown, FALSE) AS suppressed,
-    cut_set IS NULL AS cut_set_undecided,
+    undecided AS cut_set_undecided,
     published_status, published_change, published_status_level, published_change_level,
     published_color, published_box
 FROM coloured
