@@ -109,6 +109,7 @@ def test_attendance_chronic_definition(tmp_path):
     assert school.loc["ALL", "chronic"] == 2
     assert school.loc["ALL", "days_attended"] == (180 - 18) + (180 - 17) + (30 - 10) + (100 - 10) + (31 - 3)
     assert school.loc["HI", "eligible"] == 3 and school.loc["HI", "chronic"] == 2
+    assert school["chronic_rate"].isna().all() and school["suppressed"].all()  # fewer than 11 students
     assert school.loc["EL", "chronic"] == 1
     district = out[out.rtype == "D"].set_index("student_group")
     assert district.loc["ALL", "cds"] == "19754160000000"

@@ -56,6 +56,7 @@ def score_attendance(con: duckdb.DuckDBPyConnection, school_year: str, settings:
         "district_cds": district_cds(con, school_year),
         "min_days": settings.min_days_enrolled,
         "threshold": settings.chronic_threshold,
+        "min_n": settings.privacy.min_n,
     }).df()
 
 

@@ -2,6 +2,8 @@
 -- from the student-level attendance export, as the Dashboard defines it:
 -- eligible when enrolled at least $min_days days; chronic when absent at least $threshold of the days enrolled.
 -- District rows count each student once, adding up their days across schools.
+-- Rates are in percent, rounded half away from zero to 0.1, and blank for fewer than $min_n
+-- eligible students (the counts stay: indicator_results needs them and hides them itself).
 WITH students AS (
     SELECT cds, ssid, days_enrolled, days_absent,
            ethnicity, el, ltel, sed, swd, foster, homeless
@@ -30,6 +32,12 @@ grouped AS (
     ], lambda g: g IS NOT NULL)) AS student_group
     FROM both_levels
 )
+SELECT *,
+    CASE WHEN eligible >= $min_n THEN round((100 * chronic / eligible)::DECIMAL(18, 6), 1) END AS chronic_rate,
+    CASE WHEN eligible >= $min_n THEN round((100 * days_attended / days_enrolled)::DECIMAL(18, 6), 1) END
+        AS attendance_rate,
+    eligible < $min_n AS suppressed
+FROM (
 SELECT
     rtype, cds, student_group,
     count(*) FILTER (WHERE days_enrolled >= $min_days) AS eligible,
@@ -40,4 +48,5 @@ SELECT
     count(*) AS students
 FROM grouped
 GROUP BY ALL
+)
 ORDER BY rtype DESC, cds, student_group
