@@ -2,7 +2,7 @@
 
 The SQL is in ``sql/climate_answers.sql`` (the wide export unpivoted), ``sql/climate.sql`` (the
 figures) and ``sql/climate_item_report.sql`` (what was left out). This module only fills in trusted
-table and column names, binds parameters and returns frames. See docs/methodology/climate.md.
+table and column names, binds parameters and returns frames. See the README, "School climate".
 """
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ In the spirit of LAUSD's Student Equity Need Index (SENI). Components, direction
 handling of missing data and the tier cut points are configuration (``config/equity_index.yaml``),
 read and checked each time the index is computed. The SQL is in ``sql/equity_*.sql``; this module
 checks the configuration, fills in trusted names, binds parameters and returns frames. See
-docs/methodology/equity.md.
+the README, "Equity-need index".
 """
 from __future__ import annotations
 

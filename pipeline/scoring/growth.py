@@ -4,7 +4,7 @@ Every figure comes from the SQL in ``sql/growth_students.sql`` (who gets a growt
 ``sql/growth_model.sql`` (the expected-score fit per subject and grade) and ``sql/growth.sql``
 (residual gains by school, LEA and student group, the two-year empirical-Bayes estimate, n-size
 rules and rounding). This module only fills in the trusted source table and binds parameters.
-See ``docs/methodology/growth.md``. No Dagster here.
+See the README, "Student growth". No Dagster here.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from pipeline.warehouse import columns, table_exists
 
 SOURCE = "validated_assessment"
 
-#: 95 % interval multiplier: the normal quantile, not Student's t (see docs/methodology/growth.md).
+#: 95 % interval multiplier: the normal quantile, not Student's t (see the README, "Student growth").
 Z_95 = 1.96
 #: Floor of the between-school variance tau^2 (scale-score points squared): a between-school
 #: standard deviation of 1 point. Keeps the shrinkage weight defined when the schools' means vary
