@@ -29,6 +29,7 @@ def test_asset_snapshot():
         node = graph.get(key)
         assert node.description and len(node.description) > 40, f"{key} needs a docstring for the UI"
         assert node.partitions_def is not None
+        assert node.owners == ["team:district-data-office"]
 
 
 def test_checks_snapshot():
