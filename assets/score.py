@@ -193,3 +193,22 @@ def school_rating(context: dg.AssetExecutionContext, files: ScorecardFiles) -> d
         "levels": dg.MetadataValue.md(rating["level_label"].value_counts().rename_axis("level").reset_index()
                                       .to_markdown(index=False) if len(rating) else "none"),
     })
+
+
+@dg.asset(
+    group_name="score",
+    partitions_def=school_years,
+    deps=["attendance", "indicator_results", "growth", "climate", "equity_index", "school_rating"],
+    kinds={"parquet"},
+    pool="warehouse",
+)
+def published_tables(context: dg.AssetExecutionContext, files: ScorecardFiles) -> dg.MaterializeResult:
+    """The scored tables (all years; suppressed, no student identifiers) as Parquet files under
+    `<out>/parquet/`, for BI tools and notebooks: they read these without touching the warehouse
+    file, so a run that is writing never blocks them."""
+    with files.warehouse(read_only=True) as con:
+        rows = warehouse.export_parquet(con, files.out / "parquet")
+    return dg.MaterializeResult(metadata={
+        "folder": dg.MetadataValue.path(str(files.out / "parquet")),
+        **{f"rows_{table}": n for table, n in rows.items()},
+    })

@@ -16,6 +16,7 @@ all_assets = [
     score.climate,
     score.equity_index,
     score.school_rating,
+    score.published_tables,
     render.scorecards,
     deliver.deliver,
 ]

@@ -95,3 +95,27 @@ def read_table(con: duckdb.DuckDBPyConnection, table: str, where: dict[str, obje
         return pd.DataFrame()
     cond = " AND ".join(f"{_quote(c)} = ?" for c in where) or "TRUE"
     return con.execute(f"SELECT * FROM {_quote(table)} WHERE {cond}", list(where.values())).df()
+
+
+# Scored tables that may leave the warehouse: suppressed, no student identifiers.
+PUBLISHED_TABLES = ["indicator_results", "attendance", "growth", "climate", "equity_index",
+                    "equity_components", "school_rating", "rating_measures"]
+
+
+def export_parquet(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, int]:
+    """Write each published table to ``<folder>/<table>.parquet`` (temporary name, then rename).
+
+    BI tools and notebooks read these files without taking the warehouse's lock, so a run that is
+    writing never blocks them, and they never see a half-written table.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = {}
+    for table in PUBLISHED_TABLES:
+        if not table_exists(con, table):
+            continue
+        tmp = folder / f".{table}.parquet.tmp"
+        con.execute(f"COPY (SELECT * FROM {_quote(table)} ORDER BY ALL) TO '{tmp}' (FORMAT parquet)")
+        tmp.replace(folder / f"{table}.parquet")
+        rows[table] = one(con, f"SELECT count(*) FROM {_quote(table)}")[0]
+    return rows

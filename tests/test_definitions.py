@@ -7,7 +7,7 @@ from pipeline.definitions import defs
 from pipeline.sources import SOURCES
 
 SCORE_AND_LATER = {"validation_report", "attendance", "indicator_results", "growth", "climate",
-                   "equity_index", "school_rating", "scorecards", "deliver"}
+                   "equity_index", "school_rating", "published_tables", "scorecards", "deliver"}
 
 
 def test_definitions_load():

@@ -81,6 +81,16 @@ def test_validation_report_and_figures(run):
     assert small == 0
 
 
+def test_published_parquet_has_no_student_identifiers(run):
+    root, _ = run
+    con = duckdb.connect()
+    folder = root / "out" / "parquet"
+    assert (folder / "indicator_results.parquet").exists()
+    for path in folder.glob("*.parquet"):
+        cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM '{path}'").fetchall()]
+        assert "ssid" not in cols and "response_id" not in cols, path.name
+
+
 def test_unchanged_rerun_renders_nothing(run):
     root, _ = run
     before = json.loads((root / "out" / YEAR / "manifest.json").read_text())
