@@ -25,6 +25,7 @@ QUARANTINE_TYPES = {"source": "string", "file": "string", "line": "int64", "colu
 def empty_quarantine() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in QUARANTINE_TYPES.items()})
 HIDDEN = "(hidden: student identifier)"
+MULTILINE = "(hidden: the value runs over several lines; an unclosed quote?)"
 MAX_PASSES = 5
 
 
@@ -54,7 +55,7 @@ class Validated:
 
 
 _CHECK_WORDS: list[tuple[str, Callable[[re.Match], str]]] = [
-    (r"^coerce_dtype\('(Int64|int64)'\)$", lambda m: "not a whole number"),
+    (r"^coerce_dtype\('(Int64|int64)'\)$", lambda m: "not a whole number (or too large)"),
     (r"^coerce_dtype\('float64'\)$", lambda m: "not a number"),
     (r"^coerce_dtype\('(.*)'\)$", lambda m: f"cannot be read as {m.group(1)}"),
     (r"^dtype\(", lambda m: "wrong type"),
@@ -193,7 +194,10 @@ def validate(
     if len(quarantine):
         hide = quarantine["column_name"].isin(identifier_columns) | quarantine["check_name"].eq("field_count")
         quarantine.loc[hide, "value"] = HIDDEN
-        quarantine["value"] = quarantine["value"].astype(str).str.slice(0, 200)
+        values = quarantine["value"].astype(str)
+        # a value that runs over several lines swallowed the rows below it (an unclosed quote):
+        # showing it would show those rows, student identifiers included
+        quarantine["value"] = values.where(~values.str.contains("\n|\r", regex=True), MULTILINE).str.slice(0, 200)
     quarantine.insert(0, "file", display_path or str(raw.path))
     quarantine.insert(0, "source", source)
     quarantine["line"] = quarantine["line"].astype("int64")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,24 +75,41 @@ def read_bytes(path: Path) -> bytes:
         raise SourceFileError(path, f"cannot be read: {exc.strerror or exc}") from None
 
 
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _where(data: bytes, offset: int) -> str:
+    return "line " + str(data[:offset].count(b"\n") + 1)
+
+
 def decode(path: Path, data: bytes) -> tuple[str, str]:
-    """Decode UTF-8 (with or without BOM) or Windows-1252; anything else is an 'unknown encoding'."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    """Decode UTF-8 (with or without BOM) or Windows-1252; anything else is an 'unknown encoding'.
+
+    A file that mixes the two (UTF-8 accents in some rows, Windows-1252 in others) is refused:
+    decoding it either way would silently garble names.
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
         raise SourceFileError(
             path, "unknown encoding: the file looks like UTF-16 or binary; save it as CSV (UTF-8)"
         )
+    bom = data.startswith(b"\xef\xbb\xbf")
+    body = data[3:] if bom else data
     try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+        return body.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
+    except UnicodeDecodeError as exc:
+        bad = exc.start + (3 if bom else 0)
+    if bom or _UTF8_MULTIBYTE.search(body):
+        raise SourceFileError(
+            path,
+            f"mixed encodings: the file is UTF-8 but byte 0x{data[bad]:02x} on {_where(data, bad)} is not; "
+            "save the whole file again as CSV (UTF-8)",
+        )
     try:
-        return data.decode("cp1252"), "windows-1252"
+        return body.decode("cp1252"), "windows-1252"
     except UnicodeDecodeError as exc:
         raise SourceFileError(
             path,
-            f"unknown encoding: byte 0x{data[exc.start]:02x} at offset {exc.start} is neither UTF-8 "
+            f"unknown encoding: byte 0x{data[exc.start]:02x} on {_where(data, exc.start)} is neither UTF-8 "
             "nor Windows-1252; save the file as CSV (UTF-8)",
         ) from None
 
@@ -193,10 +211,12 @@ def read_delimited(
                 if len(record) > width and not any(f.strip() for f in record[width:]):
                     record = record[:width]  # trailing empty fields, e.g. "a,b,c,"
                 else:
+                    spans = reader.line_num - start
+                    where = f" (lines {start}-{reader.line_num}: an unclosed quote?)" if spans else ""
                     bad.append(
                         BadRecord(
                             start,
-                            f"row has {len(record)} fields; the header has {width}",
+                            f"row has {len(record)} fields; the header has {width}{where}",
                             delimiter.join(record)[:200],
                         )
                     )

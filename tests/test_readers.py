@@ -77,3 +77,11 @@ def test_aliases_and_unknown_columns(tmp_path):
                            aliases={"safetynet": "smalldenom"})
     assert "smalldenom" in table.frame.columns
     assert table.ignored_columns == ["ImageURL"]
+
+
+def test_mixed_encodings_are_refused_with_the_line(tmp_path):
+    data = "cds,school_name\n1,César Chávez\n".encode("utf-8") + "2,Escuela Niños\n".encode("cp1252")
+    with pytest.raises(SourceFileError, match=r"mixed encodings: the file is UTF-8 but byte 0xf1 on line 3"):
+        read_delimited(write(tmp_path, data), required=REQ)
+    with pytest.raises(SourceFileError, match="mixed encodings"):
+        read_delimited(write(tmp_path, b"\xef\xbb\xbf" + "cds,school_name\n1,Niños\n".encode("cp1252")), required=REQ)
