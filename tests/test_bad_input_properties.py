@@ -83,7 +83,7 @@ def mutate(rows: list[list[str]], header: list[str], kinds: list[str], rnd: rand
     return (b"\xef\xbb\xbf" if bom else b"") + data
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(n=st.integers(1, 30), kinds=st.lists(st.sampled_from(MUTATIONS), min_size=1, max_size=4),
        seed=st.integers(0, 10_000))
 def test_malformed_attendance_is_quarantined_or_refused(tmp_path, n, kinds, seed):

@@ -35,7 +35,7 @@ def test_bad_rows_are_quarantined_with_reasons(tmp_path):
     q = v.quarantine
     reasons = {(r.line, r.column_name): r.reason for r in q.itertuples()}
     assert reasons[(3, "ssid, cds")] == "duplicate key (ssid, cds): same as line 2, which is kept"
-    assert reasons[(4, "days_absent")] == "not a whole number"
+    assert reasons[(4, "days_absent")] == "not a whole number (or too large)"
     assert reasons[(4, "ssid")].startswith("does not have the expected format")
     assert reasons[(5, "(row)")] == "days_absent must not exceed days_enrolled"
     assert reasons[(6, "school_year")] == "school_year differs from the folder's year (2023-24)"
