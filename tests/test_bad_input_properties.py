@@ -30,13 +30,16 @@ def mutate(rows: list[list[str]], header: list[str], kinds: list[str], rnd: rand
     rows = [list(r) for r in rows]
     encoding, newline, bom = "utf-8", "\n", False
     for kind in kinds:
-        if not rows:
+        filled = [i for i, row in enumerate(rows) if row]
+        if not filled:
             break
-        r, c = rnd.randrange(len(rows)), rnd.randrange(len(header))
+        r, c = rnd.choice(filled), rnd.randrange(len(header))
         if kind == "wrong_type":
-            rows[r][header.index("days_enrolled")] = rnd.choice(["abc", "1.5", "", "NaN", "-"])
+            if "days_enrolled" in header and header.index("days_enrolled") < len(rows[r]):
+                rows[r][header.index("days_enrolled")] = rnd.choice(["abc", "1.5", "", "NaN", "-"])
         elif kind == "out_of_range":
-            rows[r][header.index("days_absent")] = rnd.choice(["-1", "999", "100000000000000000000"])
+            if "days_absent" in header and header.index("days_absent") < len(rows[r]):
+                rows[r][header.index("days_absent")] = rnd.choice(["-1", "999", "100000000000000000000"])
         elif kind == "drop_column" and len(header) > 1:
             del header[c]
             for row in rows:
