@@ -1,12 +1,11 @@
-"""Deliver stage: each principal's own school's PDFs (dry run: .eml files in the outbox)."""
+"""Deliver stage: each principal gets their own school's PDFs, once per version (see pipeline/delivery.py)."""
 
 import dagster as dg
-import pandas as pd
 
-from pipeline.delivery import write_outbox
+from pipeline.delivery import deliver_year
+from pipeline.mailer import Mailer, MailerConfigError
 from pipeline.partitions import school_years
 from pipeline.resources import ScorecardFiles
-from pipeline.warehouse import read_table
 
 
 @dg.asset(
@@ -14,22 +13,30 @@ from pipeline.warehouse import read_table
     partitions_def=school_years,
     deps=["scorecards"],
     kinds={"email"},
+    pool="warehouse",  # writes delivery_ledger
 )
-def deliver(context: dg.AssetExecutionContext, files: ScorecardFiles) -> dg.MaterializeResult:
-    """E-mail for each principal with their own school's scorecard PDFs, in the school's languages.
-    Dry run by default: messages are written to `<out>/<year>/outbox/<cds>.eml` and nothing is
-    sent. Schools without a valid principal address are listed, not skipped silently."""
-    year = context.partition_key
-    with files.warehouse(read_only=True) as con:
-        directory = read_table(con, "validated_directory", {"school_year": year})
-    results = write_outbox(directory, year, files.year_dir(year), sender="scorecards@district.example.org")
-    table = pd.DataFrame([{"cds": d.cds, "status": d.status, "attachments": len(d.attachments)} for d in results])
-    missing = [d.cds for d in results if d.status == "no_address"]
-    if missing:
-        context.log.warning(f"No valid principal e-mail for {len(missing)} school(s): {', '.join(missing)}")
-    return dg.MaterializeResult(metadata={
-        "outbox": dg.MetadataValue.path(str(files.year_dir(year) / "outbox")),
-        "messages_written": int((table["status"] == "written").sum()) if len(table) else 0,
-        "schools_without_address": dg.MetadataValue.md(", ".join(missing) or "none"),
-        "summary": dg.MetadataValue.md(table.to_markdown(index=False) if len(table) else "(no schools)"),
-    })
+def deliver(context: dg.AssetExecutionContext, files: ScorecardFiles, mailer: Mailer) -> dg.MaterializeResult:
+    """E-mail to each principal with only their own school's scorecard PDFs, in the school's
+    languages, with a short message in the school's first language. Dry run by default: messages
+    are written to `<out>/<year>/outbox/<cds>.eml`; SCORECARDS_SMTP_SEND=1 sends them over SMTP
+    (STARTTLS required for any non-local relay). The warehouse table `delivery_ledger` records
+    every message per school and version: an unchanged scorecard is never sent twice, a changed
+    one is sent again, failures are retried on the next run. Schools without a valid principal
+    address are listed, not skipped silently."""
+    try:
+        summary = deliver_year(files, mailer, context.partition_key, send=mailer.sending, log=context.log)
+    except MailerConfigError as e:  # unsafe or incomplete SMTP settings: retrying will not help
+        raise dg.Failure(description=str(e), allow_retries=False) from None
+    metadata = {
+        **summary.counts(),
+        "mode": "send" if summary.send else "dry run",
+        "outbox": dg.MetadataValue.path(str(summary.outbox)),
+        "schools_without_address_list": dg.MetadataValue.md(
+            ", ".join(f"{o.cds} ({o.school})" for o in summary.no_address) or "none"),
+        "summary": dg.MetadataValue.md(summary.markdown()),
+    }
+    if summary.aborted:
+        # A refused login or TLS is not retried (no account lock-out); a network error may be.
+        raise dg.Failure(description=f"delivery stopped early: {summary.aborted}", metadata=metadata,
+                         allow_retries=summary.abort_transient)
+    return dg.MaterializeResult(metadata=metadata)

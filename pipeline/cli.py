@@ -2,6 +2,8 @@
 
     scorecards sample --scale demo|district|state --seed N --out DIR
     scorecards run --year 2023-24 [--raw DIR] [--out DIR] [--schools CDS,...] [--force]
+    scorecards deliver --year 2023-24 [--send]   e-mail each principal their school's PDFs
+    scorecards status --year 2023-24             what was produced and delivered for a year
     scorecards docs            print the input reference generated from the pandera models
 """
 from __future__ import annotations
@@ -64,10 +66,7 @@ def _failure_reason(result) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    if args.raw:
-        os.environ["SCORECARDS_RAW_DIR"] = str(Path(args.raw).resolve())
-    if args.out:
-        os.environ["SCORECARDS_OUT_DIR"] = str(Path(args.out).resolve())
+    _use_folders(args)
     ensure_dagster_home()
 
     import dagster as dg
@@ -130,6 +129,74 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _use_folders(args: argparse.Namespace) -> None:
+    if getattr(args, "raw", None):
+        os.environ["SCORECARDS_RAW_DIR"] = str(Path(args.raw).resolve())
+    if getattr(args, "out", None):
+        os.environ["SCORECARDS_OUT_DIR"] = str(Path(args.out).resolve())
+
+
+def cmd_deliver(args: argparse.Namespace) -> int:
+    """E-mail principals (dry run unless --send) outside Dagster, with the same ledger."""
+    _use_folders(args)
+    from pipeline.delivery import deliver_year
+    from pipeline.mailer import Mailer, MailerError
+    from pipeline.resources import ScorecardFiles
+
+    try:
+        summary = deliver_year(ScorecardFiles(), Mailer(), args.year, send=args.send)
+    except MailerError as exc:
+        print(f"scorecards deliver {args.year}: {exc}", file=sys.stderr)
+        return 1
+    table = summary.table()
+    print(table.to_string(index=False) if len(table) else "(no schools)")
+    counts = ", ".join(f"{k} {v}" for k, v in summary.counts().items() if v)
+    mode = "sent" if args.send else "dry run: .eml files written to the outbox, nothing sent"
+    print(f"scorecards deliver {args.year} ({mode}): {counts or 'nothing to do'}")
+    return 1 if summary.aborted or summary.failed else 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """What was produced and delivered for a year, from the warehouse and the manifest."""
+    _use_folders(args)
+    import json
+
+    from pipeline.delivery import delivery_status
+    from pipeline.resources import ScorecardFiles
+    from pipeline.warehouse import one, table_exists
+
+    files = ScorecardFiles()
+    if not files.warehouse_path.exists():
+        print(f"scorecards status: no warehouse at {files.warehouse_path}; run `scorecards run --year {args.year}` first",
+              file=sys.stderr)
+        return 1
+    year_dir = files.year_dir(args.year)
+    try:
+        manifest = json.loads((year_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        manifest = {}
+    with files.warehouse(read_only=True) as con:
+        totals = one(con, "SELECT sum(rows_read), sum(rows_kept), sum(rows_quarantined), "
+                          "count(*) FILTER (WHERE problem IS NOT NULL) FROM ingest_files WHERE school_year = ?",
+                     [args.year]) if table_exists(con, "ingest_files") else None
+        delivered = delivery_status(con, args.year)
+    print(f"school year {args.year}")
+    if totals and totals[0] is not None:
+        print(f"  inputs:     {totals[0]:,} rows read, {totals[1]:,} kept, {totals[2]:,} quarantined"
+              f"{f', {totals[3]} file(s) rejected' if totals[3] else ''}")
+    else:
+        print("  inputs:     not ingested yet")
+    docs = manifest.get("documents", {})
+    pdfs = sum(1 for f in manifest.get("files", {}) if f.endswith(".pdf"))
+    print(f"  scorecards: {len(docs)} documents, {pdfs} PDFs in {year_dir}" if docs else "  scorecards: none yet")
+    if len(delivered):
+        print("  delivery:   " + ", ".join(f"{k} {v}" for k, v in delivered["status"].value_counts().items()))
+        print(delivered.to_string(index=False))
+    else:
+        print("  delivery:   nothing delivered yet")
+    return 0
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
     from schemas.docs import input_reference
 
@@ -157,15 +224,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--verbose", action="store_true", help="show Dagster's step logs")
     p.set_defaults(func=cmd_run)
 
+    p = sub.add_parser("deliver", help="e-mail each principal their own school's PDFs (dry run by default)")
+    p.add_argument("--year", required=True, help="school year, e.g. 2023-24")
+    p.add_argument("--send", action="store_true",
+                   help="really send through SCORECARDS_SMTP_* (default: write .eml files to the outbox)")
+    p.add_argument("--out", help="output folder (default $SCORECARDS_OUT_DIR or data/out)")
+    p.set_defaults(func=cmd_deliver)
+
+    p = sub.add_parser("status", help="what was produced and delivered for a school year")
+    p.add_argument("--year", required=True, help="school year, e.g. 2023-24")
+    p.add_argument("--out", help="output folder (default $SCORECARDS_OUT_DIR or data/out)")
+    p.set_defaults(func=cmd_status)
+
     p = sub.add_parser("docs", help="print the input reference generated from the pandera models")
     p.set_defaults(func=cmd_docs)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    from pipeline.config import ConfigError
+    from pipeline.warehouse import WarehouseBusy
+
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except (WarehouseBusy, ConfigError) as exc:
+        print(f"scorecards {args.command}: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("scorecards: interrupted", file=sys.stderr)
         return 130

@@ -3,6 +3,7 @@ import dagster as dg
 
 from assets import deliver, ingest, render, score, validate
 from pipeline.jobs import yearly_scorecards
+from pipeline.mailer import Mailer
 from pipeline.resources import ScorecardFiles
 from pipeline.schedules import nightly_refresh
 from pipeline.sensors import raw_exports_changed
@@ -29,7 +30,9 @@ defs = dg.Definitions(
     jobs=[yearly_scorecards],
     schedules=[nightly_refresh],
     sensors=[raw_exports_changed],
-    resources={"files": ScorecardFiles()},
+    # Both read their settings from the environment when a run starts (SCORECARDS_RAW_DIR,
+    # SCORECARDS_OUT_DIR, SCORECARDS_SMTP_*); mail is only sent when SCORECARDS_SMTP_SEND=1.
+    resources={"files": ScorecardFiles(), "mailer": Mailer()},
     # One process: steps share imports and the warehouse file has a single writer at a time.
     # Rendering uses its own pool of worker processes inside its step.
     executor=dg.in_process_executor,

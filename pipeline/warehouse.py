@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import contextlib
+import re
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -9,13 +11,40 @@ import duckdb
 import pandas as pd
 
 
+class WarehouseBusy(RuntimeError):
+    """Another process holds the warehouse file: one writer at a time."""
+
+
+def _open(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if time.monotonic() >= deadline:
+                holder = re.search(r"held in (.+?) \(PID (\d+)\)", str(exc))
+                who = f" by {holder.group(1).rsplit('/', 1)[-1]} (PID {holder.group(2)})" if holder else ""
+                raise WarehouseBusy(
+                    f"the warehouse {path} is in use{who}: another run or program is writing it. "
+                    "Try again when it has finished (runs of this pipeline wait their turn in the "
+                    "'warehouse' pool; BI tools should read <out>/parquet instead)"
+                ) from None
+            time.sleep(0.5)
+
+
 @contextlib.contextmanager
-def connect(path: Path | str, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the warehouse file (created on first use) and close it afterwards."""
+def connect(path: Path | str, read_only: bool = False, wait_seconds: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse file (created on first use) and close it afterwards.
+
+    When another process holds the file, wait up to ``wait_seconds``, then raise
+    :class:`WarehouseBusy` with a message that says who holds it.
+    """
     path = Path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
+    con = _open(path, read_only, wait_seconds)
     try:
         yield con
     finally:

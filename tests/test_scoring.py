@@ -149,3 +149,20 @@ def test_district_dfs_from_student_scores(con):
     assert (ela["n"], float(ela["status"]), float(ela["prior_status"]), float(ela["change"])) == (12, -0.3, 0.5, -0.8)
     assert ela["cut_set"] == "default" and ela["status_level"] == 3  # -5.0..9.9: Medium
     assert ela["change_level"] == 3 and ela["color"] == 0  # maintained; 12 students: no colour
+
+
+def test_a_busy_warehouse_is_refused_with_a_clear_message(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "w.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(path)!r}); "
+                               "print('open', flush=True); time.sleep(30)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        with pytest.raises(warehouse.WarehouseBusy, match=r"is in use by python.* \(PID \d+\)"):
+            with warehouse.connect(path, wait_seconds=1):
+                pass
+    finally:
+        holder.kill()
+        holder.wait()
