@@ -109,3 +109,15 @@ def test_bad_required_file_fails_with_one_line(tmp_path, dagster_home, capsys):
     assert code == 1
     assert "attendance.csv: wrong delimiter" in err
     assert not (tmp_path / "out" / YEAR / "schools").exists()
+
+
+def test_cli_status_and_dry_run_delivery(run, capsys):
+    root, _ = run
+    out = str(root / "out")
+    assert main(["deliver", "--year", YEAR, "--out", out]) == 0
+    assert "dry run" in capsys.readouterr().out
+    emls = list((root / "out" / YEAR / "outbox").glob("*.eml"))
+    assert emls and all(len(p.stem) == 14 for p in emls)
+    assert main(["status", "--year", YEAR, "--out", out]) == 0
+    text = capsys.readouterr().out
+    assert "8 documents" in text and "written" in text
