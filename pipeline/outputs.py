@@ -42,3 +42,22 @@ def sha256(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _defuse(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe; numbers stay."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value
+
+
+def safe_csv(frame) -> str:
+    """CSV text that is safe to open in a spreadsheet (no cell like =HYPERLINK(...) runs)."""
+    texts = frame.select_dtypes(include=["object", "string"]).columns
+    return frame.assign(**{c: frame[c].map(_defuse) for c in texts}).to_csv(index=False)

@@ -8,7 +8,7 @@ import jinja2
 import pandas as pd
 
 from pipeline.config import PROJECT_ROOT
-from pipeline.outputs import write_atomic
+from pipeline.outputs import safe_csv, write_atomic
 from pipeline.quarantine import QUARANTINE_COLUMNS
 from pipeline.warehouse import read_table
 
@@ -48,8 +48,7 @@ def write_report(con: duckdb.DuckDBPyConnection, school_year: str, out_dir: Path
     if quarantine.empty:
         quarantine = pd.DataFrame(columns=QUARANTINE_COLUMNS + ["school_year"])
     folder = Path(out_dir) / "validation"
-    csv_path = write_atomic(folder / "quarantine.csv",
-                            quarantine[["school_year"] + QUARANTINE_COLUMNS].to_csv(index=False))
+    csv_path = write_atomic(folder / "quarantine.csv", safe_csv(quarantine[["school_year"] + QUARANTINE_COLUMNS]))
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(PROJECT_ROOT / "templates"), autoescape=True)
     html = env.get_template("validation_report.html.j2").render(
         school_year=school_year, sources=summarise(files, quarantine),
