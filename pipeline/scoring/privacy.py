@@ -33,19 +33,16 @@ def complementary_suppression(frame: pd.DataFrame, privacy: Privacy, cell: list[
     frame = frame.copy()
     for family in privacy.complementary_families:
         members = frame["student_group"].isin(family) & frame[n_col].fillna(0).gt(0)
-        fam = frame[members]
-        fam = fam[fam.groupby(cell, sort=False)["suppressed"].transform("any")]
-        for _, rows in fam.groupby(cell, sort=False):
-            hidden_n = rows.loc[rows["suppressed"], n_col].sum()
-            shown = rows[~rows["suppressed"]].sort_values(n_col, kind="stable")
-            for idx, row in shown.iterrows():
-                if hidden_n >= privacy.min_n:
-                    break
-                frame.loc[idx, "suppressed"] = True
-                frame.loc[idx, "note"] = COMPLEMENTARY
-                hidden_n += row[n_col]
-            if hidden_n < privacy.min_n and len(shown):
-                raise AssertionError("complementary suppression could not hide enough students")
+        fam = frame.loc[members, cell + ["suppressed", n_col]]
+        keys = fam[cell].astype(str).agg("\x1f".join, axis=1)
+        hidden_n = fam[n_col].where(fam["suppressed"], 0).groupby(keys).transform("sum")
+        shown = fam[~fam["suppressed"] & hidden_n.gt(0)].assign(_key=keys, _hidden=hidden_n)
+        shown = shown.sort_values(["_key", n_col], kind="stable")
+        # greedy, smallest first: a shown group is hidden too while the hidden total is under min_n
+        before = shown.groupby("_key")[n_col].cumsum() - shown[n_col]
+        add = shown.index[(shown["_hidden"] + before) < privacy.min_n]
+        frame.loc[add, "suppressed"] = True
+        frame.loc[add, "note"] = COMPLEMENTARY
     hide = frame["note"].eq(COMPLEMENTARY)
     frame.loc[hide, [c for c in VALUE_COLUMNS if c in frame]] = None
     frame.loc[hide, [c for c in LEVEL_COLUMNS if c in frame]] = 0
