@@ -22,6 +22,11 @@ def sql(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
+def install_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """The shared SQL macros of ``sql/macros.sql`` (e.g. student_groups) on this connection."""
+    con.execute(sql("macros"))
+
+
 def load_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Cut scores and the colour grid from ``config/`` as temporary tables for the scoring SQL."""
     con.execute(
@@ -51,6 +56,7 @@ def district_cds(con: duckdb.DuckDBPyConnection, school_year: str) -> str:
 
 def score_attendance(con: duckdb.DuckDBPyConnection, school_year: str, settings: Settings) -> pd.DataFrame:
     """Chronic absenteeism and attendance rate by school, district and student group."""
+    install_macros(con)
     return con.execute(sql("attendance"), {
         "school_year": school_year,
         "district_cds": district_cds(con, school_year),
@@ -126,6 +132,7 @@ def score_indicators(con: duckdb.DuckDBPyConnection, school_year: str, settings:
     complementary suppression and top/bottom coding before the table is stored.
     """
     load_reference_tables(con)
+    install_macros(con)
     params = {"school_year": school_year, "prior_year": prior_school_year(school_year)}
     con.execute(f"CREATE OR REPLACE TEMP TABLE indicator_inputs AS {indicator_inputs_sql(con)}", params)
     p = settings.privacy

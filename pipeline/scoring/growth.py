@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 
 from pipeline.config import Settings, prior_school_year
-from pipeline.scoring import sql
+from pipeline.scoring import install_macros, sql
 from pipeline.warehouse import columns, table_exists
 
 SOURCE = "validated_assessment"
@@ -65,6 +65,7 @@ def _assessment_source(con: duckdb.DuckDBPyConnection) -> str:
 def prepare_growth(con: duckdb.DuckDBPyConnection, school_year: str) -> None:
     """Temp tables ``growth_students`` and ``growth_fit`` for ``school_year`` and the year before."""
     prior = prior_school_year(school_year)
+    install_macros(con)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE growth_students AS "
         + sql("growth_students").format(assessment=_assessment_source(con)),

@@ -24,12 +24,7 @@ both_levels AS (
 ),
 grouped AS (
     -- one row per student and each group the student belongs to
-    SELECT rtype, cds, days_enrolled, days_absent, unnest(list_filter([
-        'ALL', ethnicity,
-        CASE WHEN el = 'Y' THEN 'EL' END, CASE WHEN ltel = 'Y' THEN 'LTEL' END,
-        CASE WHEN sed = 'Y' THEN 'SED' END, CASE WHEN swd = 'Y' THEN 'SWD' END,
-        CASE WHEN foster = 'Y' THEN 'FOS' END, CASE WHEN homeless = 'Y' THEN 'HOM' END
-    ], lambda g: g IS NOT NULL)) AS student_group
+    SELECT rtype, cds, days_enrolled, days_absent, unnest(student_groups(ethnicity, el, ltel, sed, swd, foster, homeless)) AS student_group
     FROM both_levels
 )
 SELECT *,

@@ -35,12 +35,7 @@ both_levels AS (
     SELECT 'D' AS rtype, * REPLACE ((SELECT cds FROM lea) AS cds) FROM scored
 ),
 grouped AS (
-    SELECT school_year, rtype, cds, subject, gain, unnest(list_filter([
-        'ALL', ethnicity,
-        CASE WHEN el = 'Y' THEN 'EL' END, CASE WHEN ltel = 'Y' THEN 'LTEL' END,
-        CASE WHEN sed = 'Y' THEN 'SED' END, CASE WHEN swd = 'Y' THEN 'SWD' END,
-        CASE WHEN foster = 'Y' THEN 'FOS' END, CASE WHEN homeless = 'Y' THEN 'HOM' END
-    ], lambda g: g IS NOT NULL)) AS student_group
+    SELECT school_year, rtype, cds, subject, gain, unnest(student_groups(ethnicity, el, ltel, sed, swd, foster, homeless)) AS student_group
     FROM both_levels
 ),
 agg AS (

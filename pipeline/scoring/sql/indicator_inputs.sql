@@ -35,12 +35,7 @@ assessed_levels AS (
     SELECT 'D' AS rtype, * REPLACE (substr(cds, 1, 7) || '0000000' AS cds) FROM assessed
 ),
 assessed_groups AS (
-    SELECT school_year, rtype, cds, indicator, grade, distance, unnest(list_filter([
-        'ALL', ethnicity,
-        CASE WHEN el = 'Y' THEN 'EL' END, CASE WHEN ltel = 'Y' THEN 'LTEL' END,
-        CASE WHEN sed = 'Y' THEN 'SED' END, CASE WHEN swd = 'Y' THEN 'SWD' END,
-        CASE WHEN foster = 'Y' THEN 'FOS' END, CASE WHEN homeless = 'Y' THEN 'HOM' END
-    ], lambda g: g IS NOT NULL)) AS student_group
+    SELECT school_year, rtype, cds, indicator, grade, distance, unnest(student_groups(ethnicity, el, ltel, sed, swd, foster, homeless)) AS student_group
     FROM assessed_levels
 ),
 dfs AS (
