@@ -47,7 +47,7 @@ def sha256(path: Path) -> str:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _defuse(value: object) -> object:
+def defuse(value: object) -> object:
     """A text cell a spreadsheet would run as a formula gets a leading apostrophe; numbers stay."""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         try:
@@ -60,4 +60,4 @@ def _defuse(value: object) -> object:
 def safe_csv(frame) -> str:
     """CSV text that is safe to open in a spreadsheet (no cell like =HYPERLINK(...) runs)."""
     texts = frame.select_dtypes(include=["object", "string"]).columns
-    return frame.assign(**{c: frame[c].map(_defuse) for c in texts}).to_csv(index=False)
+    return frame.assign(**{c: frame[c].map(defuse) for c in texts}).to_csv(index=False)

@@ -17,7 +17,12 @@ from pipeline.config import PROJECT_ROOT, Settings
 from pipeline.outputs import school_dir, sha256, write_atomic
 from pipeline.render.html import render_index_html, render_scorecard_html
 from pipeline.render.pdf import render_pdfs
-from pipeline.scorecard_model import SCHOOL_TYPES, build_school, content_hash, load_year, school_csv
+from pipeline.scorecard_model import (
+    build_school,
+    content_hash,
+    load_year,
+    school_csv,
+)
 
 MANIFEST = "manifest.json"
 
@@ -73,13 +78,8 @@ def publish_year(
         cds = school["cds"]
         folder = school_dir(year_dir, cds)
         summary.schools += 1
-        index_rows.append({
-            "cds": cds, "name": school["school_name"],
-            "level": SCHOOL_TYPES.get(school["school_type"], school["school_type"]),
-            "level_rank": list(SCHOOL_TYPES).index(school["school_type"]) if school["school_type"] in SCHOOL_TYPES else 9,
-            "grade_span": f"{school['low_grade']}–{school['high_grade']}",
-            "languages": list(settings.languages),
-        })
+        # overall level (level_rank 1..5) and equity-need tier (tier_rank 1 = highest need)
+        index_rows.append(data.index_row(school, list(settings.languages)))
         wanted = only is None or cds in only
         csv_text = school_csv(data, cds)
         if wanted:

@@ -68,6 +68,52 @@ def contract_model(lang: str = "en", name: str = "Dolores Huerta Elementary") ->
         "legend": True,
         "methodology": ["Status is this year's result.", "Change compares it with last year."],
         "csv_href": "data.csv",
+        "overall": {
+            "rated": True, "level": 2, "levels": 5, "level_label": "Necesita apoyo" if es else "Needs support",
+            "level_of": "Nivel 2 de 5" if es else "Level 2 of 5", "score": "47.6", "district_average": "45.8",
+            "peer_tier": "Necesidad muy baja" if es else "Lowest need", "peer_average": "54.4",
+            "peer_schools": "4", "peer_percentile": "67",
+            "peer_sentence": "por encima de 2 de las 3 otras escuelas" if es else "higher than 2 of the 3 other schools",
+            "next_level": "En desarrollo" if es else "Developing", "points_to_next": "2.4",
+            "next_sentence": "Faltan 2.4 puntos" if es else "2.4 more points to reach “Developing”",
+            "top_level": False,
+            "ladder": [{"level": n, "label": label, "range": span, "current": n == 2} for n, label, span in (
+                (1, "Needs intensive support", "below 35"), (2, "Needs support", "35 to 49.9"),
+                (3, "Developing", "50 to 64.9"), (4, "Strong", "65 to 79.9"), (5, "Excelling", "80 or more"))],
+            "equity": {"tier": "Necesidad muy baja" if es else "Lowest need", "tier_rank": 5,
+                       "need_rank": "19", "schools": "19"},
+        },
+        "measures": {"domains": [
+            {"key": "culture_climate", "label": "Culture and climate", "weight": "40%", "rows": [
+                {"key": "chronic", "label": "Chronic absenteeism (%)", "higher_is_better": False, "value": "26.1%",
+                 "level": "3", "level_code": 3, "weight": "15%", "improvement": "1.1 points lower", "top": False,
+                 "missing": None, "note": None},
+                {"key": "elpi", "label": "English learner progress (%)", "higher_is_better": True, "value": None,
+                 "level": None, "level_code": None, "weight": None, "improvement": None, "top": False,
+                 "missing": "No data", "note": "no_data"},
+            ]},
+        ]},
+        "growth": {"subjects": [
+            {"key": "ELA", "label": "Artes lingüísticas en inglés" if es else "English language arts",
+             "n": "45", "mean": "−6.4", "ci_low": "−18.1", "ci_high": "+5.2", "interval": "−18.1 to +5.2",
+             "estimate": "−2.7", "reading": "About as expected", "reading_code": "expected", "reading_note": None,
+             "note": None, "chart": {"value": -6.4, "low": -18.1, "high": 5.2, "label": "−6.4",
+                                     "low_label": "−18.1", "high_label": "+5.2"}},
+            {"key": "MATH", "label": "Matemáticas" if es else "Mathematics", "n": None, "mean": None,
+             "ci_low": None, "ci_high": None, "interval": None, "estimate": None, "reading": None,
+             "reading_code": None, "reading_note": None, "note": "n_lt_11", "chart": None},
+        ]},
+        "climate": {"groups": [
+            {"key": "student", "label": "Estudiantes" if es else "Students", "respondents": "58", "invited": "75",
+             "response_rate": "77.3%", "response": "77.3% (58 of 75)", "note": None, "domains": [
+                 {"label": "Seguridad" if es else "Safety", "school": "79.5%", "district": "69.2%", "note": None},
+                 {"label": "Rigor académico" if es else "Academic rigor", "school": None, "district": "72.9%",
+                  "note": "n_lt_10"}]},
+            {"key": "staff", "label": "Personal" if es else "Staff", "respondents": None, "invited": None,
+             "response_rate": None, "response": None, "note": "n_lt_10", "domains": [
+                 {"label": "Colaboración" if es else "Collaboration", "school": None, "district": "51.6%",
+                  "note": "n_lt_10"}]},
+        ]},
     }
 
 
@@ -208,9 +254,15 @@ def test_html_is_self_contained_and_has_its_language(lang, build):
 def test_spanish_page_is_in_spanish():
     html = render_scorecard_html(sample_model("es"))
     for words in ("Ausentismo crónico", "Grupos de estudiantes", "Cómo leer este informe",
-                  "Menos de 11 estudiantes", "Acerca de los datos", "Color del Tablero"):
-        assert words in html
-    assert "How to read" not in html and "Student group" not in html
+                  "Menos de 11 estudiantes", "Acerca de los datos", "Color del Tablero",
+                  "Calificación general", "Mejora necesaria para llegar al siguiente nivel",
+                  "Crecimiento en los resultados de las pruebas", "Encuesta sobre el ambiente escolar",
+                  "Menos de 10 personas respondieron", "En desarrollo", "Por debajo de lo esperado",
+                  "Tasa de respuesta", "Nivel de necesidad", "puntos menos", "Rango del 95%"):
+        assert words in html, words
+    for english in ("How to read", "Student group", "Overall rating", "Improvement needed", "Growth in",
+                    "School climate", "Response rate", "points lower", "Below expected"):
+        assert english not in html, english
 
 
 def test_hostile_school_name_is_escaped():
@@ -237,6 +289,99 @@ def test_suppressed_cells_show_no_number(lang):
     assert homeless[:3] == ["—", "—", "—"]
     filipino = rows["Filipinos" if lang == "es" else "Filipino"]
     assert filipino[0] == "12.0%" and "†" in filipino[3]
+
+
+def _visible(html: str) -> str:
+    """Text a reader sees: tags and screen-reader-only text removed."""
+    html = re.sub(r'<span class="visually-hidden">.*?</span>', "", html)
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def _section(html: str, heading_id: str) -> str:
+    start = html.index(f'id="{heading_id}"')
+    return html[start:html.index("</section>", start)]
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_new_sections_suppressed_cells_show_no_number(lang):
+    model = contract_model(lang)
+    html = render_scorecard_html(model)
+    climate = _section(html, "h-climate")
+    for group in model["climate"]["groups"]:
+        start = climate.index(f'<span class="climate-who">{group["label"]}</span>')
+        table = climate[start:climate.index("</table>", start)]
+        for domain in group["domains"]:
+            row = re.search(rf'<th scope="row" class="c-topic">{re.escape(domain["label"])}</th>(.*?)</tr>', table)
+            school, district = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1))
+            if domain["school"] is None:
+                assert _visible(school) == "§", school  # the legend mark, never a number
+            else:
+                assert _visible(school) == domain["school"]
+            assert _visible(district) == domain["district"]
+        if group["note"] == "n_lt_10":
+            rate = table[table.index('class="climate-rate"'):table.index("</caption>")]
+            assert not re.search(r"\d", _visible(rate).replace("10", "")), rate
+    growth = _section(html, "h-growth")
+    start = growth.index("<article", growth.index('id="growth-2"') - 80)
+    math_card = growth[start:growth.index("</article>", start)]
+    text = _visible(math_card)
+    assert text.startswith(("Mathematics *", "Matemáticas *"))
+    assert not re.search(r"\d", text.replace("11", "")), text  # "fewer than 11" is the only figure
+    measures = _section(html, "h-measures")
+    assert "1.1 points lower" in measures and "26.1%" in measures
+    missing = measures[measures.index('class="missing-row"'):]
+    assert "—" in _visible(missing) and not re.search(r"\d", _visible(missing[:missing.index("</tr>")]))
+    legend = _section(html, "h-legend")
+    assert "§" in legend and ("Fewer than 10 respondents" in legend or "Menos de 10 personas" in legend)
+    for symbol in ("*", "‡", "†", "—"):  # every earlier note code is still explained
+        assert f'aria-hidden="true">{symbol}</span>' in legend
+
+
+def test_overall_section_shows_level_comparisons_and_ladder():
+    html = render_scorecard_html(contract_model("en"))
+    overall = _visible(_section(html, "h-overall"))
+    for words in ("Needs support", "47.6 out of 100", "Level 2 of 5", "2.4 more points to reach “Developing”",
+                  "District average 45.8", "Average of same-need schools (4) 54.4",
+                  "Percentile among same-need schools: 67, higher than 2 of the 3 other schools.",
+                  "Equity need: Lowest need", "need rank 19 of 19"):
+        assert words in overall, words
+    assert overall.index("Excelling") < overall.index("Needs intensive support")  # highest first
+    assert re.search(r'<li class="step step-current" aria-current="true"><span class="step-here">47.6</span>'
+                     r'<span class="step-label">Needs support</span>', html)
+
+
+def test_growth_chart_and_level_meter_are_described():
+    import base64
+    html = render_scorecard_html(contract_model("en"))
+    alts = re.findall(r'<img class="interval" src="data:image/svg\+xml;base64,[^"]+" alt="([^"]*)"', html)
+    assert alts == ["English language arts: −6.4 points, 95% range −18.1 to +5.2; 0 means growth as expected."]
+    assert re.search(r'<img class="meter" src="data:image/svg\+xml;base64,[^"]+" alt="3 of 10">', html)
+    uri, alt = charts.interval_chart({"value": 4.0, "low": 1.0, "high": 7.0, "label": "+4.0"}, lang="es",
+                                     title="Matemáticas")
+    svg = base64.b64decode(uri.split(",", 1)[1]).decode()
+    assert ">+4.0<" in svg and ">lo esperado<" in svg and alt.startswith("Matemáticas: +4.0 puntos")
+    assert len({charts.level_meter(n) for n in range(11)}) == 11
+    with pytest.raises(ValueError):
+        charts.level_meter(11)
+
+
+def test_unknown_note_in_new_sections_is_a_clear_error():
+    model = contract_model()
+    model["climate"]["groups"][0]["domains"][0]["note"] = "bogus"
+    with pytest.raises(ValueError, match=r"climate.groups\[0\].domains\[0\] has unknown note"):
+        render_scorecard_html(model)
+    model = contract_model()
+    model["growth"]["subjects"][1]["note"] = "n_lt_12"
+    with pytest.raises(ValueError, match="unknown note"):
+        render_scorecard_html(model)
+
+
+def test_pages_without_the_new_sections_still_render():
+    model = contract_model("en")
+    for key in ("overall", "measures", "growth", "climate"):
+        del model[key]
+    html = render_scorecard_html(model)
+    assert 'id="h-ind"' in html and "h-overall" not in html and "h-climate" not in html
 
 
 def test_accessibility_basics():
@@ -281,6 +426,16 @@ def test_index_lists_and_links_every_school(lang):
     assert 'data-key="name"' in html and 'data-key="level"' in html and 'data-key="tier"' in html
     if lang == "es":
         assert "Primaria" in html and "Busque una escuela" in html
+
+
+def test_index_shows_overall_level_and_equity_tier_in_spanish():
+    rows = [{"cds": "19754160000001", "name": "Sunrise Elementary", "level": "Needs support", "level_rank": 2,
+             "tier": "Lowest need", "tier_rank": 5, "grade_span": "K–5"},
+            {"cds": "19754160000002", "name": "Ida B. Wells Middle", "tier": "Highest need", "tier_rank": 1}]
+    html = render_index_html(rows, "2023-24", lang="es")
+    assert "Necesita apoyo" in html and "Necesidad muy baja" in html and "Necesidad muy alta" in html
+    assert 'data-level="2" data-tier="5"' in html and 'data-level="" data-tier="1"' in html
+    assert "Nivel general" in html and "Nivel de necesidad" in html
 
 
 def test_index_rejects_a_bad_cds():
@@ -352,7 +507,7 @@ def test_pdf_pages_text_and_metadata(pdfs, key):
 
     path, model = pdfs[key]
     reader = PdfReader(path)
-    assert 1 <= len(reader.pages) <= 2
+    assert len(reader.pages) == 2 if key.startswith(("sample", "long")) else 1 <= len(reader.pages) <= 2
     text = _text(path)
     assert " ".join(model["school"]["name"].split()[:3]) in " ".join(text.split())
     assert "23.4%" in text
@@ -362,6 +517,16 @@ def test_pdf_pages_text_and_metadata(pdfs, key):
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
     assert "pdfuaid:part>1<" in xmp and "WeasyPrint" not in xmp
     assert "CreateDate" not in xmp and "ModifyDate" not in xmp and "Producer" not in xmp
+
+
+def test_pdf_has_the_new_sections(pdfs):
+    text = " ".join(_text(pdfs["sample-es"][0]).split())
+    for words in ("Calificación general", "Mejora necesaria para llegar al siguiente nivel",
+                  "Crecimiento en los resultados de las pruebas", "Encuesta sobre el ambiente escolar",
+                  "Grupos de estudiantes", "Cómo leer este informe", "Acerca de los datos"):
+        assert words in text, words
+    english = " ".join(_text(pdfs["sample-en"][0]).split())
+    assert "3.4 points lower" in english and "Below expected" in english and "Highest level reached" in english
 
 
 def test_pdf_leaks_nothing_about_the_machine(pdfs):

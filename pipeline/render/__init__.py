@@ -8,7 +8,8 @@ Public API:
 * ``html``: ``render_scorecard_html(model, css_inline=True)``,
   ``render_index_html(schools, school_year, lang="en")``.
 * ``pdf``: ``render_pdfs(jobs, workers=None)``, ``render_pdf_one(html, out, title, lang)``.
-* ``charts``: ``trend_chart(points, lang, title)``, ``color_gauge(code)``.
+* ``charts``: ``trend_chart(points, lang, title)``, ``interval_chart(chart, lang, title)``,
+  ``color_gauge(code)``, ``level_meter(level)``.
 
 Modules are imported on demand (``from pipeline.render.pdf import render_pdfs``) so that
 HTML-only callers do not load WeasyPrint.

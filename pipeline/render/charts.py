@@ -6,6 +6,8 @@ so colour is never the only signal:
 
 * :func:`trend_chart` - a few yearly points with year labels, y-axis ticks and each value
   printed above its point, plus an alt text listing every value.
+* :func:`interval_chart` - a growth figure with its 95 % range on a scale centred on 0.
+* :func:`level_meter` - an index level 1..10 as ten small segments.
 * :func:`color_gauge` - the Dashboard colour as a five-segment gauge: Red fills one segment,
   Blue all five (the shape carries the level; the template prints the colour name beside it).
 """
@@ -189,5 +191,91 @@ def color_gauge(code: int) -> str:
         dash = ' stroke-dasharray="3 2"' if code == 0 else ""
         parts.append(f'<path d="{"".join(boxes[code:])}" fill="#ffffff" stroke="#7b8794" '
                      f'stroke-width="1" stroke-linejoin="round"{dash}/>')
+    parts.append("</svg>")
+    return svg_data_uri("".join(parts))
+
+
+def interval_chart(chart: Mapping, lang: str = "en", title: str = "",
+                   width: int = 240, height: int = 60) -> tuple[str, str]:
+    """A growth figure with its 95 % range on a horizontal scale around 0 ("as expected").
+
+    ``chart`` is the model's growth ``chart``: ``value``, ``low``, ``high`` (numbers) and their
+    printed ``label``, ``low_label``, ``high_label``. The scale is symmetric around 0 so that
+    above and below expected look alike; the point's value is printed above it, and the alt text
+    gives the value, the range and what 0 means. Returns ``(data_uri, alt_text)``.
+    """
+    _ = get_translations(lang).gettext
+    value, low, high = float(chart["value"]), float(chart["low"]), float(chart["high"])
+    alt = _("%(subject)s: %(value)s points, 95%% range %(low)s to %(high)s; 0 means growth as expected.") % {
+        "subject": title or _("Growth"), "value": chart.get("label") or format_decimal(value, lang),
+        "low": chart.get("low_label") or format_decimal(low, lang),
+        "high": chart.get("high_label") or format_decimal(high, lang)}
+    reach = max(abs(low), abs(high), abs(value), 10.0)
+    step = 10.0 if reach <= 20 else 20.0 if reach <= 40 else 50.0
+    edge = math.ceil(reach / step - 1e-9) * step
+    left, right = 16, 16
+    plot_w = width - left - right
+
+    def x_of(v: float) -> float:
+        return left + (v + edge) / (2 * edge) * plot_w
+
+    bar_h = 12
+    bar_top = height - 40
+    axis_y = bar_top + bar_h + 8
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-label="{escape(alt)}" '
+        f'font-family="{escape(FONT)}">',
+        f"<title>{escape(alt)}</title>",
+        f'<line x1="{left}" y1="{axis_y}" x2="{width - right}" y2="{axis_y}" stroke="{GRID}" stroke-width="1"/>',
+    ]
+    for tick in (-edge, -edge / 2, 0.0, edge / 2, edge):
+        x = x_of(tick)
+        if tick == 0:
+            label = _("expected")
+        else:
+            label = format_decimal(tick, lang, 0)
+            label = "+" + label if tick > 0 else label
+        out.append(f'<line x1="{_num(x)}" y1="{axis_y}" x2="{_num(x)}" y2="{axis_y + 3}" stroke="{MUTED}" stroke-width="1"/>')
+        out.append(f'<text x="{_num(x)}" y="{height - 4}" font-size="10" fill="{MUTED}" '
+                   f'text-anchor="middle">{escape(label)}</text>')
+    x0 = x_of(0)
+    out.append(f'<line x1="{_num(x0)}" y1="{bar_top - 14}" x2="{_num(x0)}" y2="{axis_y}" stroke="{MUTED}" '
+               f'stroke-width="1.2" stroke-dasharray="2 2"/>')
+    xl, xh = x_of(max(low, -edge)), x_of(min(high, edge))
+    out.append(f'<rect x="{_num(xl)}" y="{bar_top}" width="{_num(max(xh - xl, 1))}" height="{bar_h}" '
+               f'rx="2" fill="#d6e4f5" stroke="{LINE}" stroke-width="1"/>')
+    xv = x_of(value)
+    out.append(f'<circle cx="{_num(xv)}" cy="{bar_top + bar_h / 2}" r="4.6" fill="{LINE}" stroke="#ffffff" stroke-width="1.2"/>')
+    label = str(chart.get("label") or format_decimal(value, lang))
+    anchor = "middle"
+    if xv < left + 14:
+        anchor = "start"
+    elif xv > width - right - 14:
+        anchor = "end"
+    out.append(f'<text x="{_num(xv)}" y="{bar_top - 4}" font-size="12" font-weight="bold" fill="{INK}" '
+               f'text-anchor="{anchor}">{escape(label)}</text>')
+    out.append("</svg>")
+    return svg_data_uri("".join(out)), alt
+
+
+@functools.lru_cache(maxsize=None)
+def level_meter(level: int, levels: int = 10) -> str:
+    """``level`` of ``levels`` small segments filled (an index level 1..10), as a data URI.
+
+    Decorative: the template prints the level beside it.
+    """
+    level = int(level or 0)
+    if not 0 <= level <= levels:
+        raise ValueError(f"level must be 0..{levels}, got {level}")
+    seg_w, gap, h = 4, 1.5, 9
+    width = levels * seg_w + (levels - 1) * gap + 2
+    boxes = [f"M{_num(1 + i * (seg_w + gap))} 1h{seg_w}v{h}h-{seg_w}z" for i in range(levels)]
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_num(width)} {h + 2}" '
+             f'width="{_num(width)}" height="{h + 2}">']
+    if level:
+        parts.append(f'<path d="{"".join(boxes[:level])}" fill="{LINE}"/>')
+    if level < levels:
+        parts.append(f'<path d="{"".join(boxes[level:])}" fill="#ffffff" stroke="#9aa5b1" stroke-width="0.8"/>')
     parts.append("</svg>")
     return svg_data_uri("".join(parts))

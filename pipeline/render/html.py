@@ -18,7 +18,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from pipeline.render.charts import color_gauge, trend_chart
+from pipeline.render.charts import color_gauge, interval_chart, level_meter, trend_chart
 from pipeline.render.i18n import (
     SCHOOL_TYPE_CONTEXT,
     SUPPORTED_LANGUAGES,
@@ -33,7 +33,7 @@ SCREEN_CSS_PATH = TEMPLATES_DIR / "screen.css"    # browsers only (responsive ru
 INDEX_CSS_PATH = TEMPLATES_DIR / "index.css"      # index page only
 
 # Legend symbols for the model's note codes (the legend explains each one).
-NOTE_SYMBOLS = {"n_lt_11": "*", "complementary": "‡", "no_color_lt_30": "†", "no_data": "—"}
+NOTE_SYMBOLS = {"n_lt_11": "*", "complementary": "‡", "no_color_lt_30": "†", "n_lt_10": "§", "no_data": "—"}
 NOTE_CODES = frozenset(NOTE_SYMBOLS)
 
 
@@ -55,7 +55,7 @@ def get_environment(lang: str) -> jinja2.Environment:
     )
     env.policies["ext.i18n.trimmed"] = True
     env.install_gettext_translations(get_translations(lang), newstyle=True)
-    env.globals.update(note_symbol=note_symbol, gauge_uri=color_gauge)
+    env.globals.update(note_symbol=note_symbol, gauge_uri=color_gauge, meter_uri=level_meter)
     return env
 
 
@@ -83,32 +83,60 @@ def _require(mapping: Mapping, keys: Sequence[str], where: str) -> None:
         raise ValueError(f"scorecard model: {where} lacks {', '.join(missing)}")
 
 
+def _check_note(note, where: str) -> None:
+    if note is not None and note not in NOTE_CODES:
+        raise ValueError(f"scorecard model: {where} has unknown note {note!r}")
+
+
 def _view(model: Mapping) -> dict:
     """Check the contract's required keys and add the renderer's own fields (charts)."""
     _require(model, ("lang", "title", "school_year", "school", "indicators"), "model")
     _require(model["school"], ("cds", "name"), "model['school']")
     lang = check_language(model["lang"])
     view = dict(model)
-    view.setdefault("groups", None)
+    for key in ("groups", "overall", "growth", "climate", "measures", "csv_href"):
+        view.setdefault(key, None)
     view.setdefault("legend", True)
     view.setdefault("methodology", [])
-    view.setdefault("csv_href", None)
+    # Indicator cards go two to a row, each with its trend chart beside the figures.
+    view["cards_layout"] = "cards-2"
+    width, height = 230, 100
     indicators = []
     for i, ind in enumerate(model["indicators"]):
         _require(ind, ("label", "status"), f"indicators[{i}]")
-        note = ind.get("note")
-        if note is not None and note not in NOTE_CODES:
-            raise ValueError(f"scorecard model: indicators[{i}] has unknown note {note!r}")
+        _check_note(ind.get("note"), f"indicators[{i}]")
         item = dict(ind)
-        uri, alt = trend_chart(ind.get("trend") or [], lang=lang, title=ind["label"])
+        uri, alt = trend_chart(ind.get("trend") or [], lang=lang, title=ind["label"], width=width, height=height)
         item["chart_uri"], item["chart_alt"] = uri, alt
         indicators.append(item)
     view["indicators"] = indicators
     groups = model.get("groups") or {}
     for i, row in enumerate(groups.get("rows") or []):
         _require(row, ("group",), f"groups.rows[{i}]")
-        if row.get("note") is not None and row["note"] not in NOTE_CODES:
-            raise ValueError(f"scorecard model: groups.rows[{i}] has unknown note {row['note']!r}")
+        _check_note(row.get("note"), f"groups.rows[{i}]")
+    growth = model.get("growth")
+    if growth:
+        subjects = []
+        for i, subject in enumerate(growth.get("subjects") or []):
+            _require(subject, ("label", "mean"), f"growth.subjects[{i}]")
+            _check_note(subject.get("note"), f"growth.subjects[{i}]")
+            item = dict(subject)
+            item["chart_uri"], item["chart_alt"] = None, None
+            if subject.get("chart") and subject.get("mean") is not None:
+                item["chart_uri"], item["chart_alt"] = interval_chart(subject["chart"], lang=lang,
+                                                                      title=subject["label"])
+            subjects.append(item)
+        view["growth"] = {**growth, "subjects": subjects}
+    for i, group in enumerate((model.get("climate") or {}).get("groups") or []):
+        _require(group, ("label", "domains"), f"climate.groups[{i}]")
+        _check_note(group.get("note"), f"climate.groups[{i}]")
+        for j, domain in enumerate(group["domains"]):
+            _require(domain, ("label", "school"), f"climate.groups[{i}].domains[{j}]")
+            _check_note(domain.get("note"), f"climate.groups[{i}].domains[{j}]")
+    for i, domain in enumerate((model.get("measures") or {}).get("domains") or []):
+        for j, row in enumerate(domain.get("rows") or []):
+            _require(row, ("label", "value"), f"measures.domains[{i}].rows[{j}]")
+            _check_note(row.get("note"), f"measures.domains[{i}].rows[{j}]")
     return view
 
 
@@ -118,16 +146,17 @@ def render_scorecard_html(model: Mapping, css_inline: bool = True) -> str:
     ``model`` follows the scorecard model contract (one dict per school and language, every
     figure already formatted; see ``pipeline/scorecard_model.py``). Required keys: ``lang``,
     ``title``, ``school_year``, ``school.cds``, ``school.name``, ``indicators[].label`` and
-    ``indicators[].status``; note codes must be ``n_lt_11``, ``complementary``, ``no_color_lt_30``, ``no_data``
-    or ``None``. The model is not modified.
+    ``indicators[].status``; note codes must be ``n_lt_11``, ``complementary``, ``no_color_lt_30``,
+    ``n_lt_10`` (fewer than 10 survey respondents), ``no_data`` or ``None``. The model is not modified.
 
     ``css_inline=True`` gives the self-contained web page (stylesheet and font inline).
     ``css_inline=False`` leaves the stylesheet out: that is the HTML for
     :func:`pipeline.render.pdf.render_pdfs`, which applies its shared parsed stylesheet.
 
     Optional model fields the template uses beyond the contract: none required; missing
-    optional keys (``groups``, ``legend``, ``methodology``, ``csv_href``, school details)
-    are simply left out of the page.
+    optional keys (``overall``, ``measures``, ``growth``, ``climate``, ``groups``, ``legend``,
+    ``methodology``, ``csv_href``, school details) are simply left out of the page. Growth
+    subjects with a ``chart`` get an interval chart (:func:`pipeline.render.charts.interval_chart`).
     """
     view = _view(model)
     template = get_environment(view["lang"]).get_template("scorecard.html.j2")
@@ -157,8 +186,9 @@ def render_index_html(schools: Sequence[Mapping], school_year: str, lang: str = 
     ``name`` (str, required)
         School name.
     ``level`` (str, optional)
-        School type / level, e.g. ``"Elementary"``. English source labels are translated
-        (gettext context ``"school type"``); other text is shown as given.
+        Overall rating level (e.g. ``"Developing"``) or school type (``"Elementary"``). English
+        source labels are translated (school types with gettext context ``"school type"``);
+        other text is shown as given.
     ``level_rank`` (int, optional)
         Sort key for the level column (e.g. 1 elementary, 2 middle, 3 high); default: text order.
     ``tier`` (str, optional)
@@ -184,6 +214,8 @@ def render_index_html(schools: Sequence[Mapping], school_year: str, lang: str = 
             raise ValueError(f"schools[{i}]: cds must be 14 digits, got {cds!r}")
         level = school.get("level") or ""
         level_shown = translations.pgettext(SCHOOL_TYPE_CONTEXT, level) if level else ""
+        if level_shown == level:  # not a school type: e.g. an overall rating level
+            level_shown = translations.gettext(level)
         tier = school.get("tier") or ""
         tier_shown = translations.gettext(tier) if tier else ""
         languages = [check_language(code) for code in (school.get("languages") or SUPPORTED_LANGUAGES)]

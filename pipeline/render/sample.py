@@ -3,7 +3,9 @@
 Used by the rendering tests and benchmarks, and as a worked example of how the model builder
 formats figures (``format_rate``, ``format_change``, ...) and translates labels
 (``get_translations(lang).gettext``). It is the largest page we expect: six indicators, every
-student group, ten demographic lines, with suppressed, uncoloured and missing rows.
+student group, ten demographic lines, the overall rating with all ten framework measures,
+growth in both subjects and three survey groups, with suppressed, uncoloured and missing rows
+(a survey group under 10 respondents, a domain too few answered, a measure without data).
 """
 
 from __future__ import annotations
@@ -83,7 +85,8 @@ def _value_label(value: float, unit: str, lang: str) -> str:
 def sample_model(lang: str = "en", name: str = "Dolores Huerta Learning Academy",
                  cds: str = "19754160000001") -> dict:
     """The example model in language ``lang`` (any supported language)."""
-    _ = get_translations(lang).gettext
+    translations = get_translations(lang)
+    _ = translations.gettext
     indicators = []
     for (key, label, source, unit, status, change, change_level, level, code, n, direction,
          trend, note) in INDICATORS:
@@ -118,13 +121,14 @@ def sample_model(lang: str = "en", name: str = "Dolores Huerta Learning Academy"
             "note": note,
         })
     methodology = [
-        _("Status is this year’s result. For chronic absenteeism and suspensions a lower rate "
-          "is better; for the other indicators a higher result is better."),
-        _("Change compares this year’s status with last year’s, in percentage points (for "
-          "English language arts and mathematics, in points of distance from standard)."),
-        _("Colors follow the California School Dashboard: each combines the status level with "
-          "the change level. A group needs 30 or more students, this year and last, to get a color."),
-        _("To protect student privacy, no result is shown for a group of fewer than 11 students."),
+        _("Status is this year’s result and change compares it with last year; both are "
+          "computed from counts of students and rounded to one decimal."),
+        _("Overall rating: the score out of 100 is the weighted average of the measures’ levels "
+          "times 10; a measure without enough data passes its weight to the others. Growth in "
+          "the rating is the two-year estimate, steadier than one year’s average."),
+        _("The equity-need tier combines the share of low-income students, English learners and "
+          "foster youth, neighborhood poverty, test results, chronic absence, and asthma and gun "
+          "violence near the school."),
     ]
     return {
         "lang": lang,
@@ -139,9 +143,141 @@ def sample_model(lang: str = "en", name: str = "Dolores Huerta Learning Academy"
             "demographics": [{"label": _(label), "value": format_rate(v, lang)}
                              for label, v in DEMOGRAPHICS],
         },
+        "overall": _sample_overall(lang, _, translations.ngettext),
+        "measures": _sample_measures(lang, _),
+        "growth": _sample_growth(lang, _),
+        "climate": _sample_climate(lang, _),
         "indicators": indicators,
         "groups": {"indicator_label": _("Chronic absenteeism"), "rows": rows},
         "legend": True,
         "methodology": methodology,
         "csv_href": "data.csv",
     }
+
+
+# ------------------------------------------------------------------ rating, growth, climate
+
+LEVELS = [(1, N_("Needs intensive support"), 0), (2, N_("Needs support"), 35), (3, N_("Developing"), 50),
+          (4, N_("Strong"), 65), (5, N_("Excelling"), 80)]
+# domain, measure label, higher is better, value (None: no data), unit, index level, weight %, improvement
+MEASURES = [
+    (N_("Academic"), N_("English language arts (distance from standard)"), True, -12.3, "pts", 5, 15, 7.3),
+    (N_("Academic"), N_("Mathematics (distance from standard)"), True, -41.0, "pts", 4, 15, 16.0),
+    (N_("Academic"), N_("English language arts growth (points above expected)"), True, 3.1, "pts", 6, 10, 3.9),
+    (N_("Academic"), N_("Mathematics growth (points above expected)"), True, -4.9, "pts", 4, 10, 1.9),
+    (N_("Academic"), N_("English learner progress (%)"), True, 52.6, "%", 6, 5, 2.4),
+    (N_("Academic"), N_("Graduation rate (%)"), True, None, "%", None, 5, None),
+    (N_("Culture and climate"), N_("Chronic absenteeism (%)"), False, 23.4, "%", 4, 15, 3.4),
+    (N_("Culture and climate"), N_("Suspension rate (%)"), False, 0.4, "%", 10, 10, None),
+    (N_("Culture and climate"), N_("Students' climate survey (% favorable)"), True, 71.7, "%", 7, 10, 3.3),
+    (N_("Culture and climate"), N_("Parents' climate survey (% favorable)"), True, 77.8, "%", 6, 5, 2.2),
+]
+# subject, n, mean, ci low, ci high, two-year estimate
+GROWTH = [(N_("English language arts"), 389, 4.1, -0.6, 8.8, 3.1),
+          (N_("Mathematics"), 391, -6.2, -10.3, -2.1, -4.9)]
+# group, respondents, invited, response rate, [(domain, school % or None, district %, note)], group note
+CLIMATE = [
+    (N_("Students"), 612, 790, 77.5, [(N_("Caring adults"), 69.4, 66.7, None),
+                                      (N_("School connectedness"), 61.8, 61.0, None),
+                                      (N_("Safety"), 70.6, 69.2, None), (N_("Academic rigor"), 76.0, 72.9, None)], None),
+    (N_("Families"), 254, 1310, 19.4, [(N_("Family engagement"), 77.0, 75.3, None),
+                                       (N_("Caring adults"), 81.6, 78.8, None), (N_("Safety"), 66.1, 62.3, None),
+                                       (N_("Academic rigor"), None, 73.3, "n_lt_10"),
+                                       (N_("School connectedness"), 74.2, 80.8, None)], None),
+    (N_("Staff"), None, None, None, [(N_("Collaboration"), None, 51.6, "n_lt_10"),
+                                     (N_("Safety"), None, 56.9, "n_lt_10"),
+                                     (N_("Academic rigor"), None, 61.4, "n_lt_10"),
+                                     (N_("Caring adults"), None, 72.1, "n_lt_10"),
+                                     (N_("Family engagement"), None, 60.1, "n_lt_10")], "n_lt_10"),
+]
+
+
+def _sample_overall(lang: str, _, ngettext) -> dict:
+    score, level = 56.8, 3
+    ladder = []
+    for i, (lv, label, low) in enumerate(LEVELS):
+        high = LEVELS[i + 1][2] if i + 1 < len(LEVELS) else None
+        if i == 0:
+            span = _("below %(max)s") % {"max": format_decimal(high, lang, 0)}
+        elif high is None:
+            span = _("%(min)s or more") % {"min": format_decimal(low, lang, 0)}
+        else:
+            span = _("%(min)s to %(max)s") % {"min": format_decimal(low, lang, 0),
+                                             "max": format_decimal(high - 0.1, lang)}
+        ladder.append({"level": lv, "label": _(label), "range": span, "current": lv == level})
+    return {
+        "rated": True, "level": level, "levels": 5, "level_label": _("Developing"),
+        "level_of": _("Level %(level)s of %(levels)s") % {"level": level, "levels": 5},
+        "score": format_decimal(score, lang), "district_average": format_decimal(45.8, lang),
+        "peer_tier": _("High need"), "peer_average": format_decimal(52.1, lang),
+        "peer_schools": format_integer(4, lang), "peer_percentile": format_integer(66.7, lang),
+        "peer_sentence": ngettext("higher than %(k)s of the %(n)s other school",
+                                  "higher than %(k)s of the %(n)s other schools", 3) % {"k": "2", "n": "3"},
+        "next_level": _("Strong"), "points_to_next": format_decimal(8.2, lang),
+        "next_sentence": _("%(points)s more points to reach “%(level)s”") % {
+            "points": format_decimal(8.2, lang), "level": _("Strong")},
+        "top_level": False, "ladder": ladder,
+        "equity": {"tier": _("High need"), "tier_rank": 2, "need_rank": format_integer(6, lang),
+                   "schools": format_integer(19, lang)},
+    }
+
+
+def _sample_measures(lang: str, _) -> dict:
+    domains: list[dict] = []
+    for domain, label, higher, value, unit, level, weight, needed in MEASURES:
+        if not domains or domains[-1]["label"] != _(domain):
+            domains.append({"key": domain, "label": _(domain), "weight": None, "rows": []})
+        shown = value is not None
+        if not shown:
+            improvement = None
+        elif needed is None:
+            improvement = _("Highest level reached")
+        elif higher:
+            improvement = _("+%(value)s points") % {"value": format_decimal(needed, lang)}
+        else:
+            improvement = _("%(value)s points lower") % {"value": format_decimal(needed, lang)}
+        domains[-1]["rows"].append({
+            "key": label, "label": _(label), "higher_is_better": higher,
+            "value": (format_rate(value, lang) if unit == "%" else format_change(value, lang)) if shown else None,
+            "level": format_integer(level, lang) if shown else None, "level_code": level,
+            "weight": format_rate(weight * 100 / 95, lang, 0) if shown else None,
+            "improvement": improvement, "top": shown and needed is None,
+            "missing": None if shown else _("No data"), "note": None if shown else "no_data",
+        })
+    domains[0]["weight"], domains[1]["weight"] = format_rate(57.9, lang, 0), format_rate(42.1, lang, 0)
+    return {"domains": domains}
+
+
+def _sample_growth(lang: str, _) -> dict:
+    subjects = []
+    for (label, n, mean, low, high, estimate), key in zip(GROWTH, ("ELA", "MATH")):
+        code = "above" if low > 0 else "below" if high < 0 else "expected"
+        words = {"above": N_("Above expected"), "below": N_("Below expected"), "expected": N_("About as expected")}
+        subjects.append({
+            "key": key, "label": _(label), "n": format_integer(n, lang), "mean": format_change(mean, lang),
+            "ci_low": format_change(low, lang), "ci_high": format_change(high, lang),
+            "interval": _("%(low)s to %(high)s") % {"low": format_change(low, lang), "high": format_change(high, lang)},
+            "estimate": format_change(estimate, lang), "reading": _(words[code]), "reading_code": code,
+            "reading_note": None, "note": None,
+            "chart": {"value": mean, "low": low, "high": high, "label": format_change(mean, lang),
+                      "low_label": format_change(low, lang), "high_label": format_change(high, lang)},
+        })
+    return {"subjects": subjects}
+
+
+def _sample_climate(lang: str, _) -> dict:
+    groups = []
+    for label, respondents, invited, rate, domains, note in CLIMATE:
+        response = None
+        if respondents is not None:
+            response = _("%(rate)s (%(n)s of %(invited)s)") % {
+                "rate": format_rate(rate, lang), "n": format_integer(respondents, lang),
+                "invited": format_integer(invited, lang)}
+        groups.append({
+            "key": label, "label": _(label), "respondents": format_integer(respondents, lang),
+            "invited": format_integer(invited, lang), "response_rate": format_rate(rate, lang),
+            "response": response, "note": note,
+            "domains": [{"label": _(d), "school": format_rate(v, lang), "district": format_rate(dv, lang),
+                         "note": dn} for d, v, dv, dn in domains],
+        })
+    return {"groups": groups}

@@ -1,0 +1,408 @@
+"""The scorecard model built from a small hand-made warehouse: rating, measures, growth, climate.
+
+The warehouse holds two schools of one district with every table the model reads, written out
+row by row below (the columns of the scored tables, as the scoring steps leave them), so the
+test needs no pipeline run and no demo data.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import time
+
+import duckdb
+import pandas as pd
+import pytest
+
+from pipeline.config import load_settings
+from pipeline.render.html import render_scorecard_html
+from pipeline.scorecard_model import build_school, load_year, school_csv
+
+YEAR = "2023-24"
+A, B = "19754160000011", "19754160000022"  # A has everything; B a suppressed survey group and small growth
+DISTRICT = "19754160000000"
+
+DIRECTORY = [
+    {"cds": A, "school_name": "Sunrise Elementary", "school_type": "ES", "low_grade": "TK", "high_grade": "5"},
+    {"cds": B, "school_name": "Ida B. Wells Middle", "school_type": "MS", "low_grade": "6", "high_grade": "8"},
+]
+
+
+def _indicator(cds, indicator, group, n, status, change=None, sl=3, cl=3, color=3, note=None, origin="cde"):
+    return {"school_year": YEAR, "cds": cds, "rtype": "S", "student_group": group, "indicator": indicator,
+            "origin": origin, "n": n, "status": status, "change": change, "status_level": sl,
+            "change_level": cl, "color": color, "note": note, "suppressed": note == "n_lt_11",
+            "status_bound": None}
+
+
+def _measure(cds, domain, domain_label, measure, label, higher, value, n, level, weight, eff, needed, reason=None):
+    return {"school_year": YEAR, "cds": cds, "domain": domain, "domain_label": domain_label, "measure": measure,
+            "label": label, "higher_is_better": higher, "value": value, "n": n, "missing_reason": reason,
+            "index_level": level, "points": None if level is None else 10 * level, "weight": weight,
+            "effective_weight": eff, "contribution": None, "next_cut": None, "improvement_needed": needed}
+
+
+def _growth(cds, subject, group, n, mean=None, low=None, high=None, eb=None, allowed=True, rtype="S"):
+    hidden = n is None
+    return {"school_year": YEAR, "rtype": rtype, "cds": cds, "subject": subject, "student_group": group,
+            "n": n, "mean": mean, "se": None, "ci_low": low, "ci_high": high, "prior_n": None,
+            "prior_mean": None, "two_year_mean": None, "eb_estimate": eb,
+            "estimate": None if hidden else "eb_two_year", "category_allowed": False if hidden else allowed,
+            "note": "n_lt_11" if hidden else None, "suppressed": hidden}
+
+
+def _climate(cds, group, domain, pf, respondents, invited, rate, district, note=None, rtype="S"):
+    return {"school_year": YEAR, "rtype": rtype, "cds": cds, "respondent_group": group, "level": "domain",
+            "domain": domain, "item_id": None, "percent_favorable": pf, "respondents": respondents,
+            "invited": invited, "response_rate": rate, "district_percent_favorable": district, "note": note,
+            "suppressed": note is not None}
+
+
+TABLES = {
+    "validated_directory": pd.DataFrame([{**d, "district_name": "Sample Unified School District",
+                                          "county_name": "Los Angeles", "charter": "N", "principal_name": "Ana López",
+                                          "school_year": YEAR} for d in DIRECTORY]),
+    "validated_enrollment": pd.DataFrame([
+        {"school_year": YEAR, "cds": A, "student_group": "ALL", "enrollment": 400},
+        {"school_year": YEAR, "cds": A, "student_group": "HI", "enrollment": 300},
+        {"school_year": YEAR, "cds": A, "student_group": "PI", "enrollment": 4},  # under 11: not shown
+        {"school_year": YEAR, "cds": B, "student_group": "ALL", "enrollment": 900},
+    ]),
+    "indicator_results": pd.DataFrame([
+        _indicator(A, "chronic", "ALL", 380, 26.1, -2.5, sl=2, cl=4, color=2),
+        _indicator(A, "chronic", "HI", 290, 27.0, -1.0),
+        _indicator(A, "chronic", "PI", None, None, sl=0, cl=0, color=0, note="n_lt_11"),
+        _indicator(A, "ela", "ALL", 150, -45.4, 3.0, sl=2, cl=4, color=3),
+        _indicator(B, "chronic", "ALL", 880, 37.4, -6.6, sl=1, cl=5, color=3),
+        {**_indicator(A, "chronic", "ALL", 380, 26.0, -2.4), "school_year": "2022-23"},
+    ]),
+    "school_rating": pd.DataFrame([
+        {"school_year": YEAR, "cds": A, "rated": True, "score": 47.6, "level": 2, "level_label": "Needs support",
+         "weight_present": 90.0, "district_average": 45.8, "peer_tier": "Lowest", "peer_average": 54.4,
+         "peer_schools": 4, "peer_percentile": 66.7, "points_to_next_level": 2.4},
+        {"school_year": YEAR, "cds": B, "rated": False, "score": None, "level": None, "level_label": None,
+         "weight_present": 40.0, "district_average": 45.8, "peer_tier": "Highest", "peer_average": 40.9,
+         "peer_schools": 4, "peer_percentile": None, "points_to_next_level": None},
+    ]),
+    "rating_measures": pd.DataFrame([
+        _measure(A, "academic", "Academic", "math_status", "Mathematics (distance from standard)", True,
+                 -48.3, 72, 4, 15.0, 18.0, 3.3),
+        _measure(A, "academic", "Academic", "elpi", "English learner progress (%)", True, None, None, None,
+                 5.0, 0.0, None, "no data"),
+        _measure(A, "academic", "Academic", "ela_growth", "English language arts growth (points above expected)",
+                 True, 4.0, 15, None, 10.0, 0.0, None, "fewer than 20 students"),
+        _measure(A, "culture_climate", "Culture and climate", "chronic", "Chronic absenteeism (%)", False,
+                 26.1, 153, 3, 15.0, 15.0, 1.1),
+        _measure(A, "culture_climate", "Culture and climate", "susp", "Suspension rate (%)", False,
+                 0.3, 153, 10, 10.0, 10.0, None),
+    ]),
+    "equity_index": pd.DataFrame([
+        {"school_year": YEAR, "cds": A, "composite": 20.0, "composite_percentile": 0.0, "tier": "Lowest",
+         "tier_rank": 5, "need_rank": 2, "components_present": 7, "weight_present": 1.0},
+        {"school_year": YEAR, "cds": B, "composite": 80.0, "composite_percentile": 100.0, "tier": "Highest",
+         "tier_rank": 1, "need_rank": 1, "components_present": 7, "weight_present": 1.0},
+    ]),
+    "growth": pd.DataFrame([
+        _growth(A, "ELA", "ALL", 45, -6.4, -18.1, 5.2, -2.7),
+        _growth(A, "MATH", "ALL", 45, 9.4, 1.2, 17.6, 6.1),
+        _growth(A, "ELA", "AA", None),
+        _growth(B, "ELA", "ALL", None),  # fewer than 11 growth scores: every figure hidden
+        _growth(B, "MATH", "ALL", 24, -7.0, -12.0, -2.0, -3.0, allowed=False),  # no reading under 30
+        _growth(DISTRICT, "ELA", "ALL", 4180, 0.0, -1.7, 1.7, 0.0, rtype="D"),
+    ]),
+    "climate": pd.DataFrame([
+        _climate(A, "student", "Safety", 79.5, 58, 75, 77.3, 69.2),
+        _climate(A, "student", "Caring adults", 74.6, 58, 75, 77.3, 66.7),
+        _climate(A, "parent", "Safety", None, 49, 125, 39.2, 62.3, note="answered_lt_10"),
+        _climate(A, "parent", "Caring adults", 81.6, 49, 125, 39.2, 78.8),
+        _climate(B, "staff", "Safety", None, None, 20, None, 56.9, note="n_lt_10"),
+        _climate(B, "staff", "Collaboration", None, None, 20, None, 51.6, note="n_lt_10"),
+        _climate(DISTRICT, "student", "Safety", 69.2, 3000, 4000, 75.0, 69.2, rtype="D"),
+    ]),
+    "validated_survey_codebook": pd.DataFrame([
+        {"item_id": "ST01", "respondent_group": "student", "domain": "Caring adults",
+         "domain_es": "Adultos que se preocupan", "source_line": 2, "school_year": YEAR},
+        {"item_id": "ST05", "respondent_group": "student", "domain": "Safety", "domain_es": "Seguridad",
+         "source_line": 6, "school_year": YEAR},
+        {"item_id": "PA04", "respondent_group": "parent", "domain": "Caring adults",
+         "domain_es": "Adultos que se preocupan", "source_line": 13, "school_year": YEAR},
+        {"item_id": "PA05", "respondent_group": "parent", "domain": "Safety", "domain_es": "Seguridad",
+         "source_line": 14, "school_year": YEAR},
+        {"item_id": "SF01", "respondent_group": "staff", "domain": "Collaboration", "domain_es": "Colaboración",
+         "source_line": 18, "school_year": YEAR},
+        {"item_id": "SF04", "respondent_group": "staff", "domain": "Safety", "domain_es": "Seguridad",
+         "source_line": 21, "school_year": YEAR},
+    ]),
+}
+
+
+def _warehouse(path, tables: dict[str, pd.DataFrame]) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(path))
+    for name, frame in tables.items():
+        con.register("_frame", frame)
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM _frame")
+        con.unregister("_frame")
+    return con
+
+
+@pytest.fixture(scope="module")
+def year(tmp_path_factory):
+    con = _warehouse(tmp_path_factory.mktemp("wh") / "scorecards.duckdb", TABLES)
+    yield load_year(con, YEAR)
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def settings():
+    return load_settings()
+
+
+def _school(data, cds):
+    return data.directory.set_index("cds", drop=False).loc[cds]
+
+
+@pytest.fixture(scope="module")
+def models(year, settings):
+    return {(cds, lang): build_school(year, _school(year, cds), YEAR, lang, settings)
+            for cds in (A, B) for lang in ("en", "es")}
+
+
+# ------------------------------------------------------------------------ overall rating
+
+def test_overall_level_score_and_comparisons(models):
+    o = models[A, "en"]["overall"]
+    assert o["rated"] and o["level"] == 2
+    assert o["level_label"] == "Needs support"
+    assert o["score"] == "47.6" and o["district_average"] == "45.8" and o["peer_average"] == "54.4"
+    assert o["level_of"] == "Level 2 of 5"
+    assert o["peer_tier"] == "Lowest need" and o["peer_schools"] == "4"
+    assert o["peer_percentile"] == "67"
+    assert o["peer_sentence"] == "higher than 2 of the 3 other schools"
+    assert o["next_level"] == "Developing" and o["points_to_next"] == "2.4"
+    assert o["next_sentence"] == "2.4 more points to reach “Developing”"
+    assert [s["label"] for s in o["ladder"] if s["current"]] == ["Needs support"]
+    assert [s["range"] for s in o["ladder"]] == ["below 35", "35 to 49.9", "50 to 64.9", "65 to 79.9",
+                                                 "80 or more"]
+    assert o["equity"] == {"tier": "Lowest need", "tier_rank": 5, "need_rank": "2", "schools": "2"}
+
+
+def test_unrated_school_has_no_level_but_keeps_its_tier(models):
+    o = models[B, "en"]["overall"]
+    assert not o["rated"] and o["level"] is None and o["score"] is None and o["level_label"] is None
+    assert o["peer_percentile"] is None and o["next_sentence"] is None
+    assert o["equity"]["tier"] == "Highest need" and o["equity"]["tier_rank"] == 1
+
+
+def test_overall_in_spanish(models):
+    o = models[A, "es"]["overall"]
+    assert o["level_label"] == "Necesita apoyo"
+    assert o["peer_tier"] == "Necesidad muy baja"
+    assert o["next_sentence"] == "Faltan 2.4 puntos para llegar a “En desarrollo”"
+    assert o["peer_sentence"] == "por encima de 2 de las 3 otras escuelas"
+    assert o["ladder"][0]["range"] == "menos de 35"
+
+
+# ------------------------------------------------------------------------ measures
+
+def _rows(model) -> dict[str, dict]:
+    return {r["key"]: r for d in model["measures"]["domains"] for r in d["rows"]}
+
+
+def test_measures_direction_aware_improvement(models):
+    rows = _rows(models[A, "en"])
+    assert rows["math_status"]["value"] == "−48.3" and rows["math_status"]["level"] == "4"
+    assert rows["math_status"]["improvement"] == "+3.3 points"
+    assert rows["chronic"]["value"] == "26.1%" and rows["chronic"]["improvement"] == "1.1 points lower"
+    assert rows["susp"]["top"] and rows["susp"]["improvement"] == "Highest level reached"
+    assert rows["chronic"]["weight"] == "15%"
+    es = _rows(models[A, "es"])
+    assert es["chronic"]["improvement"] == "1.1 puntos menos"
+    assert es["math_status"]["improvement"] == "+3.3 puntos"
+    assert es["chronic"]["label"] == "Ausentismo crónico (%)"
+
+
+def test_measures_without_data_or_too_few_students_show_no_value(models):
+    rows = _rows(models[A, "en"])
+    assert rows["elpi"]["value"] is None and rows["elpi"]["note"] == "no_data"
+    small = rows["ela_growth"]
+    assert small["value"] is None and small["level"] is None and small["improvement"] is None
+    assert small["missing"] == "Not rated: fewer than 20 students"
+    domains = models[A, "en"]["measures"]["domains"]
+    assert [d["label"] for d in domains] == ["Academic", "Culture and climate"]
+    assert [d["weight"] for d in domains] == ["18%", "25%"]
+    assert [d["label"] for d in models[A, "es"]["measures"]["domains"]] == ["Académico", "Cultura y ambiente escolar"]
+
+
+# ------------------------------------------------------------------------ growth
+
+def test_growth_interval_and_plain_reading(models):
+    ela, math_ = models[A, "en"]["growth"]["subjects"]
+    assert ela["label"] == "English language arts"
+    assert ela["mean"] == "−6.4" and ela["interval"] == "−18.1 to +5.2" and ela["n"] == "45"
+    assert ela["estimate"] == "−2.7"
+    assert ela["reading_code"] == "expected" and ela["reading"] == "About as expected"
+    assert math_["reading_code"] == "above" and math_["reading"] == "Above expected"
+    assert ela["chart"] == {"value": -6.4, "low": -18.1, "high": 5.2, "label": "−6.4",
+                            "low_label": "−18.1", "high_label": "+5.2"}
+    es = models[A, "es"]["growth"]["subjects"]
+    assert es[0]["reading"] == "Más o menos lo esperado" and es[1]["reading"] == "Por encima de lo esperado"
+    assert es[0]["interval"] == "de −18.1 a +5.2" and es[0]["label"] == "Artes lingüísticas en inglés"
+
+
+def test_suppressed_growth_is_none_with_its_note(models):
+    ela, math_ = models[B, "en"]["growth"]["subjects"]
+    assert ela["note"] == "n_lt_11"
+    for key in ("n", "mean", "ci_low", "ci_high", "interval", "estimate", "reading", "chart"):
+        assert ela[key] is None, key
+    # 24 students: figures shown, but no reading under 30 (no performance category)
+    assert math_["mean"] == "−7.0" and math_["reading"] is None and math_["reading_code"] is None
+    assert math_["reading_note"] == "Fewer than 30 students: no reading given"
+
+
+def test_growth_is_left_out_when_the_school_has_none(year, settings):
+    data = year
+    rows = {k: v for k, v in data.school(A)["growth"].items()}
+    try:
+        data.school(A)["growth"].clear()
+        assert build_school(data, _school(data, A), YEAR, "en", settings)["growth"] is None
+    finally:
+        data.school(A)["growth"].update(rows)
+
+
+# ------------------------------------------------------------------------ climate
+
+def test_climate_by_group_with_district_and_response_rate(models):
+    groups = {g["key"]: g for g in models[A, "en"]["climate"]["groups"]}
+    student = groups["student"]
+    assert student["label"] == "Students"
+    assert student["response"] == "77.3% (58 of 75)"
+    assert [(d["label"], d["school"], d["district"]) for d in student["domains"]] == [
+        ("Caring adults", "74.6%", "66.7%"), ("Safety", "79.5%", "69.2%")]  # codebook order
+    parent = {d["label"]: d for d in groups["parent"]["domains"]}
+    assert parent["Safety"]["school"] is None and parent["Safety"]["note"] == "n_lt_10"  # answered_lt_10
+    assert parent["Caring adults"]["school"] == "81.6%"
+    assert groups["staff"]["note"] == "no_data" and groups["staff"]["domains"] == []
+    es = {g["key"]: g for g in models[A, "es"]["climate"]["groups"]}
+    assert es["student"]["label"] == "Estudiantes" and es["parent"]["label"] == "Familias"
+    assert [d["label"] for d in es["student"]["domains"]] == ["Adultos que se preocupan", "Seguridad"]
+    assert es["student"]["response"] == "77.3% (58 de 75)"
+
+
+def test_suppressed_climate_group_shows_no_figure(models):
+    staff = {g["key"]: g for g in models[B, "en"]["climate"]["groups"]}["staff"]
+    assert staff["note"] == "n_lt_10"
+    assert staff["respondents"] is None and staff["response_rate"] is None and staff["response"] is None
+    assert all(d["school"] is None and d["note"] == "n_lt_10" for d in staff["domains"])
+    # the district's own figure; domains in one order for every group (Safety comes first in the codebook)
+    assert [d["district"] for d in staff["domains"]] == ["56.9%", "51.6%"]
+
+
+def _visible(html: str) -> str:
+    """Text a reader sees: tags and screen-reader-only text removed."""
+    html = re.sub(r'<span class="visually-hidden">.*?</span>', "", html)
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_suppressed_cells_render_as_marks_never_numbers(models):
+    html = render_scorecard_html(models[B, "en"])
+    staff = html[html.index('<span class="climate-who">Staff</span>'):]
+    staff = staff[:staff.index("</table>")]
+    rows = re.findall(r'<tr><th scope="row" class="c-topic">.*?</tr>', staff)
+    assert len(rows) == 2
+    for row in rows:
+        school_cell = re.findall(r'<td class="c-num">(.*?)</td>', row)[0]
+        assert _visible(school_cell) == "§", row
+    assert "Response rate: §" in _visible(staff)
+    assert "Fewer than 10 respondents" in html
+    growth = html[html.index('id="h-growth"'):html.index('id="h-ind"')]
+    ela = _visible(growth[growth.index("<article"):growth.index("</article>")])
+    assert ela == "English language arts * Fewer than 11 students: not shown, to protect student privacy"
+
+
+# ------------------------------------------------------------------------ the rest of the page
+
+def test_existing_sections_are_kept(models):
+    m = models[A, "en"]
+    assert [i["key"] for i in m["indicators"]] == ["ela", "chronic"]
+    chronic = m["indicators"][1]
+    assert chronic["status"] == "26.1%" and chronic["color"] == "Orange"
+    assert [p["year"] for p in chronic["trend"]] == ["2022-23", "2023-24"]
+    groups = {r["group"]: r for r in m["groups"]["rows"]}
+    assert groups["Pacific Islander"]["status"] is None and groups["Pacific Islander"]["note"] == "n_lt_11"
+    assert [d["label"] for d in m["school"]["demographics"]] == ["Hispanic or Latino"]  # PI: 4 students
+
+
+def test_model_without_the_new_tables(tmp_path, settings):
+    """An older warehouse (no rating, growth or climate yet) still gives a page."""
+    old = {k: v for k, v in TABLES.items() if k in ("validated_directory", "validated_enrollment",
+                                                     "indicator_results")}
+    con = _warehouse(tmp_path / "old.duckdb", old)
+    data = load_year(con, YEAR)
+    model = build_school(data, _school(data, A), YEAR, "es", settings)
+    assert model["overall"] is None and model["measures"] is None
+    assert model["growth"] is None and model["climate"] is None
+    assert model["indicators"]
+    render_scorecard_html(model)
+    assert data.index_row(_school(data, A), ["en"]) == {"cds": A, "name": "Sunrise Elementary",
+                                                         "grade_span": "TK–5", "languages": ["en"]}
+
+
+def test_index_row_sorts_by_level_and_tier(year):
+    a, b = year.index_row(_school(year, A), ["en", "es"]), year.index_row(_school(year, B), ["en", "es"])
+    assert (a["level"], a["level_rank"], a["tier"], a["tier_rank"]) == ("Needs support", 2, "Lowest need", 5)
+    assert "level" not in b and (b["tier"], b["tier_rank"]) == ("Highest need", 1)  # not rated
+
+
+def test_school_csv_long_format(year):
+    rows = list(csv.DictReader(io.StringIO(school_csv(year, A))))
+    assert list(rows[0]) == ["section", "school_year", "cds", "item", "group", "origin", "figure", "value", "note"]
+    assert {r["section"] for r in rows} == {"indicator", "rating", "equity", "rating_measure", "growth", "climate"}
+    assert all(r["cds"] == A for r in rows)
+
+    def value(section, item, figure, group=""):
+        hits = [r for r in rows if (r["section"], r["item"], r["figure"], r["group"]) == (section, item, figure, group)]
+        assert len(hits) == 1, (section, item, figure, group)
+        return hits[0]
+
+    assert value("rating", "overall", "score")["value"] == "47.6"
+    assert value("rating_measure", "chronic", "improvement_needed")["value"] == "1.1"
+    assert value("rating_measure", "elpi", "value")["note"] == "no data"
+    assert value("growth", "ELA", "mean", "ALL")["value"] == "-6.4"
+    assert value("climate", "Safety", "percent_favorable", "student")["value"] == "79.5"
+    # suppressed rows keep their main figures, empty, with the note
+    hidden = value("growth", "ELA", "mean", "AA")
+    assert hidden["value"] == "" and hidden["note"] == "n_lt_11"
+    parent = value("climate", "Safety", "percent_favorable", "parent")
+    assert parent["value"] == "" and parent["note"] == "answered_lt_10"
+    pi = [r for r in rows if r["section"] == "indicator" and r["group"] == "PI" and r["figure"] in ("n", "status")]
+    assert pi and all(r["value"] == "" and r["note"] == "n_lt_11" for r in pi)
+    # district rows never reach a school's file
+    assert not any(r["cds"] == DISTRICT for r in rows)
+
+
+def test_model_build_is_fast(year, settings):
+    school = _school(year, A)
+    build_school(year, school, YEAR, "es", settings)
+    start = time.perf_counter()
+    for _ in range(50):
+        for lang in ("en", "es"):
+            build_school(year, school, YEAR, lang, settings)
+    per_model_ms = (time.perf_counter() - start) * 1000 / 100
+    assert per_model_ms < 15, per_model_ms  # a few ms on a laptop; generous for CI
+
+
+@pytest.mark.parametrize("percentile, sentence", [
+    (0.0, "none of them scored lower"),
+    (33.3, "higher than 1 of the 3 other schools"),
+    (100.0, "higher than all 3 others"),
+])
+def test_peer_sentence_in_plain_words(year, settings, percentile, sentence):
+    rec = year.school(A)
+    original = rec["rating"]
+    try:
+        rec["rating"] = {**original, "peer_percentile": percentile}
+        overall = build_school(year, _school(year, A), YEAR, "en", settings)["overall"]
+        assert overall["peer_sentence"] == sentence
+    finally:
+        rec["rating"] = original
