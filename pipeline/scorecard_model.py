@@ -85,6 +85,18 @@ SURVEY_NOTES = {"n_lt_10": "n_lt_10", "answered_lt_10": "n_lt_10"}
 _FEWER_THAN = re.compile(r"fewer than (\d+)")
 
 
+# The short methodology notes every scorecard ends with (translated when the page is built).
+METHODOLOGY = (
+    N_("Status is this year’s result and change compares it with last year; both are "
+       "computed from counts of students and rounded to one decimal."),
+    N_("Overall rating: the score out of 100 is the weighted average of the measures’ levels "
+       "times 10; a measure without enough data passes its weight to the others. Growth in "
+       "the rating is the two-year estimate, steadier than one year’s average."),
+    N_("The equity-need tier combines the share of low-income students, English learners and "
+       "foster youth, neighborhood poverty, test results, chronic absence, and asthma and gun "
+       "violence near the school."),
+)
+
 @dataclass
 class YearData:
     """The warehouse rows a school year's scorecards are built from, read once.
@@ -364,16 +376,7 @@ def build_school(data: YearData, school: pd.Series, school_year: str, lang: str,
         "measures": _measures(rec["measures"], data.measure_info, lang, _),
         "groups": groups,
         "legend": True,
-        "methodology": [
-            _("Status is this year’s result and change compares it with last year; both are "
-              "computed from counts of students and rounded to one decimal."),
-            _("Overall rating: the score out of 100 is the weighted average of the measures’ levels "
-              "times 10; a measure without enough data passes its weight to the others. Growth in "
-              "the rating is the two-year estimate, steadier than one year’s average."),
-            _("The equity-need tier combines the share of low-income students, English learners and "
-              "foster youth, neighborhood poverty, test results, chronic absence, and asthma and gun "
-              "violence near the school."),
-        ],
+        "methodology": [_(note) for note in METHODOLOGY],
         "csv_href": "data.csv",
     }
 

@@ -120,16 +120,9 @@ def sample_model(lang: str = "en", name: str = "Dolores Huerta Learning Academy"
             "color_code": code,
             "note": note,
         })
-    methodology = [
-        _("Status is this year’s result and change compares it with last year; both are "
-          "computed from counts of students and rounded to one decimal."),
-        _("Overall rating: the score out of 100 is the weighted average of the measures’ levels "
-          "times 10; a measure without enough data passes its weight to the others. Growth in "
-          "the rating is the two-year estimate, steadier than one year’s average."),
-        _("The equity-need tier combines the share of low-income students, English learners and "
-          "foster youth, neighborhood poverty, test results, chronic absence, and asthma and gun "
-          "violence near the school."),
-    ]
+    from pipeline.scorecard_model import METHODOLOGY  # the notes real scorecards carry
+
+    methodology = [_(note) for note in METHODOLOGY]
     return {
         "lang": lang,
         "title": _("%(school)s — School Scorecard %(year)s") % {"school": name, "year": "2023-24"},
