@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import dagster as dg
 import duckdb
@@ -121,3 +122,37 @@ def test_cli_status_and_dry_run_delivery(run, capsys):
     assert main(["status", "--year", YEAR, "--out", out]) == 0
     text = capsys.readouterr().out
     assert "8 documents" in text and "written" in text
+
+
+def test_no_student_identifier_in_any_output(run):
+    """Every file the pipeline wrote (HTML, PDF text and metadata, CSV, e-mail, JSON, Parquet) and
+    the Dagster event log are free of the inputs' student ids and survey response ids."""
+    import csv
+
+    root, _ = run
+    ids = set()
+    for path in (root / "raw").rglob("*.csv"):
+        with path.open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                ids.update(v for k, v in row.items() if k in ("ssid", "response_id") and v)
+    assert len(ids) > 1000
+    pattern = re.compile("|".join(sorted(map(re.escape, ids), key=len, reverse=True)))
+    scanned = 0
+    for path in (root / "out").rglob("*"):
+        if not path.is_file() or path.suffix == ".duckdb" or path.name.endswith(".duckdb.wal"):
+            continue  # the warehouse keeps validated inputs for analysts; it is not an output
+        if path.suffix == ".pdf":
+            reader = PdfReader(path)
+            text = "".join(p.extract_text() for p in reader.pages) + str(reader.metadata)
+        elif path.suffix == ".parquet":
+            text = duckdb.connect().execute(f"SELECT * FROM '{path}'").df().to_csv()
+        else:
+            text = path.read_bytes().decode("utf-8", errors="replace")
+        assert not pattern.search(text), f"student identifier in {path.relative_to(root)}"
+        scanned += 1
+    assert scanned > 40
+    with dg.DagsterInstance.from_config(str(root / "dagster_home")) as instance:
+        for record in instance.get_run_records():
+            for entry in instance.all_logs(record.dagster_run.run_id):
+                assert not pattern.search(str(entry.message or "") + str(entry.dagster_event or "")), \
+                    "student identifier in the Dagster event log"
