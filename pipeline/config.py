@@ -94,17 +94,22 @@ def _load_groups(path: Path) -> tuple[dict[str, str], dict[str, str]]:
     return labels, aliases
 
 
+def read_yaml(path: Path) -> object:
+    """A configuration file's YAML, or a :class:`ConfigError` that names the file."""
+    try:
+        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"configuration file {path} is missing") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{Path(path).name} is not valid YAML: {exc}") from None
+
+
 @lru_cache(maxsize=4)
 def load_settings(config_dir: str | Path = CONFIG_DIR) -> Settings:
     """Read ``settings.yaml`` and ``student_groups.csv``, checking every key."""
     config_dir = Path(config_dir)
     path = config_dir / "settings.yaml"
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"configuration file {path} is missing") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path.name} is not valid YAML: {exc}") from None
+    raw = read_yaml(path)
     where = path.name
     years = tuple(_require(raw, "school_years", where, list))
     for y in years:

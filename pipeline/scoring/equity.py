@@ -15,7 +15,6 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import yaml
 
 from pipeline import config as _config
 from pipeline.config import ConfigError, Settings
@@ -92,12 +91,7 @@ def _unknown_keys(d: dict, allowed: set[str], where: str) -> None:
 def load_equity_config(config_dir: str | Path | None = None) -> EquityConfig:
     """Read and check ``equity_index.yaml``; :class:`ConfigError` names the file and the key."""
     path = Path(config_dir if config_dir is not None else _config.CONFIG_DIR) / CONFIG_FILE
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"configuration file {path} is missing") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{CONFIG_FILE} is not valid YAML: {exc}") from None
+    raw = _config.read_yaml(path)
     if not isinstance(raw, dict):
         raise ConfigError(f"{CONFIG_FILE}: expected keys components, missing, tiers")
     _unknown_keys(raw, {"components", "missing", "tiers"}, CONFIG_FILE)

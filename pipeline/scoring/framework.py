@@ -10,9 +10,8 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import yaml
 
-from pipeline.config import ConfigError, config_path
+from pipeline.config import ConfigError, config_path, read_yaml
 from pipeline.warehouse import table_exists
 
 SOURCE_TABLES = {"indicator_results": "indicator", "growth": "subject", "climate": "respondent_group"}
@@ -38,10 +37,7 @@ def _need(d: dict, key: str, where: str):
 def load_framework(path: Path | str | None = None) -> Framework:
     """Read and check the framework configuration; errors name the file and the key."""
     path = Path(path) if path else config_path("framework.yaml")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path.name} is not valid YAML: {exc}") from None
+    raw = read_yaml(path)
     where = path.name
     missing_weight = _need(raw, "missing_weight", where)
     if missing_weight not in ("reallocate", "zero"):
