@@ -94,6 +94,34 @@ _RATE = {
 _ACADEMIC = {**_RATE, "curr_numer": (None, "BIGINT"), "prior_numer": (None, "BIGINT")}
 
 
+ASSESSMENT = "validated_assessment"
+_ASSESSMENT_COLUMNS = {  # column of validated_assessment -> type of the empty stand-in
+    "school_year": "VARCHAR", "ssid": "VARCHAR", "cds": "VARCHAR", "grade": "BIGINT",
+    "subject": "VARCHAR", "test_type": "VARCHAR", "scale_score": "BIGINT",
+    "ethnicity": "VARCHAR", "el": "VARCHAR", "ltel": "VARCHAR", "sed": "VARCHAR", "swd": "VARCHAR",
+    "foster": "VARCHAR", "homeless": "VARCHAR", "source_line": "BIGINT",
+}
+_ASSESSMENT_REQUIRED = ("school_year", "ssid", "cds", "grade", "subject", "test_type", "scale_score")
+
+
+def assessment_source(con: duckdb.DuckDBPyConnection) -> str:
+    """The trusted relation student-level scoring reads: validated_assessment, or an empty stand-in.
+
+    The table is absent (or holds only ``school_year``) when no assessment file was ever provided;
+    the scorecard then has no growth and no district-computed ELA/math. Optional columns a
+    hand-made table lacks are NULL.
+    """
+    present = set(columns(con, ASSESSMENT)) if table_exists(con, ASSESSMENT) else set()
+    if not all(c in present for c in _ASSESSMENT_REQUIRED):
+        cols = ", ".join(f"NULL::{typ} AS {col}" for col, typ in _ASSESSMENT_COLUMNS.items())
+        return f"(SELECT {cols} WHERE FALSE)"
+    if all(c in present for c in _ASSESSMENT_COLUMNS):
+        return ASSESSMENT
+    cols = ", ".join(col if col in present else f"NULL::{typ} AS {col}"
+                     for col, typ in _ASSESSMENT_COLUMNS.items())
+    return f"(SELECT {cols} FROM {ASSESSMENT})"
+
+
 def indicator_inputs_sql(con: duckdb.DuckDBPyConnection) -> str:
     """The indicator_inputs query, over the validated Dashboard tables that exist."""
     rate, academic = [], []
@@ -110,17 +138,10 @@ def indicator_inputs_sql(con: duckdb.DuckDBPyConnection) -> str:
             rate.append(_select(table, source.indicator, _RATE, present))
     empty = "SELECT * FROM (" + _select("(SELECT NULL AS cds, NULL AS rtype, NULL AS studentgroup, "
                                           "NULL AS school_year)", "none", _RATE, []) + ") WHERE FALSE"
-    assessment = "validated_assessment"
-    if not table_exists(con, assessment) or "scale_score" not in columns(con, assessment):
-        assessment = ("(SELECT NULL::VARCHAR AS school_year, NULL::VARCHAR AS cds, NULL::VARCHAR AS ssid, "
-                      "NULL::VARCHAR AS subject, NULL::BIGINT AS grade, NULL::VARCHAR AS test_type, "
-                      "NULL::BIGINT AS scale_score, NULL::VARCHAR AS ethnicity, NULL::VARCHAR AS el, "
-                      "NULL::VARCHAR AS ltel, NULL::VARCHAR AS sed, NULL::VARCHAR AS swd, NULL::VARCHAR AS foster, "
-                      "NULL::VARCHAR AS homeless WHERE FALSE)")
     return sql("indicator_inputs").format(
         rate_union="\n    UNION ALL BY NAME\n    ".join(rate) or empty,
         academic_union="\n    UNION ALL BY NAME\n    ".join(academic) or empty,
-        assessment=assessment,
+        assessment=assessment_source(con),
     )
 
 

@@ -12,10 +12,7 @@ import duckdb
 import pandas as pd
 
 from pipeline.config import Settings, prior_school_year
-from pipeline.scoring import install_macros, sql
-from pipeline.warehouse import columns, table_exists
-
-SOURCE = "validated_assessment"
+from pipeline.scoring import assessment_source, install_macros, sql
 
 #: 95 % interval multiplier: the normal quantile, not Student's t (see the README, "Student growth").
 Z_95 = 1.96
@@ -23,14 +20,6 @@ Z_95 = 1.96
 #: standard deviation of 1 point. Keeps the shrinkage weight defined when the schools' means vary
 #: less than their sampling error alone would make them.
 TAU2_FLOOR = 1.0
-
-_COLUMNS = {  # column of validated_assessment -> type of the empty stand-in
-    "school_year": "VARCHAR", "ssid": "VARCHAR", "cds": "VARCHAR", "grade": "BIGINT",
-    "subject": "VARCHAR", "test_type": "VARCHAR", "scale_score": "BIGINT",
-    "ethnicity": "VARCHAR", "el": "VARCHAR", "ltel": "VARCHAR", "sed": "VARCHAR", "swd": "VARCHAR",
-    "foster": "VARCHAR", "homeless": "VARCHAR", "source_line": "BIGINT",
-}
-_REQUIRED = ("school_year", "ssid", "cds", "grade", "subject", "test_type", "scale_score")
 
 GROWTH_COLUMNS = [
     "school_year", "rtype", "cds", "subject", "student_group", "n", "mean", "sd", "se", "ci_low",
@@ -46,29 +35,13 @@ MODEL_COLUMNS = [
 
 
 
-def _assessment_source(con: duckdb.DuckDBPyConnection) -> str:
-    """The trusted relation the growth SQL reads: validated_assessment, or an empty stand-in.
-
-    The table is absent (or holds only ``school_year``) when no assessment file was ever provided;
-    the scorecard then has no growth. Optional columns a hand-made table lacks are NULL.
-    """
-    present = set(columns(con, SOURCE)) if table_exists(con, SOURCE) else set()
-    if not all(c in present for c in _REQUIRED):
-        cols = ", ".join(f"NULL::{typ} AS {col}" for col, typ in _COLUMNS.items())
-        return f"(SELECT {cols} WHERE FALSE)"
-    if all(c in present for c in _COLUMNS):
-        return SOURCE
-    cols = ", ".join(col if col in present else f"NULL::{typ} AS {col}" for col, typ in _COLUMNS.items())
-    return f"(SELECT {cols} FROM {SOURCE})"
-
-
 def prepare_growth(con: duckdb.DuckDBPyConnection, school_year: str) -> None:
     """Temp tables ``growth_students`` and ``growth_fit`` for ``school_year`` and the year before."""
     prior = prior_school_year(school_year)
     install_macros(con)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE growth_students AS "
-        + sql("growth_students").format(assessment=_assessment_source(con)),
+        + sql("growth_students").format(assessment=assessment_source(con)),
         {"school_year": school_year, "prior_year": prior, "prior2_year": prior_school_year(prior)},
     )
     con.execute("CREATE OR REPLACE TEMP TABLE growth_fit AS " + sql("growth_model"))
