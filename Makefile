@@ -1,6 +1,7 @@
 # Two commands set everything up on a fresh machine (Python 3.11, pip, make):
 #   make demo   - create .venv, install, run the whole pipeline on the bundled sample exports
 #   make test   - the same bootstrap, then the test suite
+# make bench measures every stage at district scale (SCALE=state for state scale), see README.
 # make dev starts the Dagster UI on 127.0.0.1 with the same instance, so make demo's runs show there.
 
 PYTHON ?= python3.11
@@ -10,7 +11,7 @@ STAMP  := $(VENV)/.installed
 YEARS  ?= 2021-22 2022-23 2023-24
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
-.PHONY: demo test dev sample clean check-system
+.PHONY: demo test dev sample bench clean check-system
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed: $(PYTHON) not found (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -39,6 +40,12 @@ test: check-system $(DAGSTER_HOME)/dagster.yaml
 
 dev: check-system $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -m pipeline.definitions -h 127.0.0.1 -p 3000
+
+SCALE   ?= district
+REPEATS ?= 3
+bench: check-system
+	@command -v chromium >/dev/null 2>&1 || echo "chromium not found: the Chromium comparison is skipped (sudo apt-get install -y chromium)"
+	$(BIN)/scorecards bench --scale $(SCALE) --repeats $(REPEATS)
 
 sample: $(STAMP)
 	$(BIN)/scorecards sample --scale demo --seed 2024 --out data/raw

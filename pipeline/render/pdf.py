@@ -186,6 +186,75 @@ def _start_method() -> str:
     return "fork" if "fork" in methods else "spawn"
 
 
+class PdfPool:
+    """A pool of rendering processes, kept open across batches (``with PdfPool(2) as pool:``).
+
+    Each worker holds one font configuration and one parsed stylesheet. ``workers=1`` renders in
+    this process. Start-up (forking the workers, importing WeasyPrint, parsing the stylesheet)
+    happens once, when the pool opens, so a benchmark can time batches without it.
+    """
+
+    def __init__(self, workers: int | None = None, start_method: str | None = None):
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self._start_method = start_method
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> "PdfPool":
+        if self.workers > 1:
+            context = multiprocessing.get_context(self._start_method or _start_method())
+            if context.get_start_method() == "forkserver":
+                context.set_forkserver_preload(["weasyprint", "pipeline.render.pdf"])
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
+                                             initializer=_init_worker)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def warm_up(self) -> None:
+        """Start every worker and let it parse the stylesheet (otherwise done by the first job)."""
+        if self._pool is None:
+            _state()
+            return
+        list(self._pool.map(_ready, range(self.workers * 2)))
+
+    def render(self, jobs: Sequence[Job]) -> list[Path]:
+        """Render ``(html, out_pdf, title, lang)`` jobs; return the paths in job order.
+
+        Every job is attempted; if any fail, :class:`PdfRenderError` is raised afterwards listing
+        them (with the paths that were written).
+        """
+        jobs = [(html, Path(out), title, lang) for html, out, title, lang in jobs]
+        failures: dict[Path, BaseException] = {}
+        results: dict[int, Path] = {}
+        if self._pool is None:
+            for i, job in enumerate(jobs):
+                try:
+                    results[i] = _render_job(job)
+                except Exception as exc:  # keep going: report every failure at the end
+                    failures[job[1]] = exc
+        else:
+            futures = {self._pool.submit(_render_job, job): i for i, job in enumerate(jobs)}
+            for future in as_completed(futures):
+                i = futures[future]
+                try:
+                    results[i] = future.result()
+                except Exception as exc:
+                    failures[jobs[i][1]] = exc
+        if failures:
+            for out, exc in failures.items():
+                logger.error("PDF failed: %s: %r", out, exc)
+            raise PdfRenderError(failures, [results[i] for i in sorted(results)])
+        return [results[i] for i in range(len(jobs))]
+
+
+def _ready(_: int) -> int:
+    _state()
+    return os.getpid()
+
+
 def render_pdfs(jobs: Sequence[Job], workers: int | None = None,
                 start_method: str | None = None) -> list[Path]:
     """Render many PDFs with a pool of worker processes; return the paths in job order.
@@ -196,33 +265,8 @@ def render_pdfs(jobs: Sequence[Job], workers: int | None = None,
     Every job is attempted; if any fail, :class:`PdfRenderError` is raised afterwards listing
     them (with the paths that were written).
     """
-    jobs = [(html, Path(out), title, lang) for html, out, title, lang in jobs]
     if not jobs:
         return []
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    failures: dict[Path, BaseException] = {}
-    results: dict[int, Path] = {}
-    if workers == 1:
-        for i, job in enumerate(jobs):
-            try:
-                results[i] = _render_job(job)
-            except Exception as exc:  # keep going: report every failure at the end
-                failures[job[1]] = exc
-    else:
-        context = multiprocessing.get_context(start_method or _start_method())
-        if context.get_start_method() == "forkserver":
-            context.set_forkserver_preload(["weasyprint", "pipeline.render.pdf"])
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                 initializer=_init_worker) as pool:
-            futures = {pool.submit(_render_job, job): i for i, job in enumerate(jobs)}
-            for future in as_completed(futures):
-                i = futures[future]
-                try:
-                    results[i] = future.result()
-                except Exception as exc:
-                    failures[jobs[i][1]] = exc
-    if failures:
-        for out, exc in failures.items():
-            logger.error("PDF failed: %s: %r", out, exc)
-        raise PdfRenderError(failures, [results[i] for i in sorted(results)])
-    return [results[i] for i in range(len(jobs))]
+    with PdfPool(workers, start_method) as pool:
+        return pool.render(jobs)
