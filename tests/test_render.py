@@ -615,3 +615,15 @@ def test_pdf_fetcher_refuses_anything_but_data_and_templates():
             fetcher.fetch(url)
     font = i18n.TEMPLATES_DIR / "fonts" / "OpenSans-Regular.subset.woff2"
     assert fetcher.fetch(font.as_uri()).read(4) == b"wOF2"
+
+
+@pytest.mark.parametrize("key", ["sample-en", "sample-es", "contract-es", "hostile-en", "long-en"])
+def test_pdf_passes_pdf_ua_1_validation(pdfs, key):
+    """PDF/UA-1 (ISO 14289-1) as an independent validator checks it: identification, tags,
+    structure (lists hold list items, tables have headers), alt texts, title and language."""
+    import page
+
+    path, _ = pdfs[key]
+    report = page.validate_pdf(path, profile="ua1")
+    assert report.is_compliant, [(f.rule_id, f.message) for f in report.failures]
+    assert report.rules.total > 100
