@@ -181,12 +181,19 @@ def scoring_both(warehouse: Path, year: str, repeats: int) -> dict:
     return run_both(warehouse, year, repeats=repeats)
 
 
-def _scoring_side(warehouse: Path, year: str, side: str) -> dict:
-    """One side of the scoring comparison alone, for its peak memory (seconds per computation)."""
-    from pipeline.bench.pandas_scoring import run_both
+def _scoring_side(warehouse: Path, year: str, side: str) -> float:
+    """One side of the scoring comparison alone, so its peak memory is its own (seconds)."""
+    from pipeline.bench.pandas_scoring import load_inputs, score_duckdb, score_pandas
+    from pipeline.warehouse import connect
 
-    result = run_both(warehouse, year, repeats=1)
-    return {k: v[0] for k, v in result[side].items()}
+    started = time.perf_counter()
+    with connect(warehouse, read_only=True) as con:
+        if side == "duckdb":
+            score_duckdb(con, year)
+        else:
+            inputs = load_inputs(con, year)
+            score_pandas(inputs, year)
+    return time.perf_counter() - started
 
 
 def render_documents(warehouse: Path, year: str, schools: int, folder: Path) -> Path:
