@@ -627,3 +627,26 @@ def test_pdf_passes_pdf_ua_1_validation(pdfs, key):
     report = page.validate_pdf(path, profile="ua1")
     assert report.is_compliant, [(f.rule_id, f.message) for f in report.failures]
     assert report.rules.total > 100
+
+
+def test_pool_replaces_each_worker_after_its_quota_so_memory_cannot_grow(tmp_path):
+    """WeasyPrint keeps a little memory per document; the pool swaps a worker for a fresh one
+    after ``recycle_after`` PDFs, so 20,000 scorecards render as fast and as small as the first."""
+    from pypdf import PdfReader
+
+    from pipeline.render.html import render_scorecard_html
+    from pipeline.render.pdf import PdfPool
+    from pipeline.render.sample import sample_model
+
+    model = sample_model("en")
+    html = render_scorecard_html(model, css_inline=False)
+    seen = set()
+    with PdfPool(2, recycle_after=2) as pool:
+        pool.warm_up()
+        for batch in range(3):
+            jobs = [(html, tmp_path / f"{batch}-{i}.pdf", model["title"], "en") for i in range(4)]
+            for path in pool.render(jobs):
+                assert len(PdfReader(path).pages) == 2
+            seen.update(pid for pid, _ in pool.last_workers)
+            assert all(rss > 0 for _, rss in pool.last_workers)
+    assert len(seen) > 2
