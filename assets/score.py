@@ -11,7 +11,7 @@ from pipeline.scoring.climate import climate_item_report, score_climate
 from pipeline.scoring.equity import score_equity_tables
 from pipeline.scoring.framework import score_framework
 from pipeline.scoring.growth import growth_tables
-from pipeline.scoring.privacy import protect_climate, protect_results
+from pipeline.scoring.privacy import protect_climate, protect_growth, protect_results
 
 
 def _ingested(*names: str) -> list[str]:
@@ -98,11 +98,14 @@ def growth(context: dg.AssetExecutionContext, files: ScorecardFiles) -> dg.Mater
     """Student growth by school, LEA, subject and student group: CDE's residual-gain model (each
     student's score minus the score expected from last year's ELA and math scores, fitted per
     subject and grade 4-8), with n, mean, standard error, 95 % interval and a two-year
-    empirical-Bayes estimate that shrinks small groups. No figure under 11 growth scores.
+    empirical-Bayes estimate that shrinks small groups. No figure under 11 growth scores, and none that follows from the others by subtraction.
     Tables `growth` and `growth_model` (the fitted coefficients)."""
     year = context.partition_key
     with files.warehouse() as con:
-        frame, model = growth_tables(con, year, load_settings())
+        settings = load_settings()
+        frame, model = growth_tables(con, year, settings)
+        # complementary suppression before storing: growth.parquet is published as stored
+        frame = protect_growth(frame, settings.privacy)
         warehouse.replace_rows(con, "growth", frame, {"school_year": year})
         warehouse.replace_rows(con, "growth_model", model, {"school_year": year})
     lea = frame[(frame.rtype == "D") & (frame.student_group == "ALL")] if len(frame) else frame

@@ -22,9 +22,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from pipeline.config import Settings
+from pipeline.config import Privacy, Settings, load_settings
 from pipeline.outputs import defuse
 from pipeline.render import i18n
+from pipeline.scoring.privacy import protect_growth
 from pipeline.warehouse import read_table, table_exists
 
 N_ = i18n.N_
@@ -182,8 +183,12 @@ def _framework_info() -> tuple[list[dict], dict[str, dict]]:
     return levels, info
 
 
-def load_year(con: duckdb.DuckDBPyConnection, school_year: str) -> YearData:
-    """Read every table this year's scorecards need, once, and split it per school."""
+def load_year(con: duckdb.DuckDBPyConnection, school_year: str, privacy: Privacy | None = None) -> YearData:
+    """Read every table this year's scorecards need, once, and split it per school.
+
+    Growth gets complementary suppression here (``protect_growth``): the stored table has only
+    the primary rule, and its groups add up to all students like the indicators' do.
+    """
     results = _read(con, "indicator_results", school_year)
     history = con.execute(
         "SELECT school_year, cds, indicator, origin, status FROM indicator_results "
@@ -201,7 +206,7 @@ def load_year(con: duckdb.DuckDBPyConnection, school_year: str) -> YearData:
         rating=_read(con, "school_rating", school_year),
         measures=_read(con, "rating_measures", school_year),
         equity=_read(con, "equity_index", school_year),
-        growth=_read(con, "growth", school_year),
+        growth=protect_growth(_read(con, "growth", school_year), privacy or load_settings().privacy),
         climate=climate,
         levels=levels, measure_info=measure_info,
     )

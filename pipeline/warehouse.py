@@ -127,7 +127,9 @@ def read_table(con: duckdb.DuckDBPyConnection, table: str, where: dict[str, obje
 
 
 # Scored tables that may leave the warehouse: suppressed, no student identifiers.
-PUBLISHED_TABLES = ["indicator_results", "attendance", "growth", "climate", "equity_index",
+# Not `attendance`: it holds the internal counts of every group, however small (the protected
+# chronic absenteeism figures are in indicator_results).
+PUBLISHED_TABLES = ["indicator_results", "growth", "climate", "equity_index",
                     "equity_components", "school_rating", "rating_measures"]
 
 
@@ -147,4 +149,7 @@ def export_parquet(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, in
         con.execute(f"COPY (SELECT * FROM {_quote(table)} ORDER BY ALL) TO '{tmp}' (FORMAT parquet)")
         tmp.replace(folder / f"{table}.parquet")
         rows[table] = one(con, f"SELECT count(*) FROM {_quote(table)}")[0]
+    for stale in folder.glob("*.parquet"):  # a table no longer published must not linger
+        if stale.stem not in PUBLISHED_TABLES:
+            stale.unlink()
     return rows

@@ -24,3 +24,33 @@ def dagster_home(tmp_path, monkeypatch) -> Path:
     (home / "dagster.yaml").write_text((REPO / "dagster.yaml").read_text())
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     return home
+
+
+# --- one end-to-end run of the 'tiny' sample per session (tests/test_pipeline.py, tests/test_output_privacy.py)
+
+TINY_YEARS = ("2022-23", "2023-24")
+
+
+@pytest.fixture(scope="session")
+def tiny_pipeline_run(tmp_path_factory):
+    """The 'tiny' sample (seed 11) run end to end for 2022-23 then 2023-24, once per session.
+
+    Yields ``(root, exit codes)``; ``root`` holds ``raw/``, ``out/`` and ``dagster_home/``. The run
+    sets ``DAGSTER_HOME`` only while it runs: a module that runs the CLI again sets it itself.
+    Tests may add files under ``out/`` (delivery, a re-run) but must not change the inputs.
+    """
+    from pipeline.cli import main
+    from pipeline.sample import generate
+
+    root = tmp_path_factory.mktemp("e2e")
+    home = root / "dagster_home"
+    home.mkdir()
+    mp = pytest.MonkeyPatch()
+    mp.setenv("DAGSTER_HOME", str(home))
+    try:
+        generate(root / "raw", scale="tiny", seed=11)
+        codes = [main(["run", "--year", y, "--raw", str(root / "raw"), "--out", str(root / "out"), "--quiet"])
+                 for y in TINY_YEARS]
+    finally:
+        mp.undo()
+    yield root, codes

@@ -16,15 +16,11 @@ YEAR = "2023-24"
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    root = tmp_path_factory.mktemp("e2e")
-    home = root / "dagster_home"
-    home.mkdir()
+def run(tiny_pipeline_run):
+    """The session's run of the tiny sample (tests/conftest.py), shared with test_output_privacy.py."""
+    root, codes = tiny_pipeline_run
     mp = pytest.MonkeyPatch()
-    mp.setenv("DAGSTER_HOME", str(home))
-    generate(root / "raw", scale="tiny", seed=11)
-    codes = [main(["run", "--year", y, "--raw", str(root / "raw"), "--out", str(root / "out"), "--quiet"])
-             for y in ("2022-23", YEAR)]
+    mp.setenv("DAGSTER_HOME", str(root / "dagster_home"))
     yield root, codes
     mp.undo()
 

@@ -10,6 +10,17 @@ rules protect the students of small groups (see ../shared/reference/privacy.md):
 - **Top and bottom coding.** A rate near 0 % or 100 % for a small group (fewer than
   ``color_min_n`` students) tells everyone's outcome. Such rates are replaced by a bound
   ("5.0 or less", "95.0 or more"); change and levels, which would give the value back, are hidden.
+
+Three more holes are closed here, found by checking the published files themselves
+(tests/test_output_privacy.py):
+
+- **Schools add up to the district.** A district (LEA) row minus the schools shown gives the
+  schools hidden: when that leaves fewer than ``min_n`` students, the district row is hidden.
+- **Last year, through this year's row.** ``prior_status``, ``prior_n`` and ``change`` (status
+  minus change is last year's status) would show a figure that last year's scorecard hid or
+  coded. The same rules are run again on the prior-year figures and those are hidden too.
+- **CDE's published values** (``published_*``) of a row that is hidden or coded are cleared, as
+  is CDE's change where the prior year is hidden.
 """
 from __future__ import annotations
 
@@ -34,6 +45,8 @@ def complementary_suppression(frame: pd.DataFrame, privacy: Privacy, cell: list[
     for family in privacy.complementary_families:
         members = frame["student_group"].isin(family) & frame[n_col].fillna(0).gt(0)
         fam = frame.loc[members, cell + ["suppressed", n_col]]
+        if fam.empty:
+            continue  # no group of the family at all (e.g. a file of ALL rows only)
         keys = fam[cell].astype(str).agg("\x1f".join, axis=1)
         hidden_n = fam[n_col].where(fam["suppressed"], 0).groupby(keys).transform("sum")
         shown = fam[~fam["suppressed"] & hidden_n.gt(0)].assign(_key=keys, _hidden=hidden_n)
@@ -65,11 +78,178 @@ def top_bottom_code(frame: pd.DataFrame, privacy: Privacy, n_col: str = "n_raw")
     return frame
 
 
+def _key(frame: pd.DataFrame, cols: list[str]) -> pd.Series:
+    out = frame[cols[0]].astype(str)
+    for c in cols[1:]:
+        out = out + "\x1f" + frame[c].astype(str)
+    return out
+
+
+def residual_hide(keys: pd.Series, is_total: pd.Series, is_member: pd.Series, n: pd.Series,
+                  shown: pd.Series, min_n: int, *, assume_hidden: bool = False) -> pd.Index:
+    """Members to hide, smallest first, so that subtraction gives away no small group.
+
+    Rows sharing a key form one table: a total row and member rows that add up to it (or nearly:
+    students without an ethnicity, students counted in two schools). What anyone can compute is
+    the *residual*, the total's n minus the n of the members shown. When a member is not shown
+    and the residual is above 0 and under ``min_n``, shown members are hidden too, smallest
+    first, until it is not. With ``assume_hidden`` a residual above 0 counts as a member not
+    shown even when no row says so (prior-year figures: last year's hidden group may have no
+    row this year). ``n`` holds the counts as published (NaN where
+    not shown); ``shown`` says which rows show their figures.
+    """
+    n = pd.to_numeric(n, errors="coerce").astype(float)
+    shown = shown.fillna(False).astype(bool) & n.notna()
+    total_n = n.where(is_total & shown).groupby(keys).max()
+    shown_member = is_member & shown
+    shown_sum = n.where(shown_member, 0.0).groupby(keys).sum()
+    any_hidden = (is_member & ~shown_member).groupby(keys).any()
+    residual = (total_n - shown_sum).dropna()
+    low = residual.gt(0) & residual.lt(min_n)
+    if not assume_hidden:
+        low &= any_hidden.reindex(residual.index, fill_value=False)
+    need = residual[low]
+    if need.empty:
+        return pd.Index([])
+    cand = shown_member & keys.isin(need.index)
+    c = pd.DataFrame({"key": keys[cand], "n": n[cand]}).sort_values(["key", "n"], kind="stable")
+    before = c.groupby("key")["n"].cumsum() - c["n"]
+    return c.index[(c["key"].map(need) + before) < min_n]
+
+
+def _within_school(frame: pd.DataFrame, privacy: Privacy, n: pd.Series, shown: pd.Series,
+                   cell: list[str], assume_hidden: bool = False) -> pd.Index:
+    """Residual rule for each complementary family (members add up to ALL) in each table ``cell``."""
+    keys = _key(frame, cell)
+    hide = pd.Index([])
+    for family in privacy.complementary_families:
+        more = residual_hide(keys, frame["student_group"].eq("ALL"), frame["student_group"].isin(family),
+                             n, shown & ~frame.index.isin(hide), privacy.min_n, assume_hidden=assume_hidden)
+        hide = hide.union(more)
+    return hide
+
+
+def _district_totals(frame: pd.DataFrame, privacy: Privacy, n: pd.Series, shown: pd.Series,
+                     assume_hidden: bool = False) -> pd.Index:
+    """District (LEA) rows to hide: schools add up to their district, per indicator, origin and group.
+
+    The residual (district minus the schools shown) may be 0 or less with a school hidden:
+    students counted in two schools. It is hidden all the same when under ``min_n``."""
+    lea = frame["cds"].astype(str).str.slice(0, 7)
+    keys = _key(frame.assign(_lea=lea), ["_lea", "indicator", "origin", "student_group"])
+    is_total = frame["rtype"].eq("D") & frame["cds"].astype(str).str.endswith("0000000")
+    is_member = frame["rtype"].eq("S")
+    if not is_total.any():
+        return pd.Index([])
+    # hide the total itself: one cell hidden stops the subtraction, and no school figure is lost
+    n_ = pd.to_numeric(n, errors="coerce").astype(float)
+    shown = shown.fillna(False).astype(bool) & n_.notna()
+    total_n = n_.where(is_total & shown).groupby(keys).max()
+    shown_sum = n_.where(is_member & shown, 0.0).groupby(keys).sum()
+    any_hidden = (is_member & ~shown).groupby(keys).any()
+    residual = (total_n - shown_sum).dropna()
+    hidden_school = any_hidden.reindex(residual.index, fill_value=False)
+    if assume_hidden:
+        hidden_school |= residual.gt(0)
+    need = residual[residual.lt(privacy.min_n) & hidden_school]
+    return frame.index[is_total & shown & keys.isin(need.index)]
+
+
+def _hide(frame: pd.DataFrame, rows: pd.Index) -> None:
+    frame.loc[rows, "suppressed"] = True
+    frame.loc[rows, "note"] = COMPLEMENTARY
+    frame.loc[rows, [c for c in VALUE_COLUMNS if c in frame]] = None
+    frame.loc[rows, [c for c in LEVEL_COLUMNS if c in frame]] = 0
+
+
+def district_suppression(frame: pd.DataFrame, privacy: Privacy) -> pd.DataFrame:
+    """Hide district rows from which a hidden school's figure follows by subtraction."""
+    frame = frame.copy()
+    shown = ~frame["suppressed"].fillna(False).astype(bool)
+    _hide(frame, _district_totals(frame, privacy, frame["n"], shown))
+    return frame
+
+
+CHANGE_LEVELS = ["change_level", "color", "box"]
+PUBLISHED = ["published_status", "published_change", "published_status_level", "published_change_level",
+             "published_color", "published_box"]
+PUBLISHED_CHANGE = ["published_change", "published_change_level", "published_color", "published_box"]
+
+
+def protect_prior(frame: pd.DataFrame, privacy: Privacy) -> pd.DataFrame:
+    """Hide the prior-year figures (and the change, which gives them back) that last year's rules hid.
+
+    The rules run again on ``prior_n`` / ``prior_status`` as scored (``prior_n`` is there when
+    last year had at least ``min_n`` students): the residual rule in each family and for the
+    district, then top/bottom coding. Run it before this year's rules blank ``prior_n``: the
+    prior-year figures this year's rows hide were shown last year, so they count as known. This
+    rule and last year's both hide the smallest groups first from the same list, so one hidden
+    set holds the other: put together with last year's outputs, this year's prior figures still
+    leave at least ``min_n`` students to subtraction. A hidden prior year loses ``prior_n`` too;
+    a coded one keeps it, as last year's scorecard showed it.
+    """
+    frame = frame.copy()
+    n = pd.to_numeric(frame["prior_n"], errors="coerce").astype(float)
+    shown = n.notna()
+    hidden = _within_school(frame, privacy, n, shown, ["cds", "rtype", "indicator", "origin"], assume_hidden=True)
+    hidden = hidden.union(_district_totals(frame, privacy, n, shown & ~frame.index.isin(hidden), assume_hidden=True))
+    status = pd.to_numeric(frame["prior_status"], errors="coerce")
+    small = shown & ~frame.index.isin(hidden) & n.lt(privacy.color_min_n) & frame["indicator"].isin(RATE_INDICATORS)
+    coded = frame.index[small & (status.le(privacy.bottom_code_at) | status.ge(privacy.top_code_at))]
+    rows = hidden.union(coded)
+    frame.loc[hidden, "prior_n"] = None
+    frame.loc[rows, ["prior_status", "change"]] = None
+    frame.loc[rows, [c for c in CHANGE_LEVELS if c in frame]] = 0
+    frame.loc[rows, [c for c in PUBLISHED_CHANGE if c in frame]] = None
+    return frame
+
+
+def clear_published(frame: pd.DataFrame) -> pd.DataFrame:
+    """CDE's own values of a hidden or coded row would give back what the row hides."""
+    frame = frame.copy()
+    rows = frame["suppressed"].fillna(False).astype(bool)
+    if "status_bound" in frame:
+        rows |= frame["status_bound"].notna()
+    frame.loc[rows, [c for c in PUBLISHED if c in frame]] = None
+    return frame
+
+
 def protect_results(frame: pd.DataFrame, privacy: Privacy) -> pd.DataFrame:
-    """Both rules on ``indicator_results``, then the internal true count is dropped."""
+    """Every rule on ``indicator_results``, then the internal true count is dropped."""
     cell = ["cds", "rtype", "indicator", "origin"]
-    out = top_bottom_code(complementary_suppression(frame, privacy, cell), privacy)
+    out = protect_prior(frame, privacy)  # first: on the prior-year figures as scored
+    out = complementary_suppression(out, privacy, cell)
+    out = district_suppression(out, privacy)
+    out = top_bottom_code(out, privacy)
+    out = clear_published(out)
     return out.drop(columns=["n_raw"])
+
+
+GROWTH_HIDDEN = ["n", "mean", "sd", "se", "ci_low", "ci_high", "prior_n", "prior_mean", "prior_se",
+                 "two_year_mean", "two_year_se", "eb_estimate", "mean_unrounded", "se_unrounded",
+                 "prior_mean_unrounded", "two_year_mean_unrounded", "eb_estimate_unrounded"]
+
+
+def protect_growth(frame: pd.DataFrame, privacy: Privacy) -> pd.DataFrame:
+    """Complementary suppression for ``growth``: the groups of a family add up to all students, so
+    when the students hidden (all students' n minus the groups shown) number fewer than ``min_n``,
+    further groups are hidden, smallest first. Also hides district rows whose schools would give
+    a hidden school's figure back. Applying it twice changes nothing."""
+    if frame is None or frame.empty or "n" not in frame:
+        return frame
+    frame = frame.copy()
+    n = pd.to_numeric(frame["n"], errors="coerce").astype(float)
+    shown = n.notna() & ~frame["suppressed"].fillna(False).astype(bool)
+    hide = _within_school(frame, privacy, n, shown, ["cds", "rtype", "subject"])
+    lea = frame.assign(indicator=frame["subject"], origin="")
+    hide = hide.union(_district_totals(lea, privacy, n, shown & ~frame.index.isin(hide)))
+    frame.loc[hide, "suppressed"] = True
+    frame.loc[hide, "note"] = COMPLEMENTARY
+    frame.loc[hide, [c for c in GROWTH_HIDDEN if c in frame]] = None
+    if "category_allowed" in frame and len(hide):
+        frame["category_allowed"] = frame["category_allowed"].astype(object)
+        frame.loc[hide, "category_allowed"] = None
+    return frame
 
 
 CLIMATE_COUNTS = ["answered", "favorable", "respondents", "percent_favorable_unrounded", "response_rate_unrounded"]

@@ -1,0 +1,722 @@
+"""Privacy, checked on the published files themselves (issue #8).
+
+The tiny sample runs once per session (``tiny_pipeline_run``, tests/conftest.py, shared with
+tests/test_pipeline.py) and every file under ``out/`` is read back: each school's data.csv, the
+HTML and PDF scorecards (text, Info and XMP metadata), the Parquet exports, the manifest, the
+delivery ledger and the e-mails of the dry-run outbox. The size of every cell is computed here,
+independently, from the raw input files, and cells are matched by school + student group +
+measure: the rules are checked against what a reader of the outputs can see, not against the
+pipeline's own flags.
+
+- (a) no figure for a group of fewer than ``min_n`` (11) students, cell by cell;
+- (b) no hidden cell follows by subtraction: within a family of groups that add up to all
+  students (``complementary_families``), from the schools to their district, and from this
+  year's prior-year figures and change back to a cell last year's outputs hid or coded;
+- (c) rates of groups under ``color_min_n`` (30) students are top and bottom coded;
+- (d) no student identifier in file names, PDF metadata (Info and XMP) or e-mails, and each
+  principal's e-mail carries exactly their own school's PDFs. (The text of every output file and
+  the Dagster event log are scanned by test_pipeline.py::test_no_student_identifier_in_any_output.)
+"""
+from __future__ import annotations
+
+import csv
+import email
+import functools
+import hashlib
+import re
+from collections import defaultdict
+from email import policy
+from html.parser import HTMLParser
+from pathlib import Path
+
+import duckdb
+import pytest
+from babel.numbers import get_decimal_symbol, get_group_symbol
+from pypdf import PdfReader
+
+from pipeline.config import config_path, load_settings, prior_school_year
+from pipeline.render import i18n
+from pipeline.scoring.privacy import RATE_INDICATORS
+
+S = load_settings()
+P = S.privacy
+YEARS = ("2022-23", "2023-24")
+FAMILIES = [set(f) for f in P.complementary_families]
+LANGS = tuple(S.languages)
+BOUND_TEXT = re.compile(r"^[≤≥]")  # "≤ 5.0%" / "≥ 95.0%" as the scorecard writes a coded rate
+
+
+# ----------------------------------------------------------------------------- the run and its files
+
+@pytest.fixture(scope="module")
+def root(tiny_pipeline_run) -> Path:
+    root, codes = tiny_pipeline_run
+    assert codes == [0, 0], "the tiny sample must run cleanly for its outputs to be checked"
+    return root
+
+
+def schools(root: Path, year: str) -> list[Path]:
+    return sorted(p for p in (root / "out" / year / "schools").iterdir() if p.is_dir())
+
+
+@functools.lru_cache(maxsize=None)
+def pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def read_data_csv(root: Path, year: str) -> dict[tuple, dict[str, tuple[str, str]]]:
+    """Every school's data.csv of ``year``: (section, cds, item, group, origin) -> {figure: (value, note)}."""
+    cells: dict[tuple, dict[str, tuple[str, str]]] = defaultdict(dict)
+    for folder in schools(root, year):
+        with (folder / "data.csv").open(encoding="utf-8", newline="") as fh:
+            for r in csv.DictReader(fh):
+                assert r["school_year"] in ("", year) and r["cds"] == folder.name, r
+                cells[(r["section"], r["cds"], r["item"], r["group"], r["origin"])][r["figure"]] = (r["value"], r["note"])
+    return cells
+
+
+def parquet(root: Path, table: str, where: str = "TRUE") -> list[dict]:
+    path = root / "out" / "parquet" / f"{table}.parquet"
+    return duckdb.connect().execute(f"SELECT * FROM read_parquet('{path}') WHERE {where}").df() \
+        .astype(object).where(lambda f: f.notna(), None).to_dict("records")
+
+
+def shown(value) -> bool:
+    return value is not None and value != ""
+
+
+# ----------------------------------------------------------------------------- true cell sizes, from the raw files
+
+GROUPS_SQL = """unnest(list_filter(['ALL', ethnicity,
+    CASE WHEN el = 'Y' THEN 'EL' END, CASE WHEN ltel = 'Y' THEN 'LTEL' END, CASE WHEN sed = 'Y' THEN 'SED' END,
+    CASE WHEN swd = 'Y' THEN 'SWD' END, CASE WHEN foster = 'Y' THEN 'FOS' END, CASE WHEN homeless = 'Y' THEN 'HOM' END],
+    lambda g: g IS NOT NULL))"""
+
+
+def _csv(path: Path, delim: str = ",") -> str:
+    return f"read_csv('{path}', all_varchar = true, header = true, delim = '{delim}')"
+
+
+@pytest.fixture(scope="module")
+def truth(root: Path) -> dict[str, dict[tuple, int]]:
+    """How many students each cell is about, counted here from the raw exports (not the warehouse).
+
+    ``indicator``: (year, rtype, cds, indicator, origin, group) -> n, for CDE's files (their
+    ``currdenom``) and the district's own chronic absenteeism (eligible students) and ELA/math
+    (Smarter Balanced takers); ``growth``: (year, rtype, cds, subject, group) -> students with a
+    growth score; ``respondents``: (year, cds, respondent group) -> respondents with a counted
+    answer; ``domain``: (year, cds, respondent group, domain) -> people who answered the domain.
+    """
+    raw = root / "raw"
+    con = duckdb.connect()
+    out: dict[str, dict[tuple, int]] = {"indicator": {}, "growth": {}, "respondents": {}, "domain": {}}
+    con.execute(f"CREATE TABLE met AS SELECT subject, grade::INT AS grade FROM {_csv(config_path('sbac_standard_met.csv'))}")
+    con.execute(f"CREATE TABLE book AS SELECT * FROM {_csv(raw / 'survey_codebook.csv')}")
+    for year in YEARS:
+        for path in sorted((raw / year / "dashboard").glob("*download*.txt")):
+            indicator = path.name.split("download")[0]
+            for rtype, cds, group, n in con.execute(
+                    f"SELECT rtype, cds, studentgroup, TRY_CAST(currdenom AS INT) FROM {_csv(path, chr(9))}").fetchall():
+                if n is not None:
+                    out["indicator"][(year, rtype, cds, indicator, "cde", group)] = n
+        att = _csv(raw / year / "attendance.csv")
+        rows = con.execute(f"""
+            WITH s AS (SELECT 'S' AS rtype, cds, ssid, days_enrolled::INT AS days, ethnicity, el, ltel, sed, swd,
+                              foster, homeless FROM {att}),
+                 d AS (SELECT 'D' AS rtype, substr(cds, 1, 7) || '0000000' AS cds, ssid, sum(days) AS days,
+                              any_value(ethnicity) AS ethnicity, max(el) AS el, max(ltel) AS ltel, max(sed) AS sed,
+                              max(swd) AS swd, max(foster) AS foster, max(homeless) AS homeless
+                       FROM s GROUP BY 2, ssid),
+                 g AS (SELECT rtype, cds, days, {GROUPS_SQL} AS grp FROM (SELECT * FROM s UNION ALL BY NAME SELECT * FROM d))
+            SELECT rtype, cds, grp, count(*) FILTER (WHERE days >= {S.min_days_enrolled}) FROM g GROUP BY ALL""").fetchall()
+        for rtype, cds, group, n in rows:
+            out["indicator"][(year, rtype, cds, "chronic", "district", group)] = n
+        ass = _csv(raw / year / "assessment.csv")
+        rows = con.execute(f"""
+            WITH a AS (SELECT a.* FROM {ass} a JOIN met m ON m.subject = a.subject AND m.grade = a.grade::INT
+                       WHERE a.test_type = 'SBA' AND a.scale_score IS NOT NULL),
+                 b AS (SELECT 'S' AS rtype, * FROM a UNION ALL BY NAME
+                       SELECT 'D' AS rtype, * REPLACE (substr(cds, 1, 7) || '0000000' AS cds) FROM a)
+            SELECT rtype, cds, lower(subject), grp, count(*)
+            FROM (SELECT rtype, cds, subject, {GROUPS_SQL} AS grp FROM b) GROUP BY ALL""").fetchall()
+        for rtype, cds, subject, group, n in rows:
+            out["indicator"][(year, rtype, cds, subject, "district", group)] = n
+        prior = raw / prior_school_year(year) / "assessment.csv"
+        if prior.exists():
+            # growth: an SBA score in grades 4-8 this year, and SBA scores in both subjects last year
+            rows = con.execute(f"""
+                WITH p AS (SELECT ssid FROM {_csv(prior)} WHERE test_type = 'SBA' AND scale_score IS NOT NULL
+                           GROUP BY ssid HAVING count(DISTINCT subject) = 2),
+                     a AS (SELECT a.* FROM {ass} a JOIN p USING (ssid)
+                           WHERE a.test_type = 'SBA' AND a.scale_score IS NOT NULL AND a.grade::INT BETWEEN 4 AND 8),
+                     b AS (SELECT 'S' AS rtype, * FROM a UNION ALL BY NAME
+                           SELECT 'D' AS rtype, * REPLACE (substr(cds, 1, 7) || '0000000' AS cds) FROM a)
+                SELECT rtype, cds, subject, grp, count(*)
+                FROM (SELECT rtype, cds, subject, {GROUPS_SQL} AS grp FROM b) GROUP BY ALL""").fetchall()
+            for rtype, cds, subject, group, n in rows:
+                out["growth"][(year, rtype, cds, subject, group)] = n
+        survey = raw / year / "survey_responses.csv"
+        con.execute(f"CREATE OR REPLACE TABLE resp AS SELECT * FROM {_csv(survey)}")
+        con.execute("""CREATE OR REPLACE TABLE answers AS
+            SELECT u.response_id, u.cds, u.respondent_group, b.domain FROM (
+                UNPIVOT resp ON COLUMNS(* EXCLUDE (school_year, response_id, cds, respondent_group, grade))
+                INTO NAME item VALUE answer) u
+            JOIN book b ON lower(b.item_id) = lower(u.item) AND b.respondent_group = u.respondent_group
+            WHERE TRY_CAST(u.answer AS INT) BETWEEN 1 AND b.scale_points::INT""")
+        for cds, group, n in con.execute(
+                "SELECT cds, respondent_group, count(DISTINCT response_id) FROM answers GROUP BY ALL").fetchall():
+            out["respondents"][(year, cds, group)] = n
+        for cds, group, domain, n in con.execute(
+                "SELECT cds, respondent_group, domain, count(DISTINCT response_id) FROM answers GROUP BY ALL").fetchall():
+            out["domain"][(year, cds, group, domain)] = n
+    return out
+
+
+def test_true_sizes_match_the_figures_shown(root, truth):
+    """The independent counts above are right: where an output shows n, it is the true n (else the
+    cell matching of every test below would be checking the wrong cells)."""
+    compared = 0
+    for year in YEARS:
+        for (section, cds, item, group, origin), fig in read_data_csv(root, year).items():
+            if section == "indicator" and shown(fig.get("n", ("",))[0]):
+                assert int(fig["n"][0]) == truth["indicator"][(year, "S", cds, item, origin, group)], (year, cds, item, group, origin)
+                compared += 1
+            elif section == "growth" and shown(fig.get("n", ("",))[0]):
+                assert int(fig["n"][0]) == truth["growth"][(year, "S", cds, item, group)], (year, cds, item, group)
+                compared += 1
+            elif section == "climate" and shown(fig.get("respondents", ("",))[0]):
+                assert int(fig["respondents"][0]) == truth["respondents"][(year, cds, group)], (year, cds, group)
+                compared += 1
+    assert compared > 300
+
+
+# ----------------------------------------------------------------------------- every file is read
+
+SCANNED = {".html", ".pdf", ".csv", ".parquet", ".json", ".jsonl", ".eml"}
+
+
+def test_every_output_file_is_one_this_module_reads(root):
+    """A new kind of output file fails here until the scans below (and test_pipeline's) read it."""
+    kinds = defaultdict(int)
+    for path in (root / "out").rglob("*"):
+        if not path.is_file():
+            continue
+        if path.name.startswith(".") and path.name.endswith(".lock"):
+            continue  # lock files: empty
+        if path.name in ("scorecards.duckdb", "scorecards.duckdb.wal"):
+            continue  # the warehouse keeps the inputs for analysts; what leaves it is the Parquet copies
+        assert path.suffix in SCANNED, f"output not scanned for privacy: {path.relative_to(root)}"
+        kinds[path.suffix] += 1
+    assert {".html", ".pdf", ".csv", ".eml", ".parquet", ".json"} <= set(kinds), kinds
+    assert kinds[".eml"] >= 4 and kinds[".pdf"] == 16 and kinds[".parquet"] >= 7
+
+
+# ----------------------------------------------------------------------------- (a) no figure under min_n
+
+INDICATOR_FIGURES = ("n", "status", "status_bound", "change")
+GROWTH_FIGURES = ("n", "mean", "ci_low", "ci_high", "two_year_mean", "eb_estimate")
+CLIMATE_FIGURES = ("percent_favorable", "respondents", "response_rate")
+
+
+def test_no_figure_for_fewer_than_11_students_in_data_csv(root, truth):
+    """Every (school, group, measure) cell of fewer than 11 students is empty in data.csv, with its note."""
+    small = {"indicator": 0, "growth": 0}
+    for year in YEARS:
+        for (section, cds, item, group, origin), fig in read_data_csv(root, year).items():
+            cell = f"{year} {cds} {section} {item} {group} {origin}"
+            if section == "indicator":
+                n = truth["indicator"].get((year, "S", cds, item, origin, group))
+                figures = INDICATOR_FIGURES
+            elif section == "growth":
+                n = truth["growth"].get((year, "S", cds, item, group))
+                figures = GROWTH_FIGURES
+            elif section == "climate":
+                people = truth["respondents"].get((year, cds, group), 0)
+                answered = truth["domain"].get((year, cds, group, item), 0)
+                hidden = CLIMATE_FIGURES if people < P.survey_min_respondents else \
+                    ("percent_favorable",) if answered < P.survey_min_respondents else ()
+                for f in hidden:
+                    assert not shown(fig.get(f, ("",))[0]), f"{cell}: {f} shown for {people} respondents, {answered} answered"
+                continue
+            elif section == "rating_measure":
+                n = fig.get("n", ("",))[0]
+                if shown(n) and int(n) < P.min_n:
+                    assert not shown(fig.get("value", ("",))[0]), f"{cell}: value shown for {n} students"
+                continue
+            else:
+                continue
+            if n is None or n >= P.min_n:
+                continue
+            small[section] += 1
+            for f in figures:
+                value, note = fig.get(f, ("", ""))
+                assert not shown(value), f"{cell}: {f} = {value} shown for a group of {n} students"
+            assert fig["n"][1] == "n_lt_11", f"{cell}: {n} students but note {fig['n'][1]!r}"
+            for f in ("status_level", "change_level", "color"):
+                assert fig.get(f, ("0",))[0] in ("", "0"), f"{cell}: {f} given for {n} students"
+    assert small["indicator"] > 50 and small["growth"] > 10, small  # the sample has such cells
+
+
+class Tables(HTMLParser):
+    """The rows of every ``<table class="…{wanted}…">``: per cell its tag, visible text (screen-reader
+    only text left out) and the suppression notes marked in it (``note-n_lt_11`` -> ``n_lt_11``)."""
+
+    def __init__(self, wanted: str):
+        super().__init__()
+        self.wanted, self.rows = wanted, []
+        self._in, self._row, self._cell, self._spans = False, None, None, []
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        if tag == "table" and self.wanted in classes:
+            self._in = True
+        if not self._in:
+            return
+        if tag == "tr":
+            self._row = []
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = {"tag": tag, "text": "", "notes": set()}
+        elif tag == "span":
+            self._spans.append("visually-hidden" in classes)
+            if self._cell is not None:
+                self._cell["notes"] |= {c[5:] for c in classes if c.startswith("note-") and c != "note-mark"}
+
+    def handle_endtag(self, tag):
+        if not self._in:
+            return
+        if tag == "span" and self._spans:
+            self._spans.pop()
+        elif tag in ("td", "th") and self._cell is not None:
+            self._cell["text"] = " ".join(self._cell["text"].split())
+            self._row.append(self._cell)
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self.rows.append(self._row)
+            self._row = None
+        elif tag == "table":
+            self._in = False
+
+    def handle_data(self, data):
+        if self._cell is not None and not any(self._spans):
+            self._cell["text"] += data
+
+
+def group_labels(lang: str) -> dict[str, str]:
+    """Shown label -> student-group code, in ``lang``."""
+    _ = i18n.get_translations(lang).gettext
+    return {_(label): code for code, label in S.student_groups.items()}
+
+
+def number(text: str, lang: str) -> float:
+    """A figure as the scorecard writes it in ``lang`` ("1,234", "−14.9", "30.7%") as a number."""
+    loc = i18n.number_locale(lang)
+    text = text.replace(get_group_symbol(loc), "").replace(get_decimal_symbol(loc), ".").replace("−", "-")
+    return float(re.sub(r"[^\d.\-]", "", text))
+
+
+def group_table(root: Path, year: str, cds: str, lang: str) -> dict[str, dict]:
+    """The scorecard's student-group table (chronic absenteeism) from the HTML and the PDF:
+    code -> {"origin", "html": [status, gap, n] cells, "pdf": text after the label}."""
+    folder = root / "out" / year / "schools" / cds
+    parser = Tables("group-table")
+    parser.feed((folder / f"scorecard.{lang}.html").read_text(encoding="utf-8"))
+    labels = group_labels(lang)
+    rows = {}
+    for row in parser.rows:
+        if row[0]["tag"] == "th" and all(c["tag"] == "th" for c in row):
+            continue  # the heading row
+        code = labels[row[0]["text"]]
+        rows[code] = {"html": row[1:4]}
+    # the PDF: the lines after the table's heading row, each starting with a group's label
+    _ = i18n.get_translations(lang).gettext
+    lines = pdf_text(folder / f"scorecard.{lang}.pdf").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(_("Student group").upper()))
+    for line in lines[start + 1:]:
+        label = max((lb for lb in labels if line.startswith(lb + " ")), key=len, default=None)
+        if label is None:
+            break
+        rows[labels[label]]["pdf"] = re.sub(r"([≤≥])\s+", r"\1", line[len(label):].strip())  # "≤ 5.0%": one token
+    assert all("pdf" in r for r in rows.values()), f"{cds} {lang}: PDF rows {rows}"
+    return rows
+
+
+def preferred_origin(truth, year: str, cds: str, indicator: str, group: str) -> str:
+    """The scorecard shows CDE's row where CDE published one, else the district's."""
+    return "cde" if (year, "S", cds, indicator, "cde", group) in truth["indicator"] else "district"
+
+
+def test_no_figure_for_fewer_than_11_students_on_the_scorecards(root, truth):
+    """In the HTML and the PDF, in every language, a group of fewer than 11 students shows the
+    suppression mark in its status, gap and students cells, never a number."""
+    small = 0
+    for year in YEARS:
+        for folder in schools(root, year):
+            cds = folder.name
+            for lang in LANGS:
+                for code, row in group_table(root, year, cds, lang).items():
+                    origin = preferred_origin(truth, year, cds, "chronic", code)
+                    n = truth["indicator"][(year, "S", cds, "chronic", origin, code)]
+                    cell = f"{year} {cds} {lang} chronic {code} ({n} students)"
+                    status, gap, count = row["html"]
+                    if n < P.min_n:
+                        small += 1
+                        for c in (status, gap, count):
+                            assert not re.search(r"\d", c["text"]) and "n_lt_11" in c["notes"], f"{cell}: HTML {c}"
+                        assert not re.search(r"\d", row["pdf"]) and "*" in row["pdf"], f"{cell}: PDF {row['pdf']!r}"
+                    elif re.search(r"\d", count["text"]):
+                        assert number(count["text"], lang) == n, f"{cell}: HTML shows n {count['text']}"
+                        assert i18n.format_integer(n, lang) in row["pdf"].split(), f"{cell}: PDF {row['pdf']!r}"
+    assert small > 20
+
+
+def test_no_figure_for_fewer_than_11_students_in_parquet(root, truth):
+    """The Parquet copies of the scored tables: no count or figure for a cell of fewer than 11."""
+    checked = 0
+    for r in parquet(root, "indicator_results"):
+        n = truth["indicator"].get((r["school_year"], r["rtype"], r["cds"], r["indicator"], r["origin"], r["student_group"]))
+        if n is not None and n < P.min_n:
+            checked += 1
+            for f in ("n", "status", "change", "status_bound", "published_status", "published_change"):
+                assert r[f] is None, f"indicator_results {r['school_year']} {r['cds']} {r['indicator']} " \
+                                     f"{r['student_group']} {r['origin']}: {f} = {r[f]} for {n} students"
+    for r in parquet(root, "growth"):
+        n = truth["growth"].get((r["school_year"], r["rtype"], r["cds"], r["subject"], r["student_group"]))
+        if n is not None and n < P.min_n:
+            checked += 1
+            for f in ("n",) + tuple(c for c in r if c.startswith(("mean", "se", "sd", "ci_", "two_year", "eb_"))):
+                assert r[f] is None, f"growth {r['cds']} {r['subject']} {r['student_group']}: {f} = {r[f]} for {n} students"
+    assert checked > 100
+
+
+def test_no_count_for_fewer_than_11_students_in_attendance_parquet(root, truth):
+    """The internal attendance counts are not published at all (indicator_results carries the
+    protected chronic absenteeism figures); if they ever are again, no small group may show."""
+    if not (root / "out" / "parquet" / "attendance.parquet").exists():
+        return
+    for r in parquet(root, "attendance"):
+        n = truth["indicator"][(r["school_year"], r["rtype"], r["cds"], "chronic", "district", r["student_group"])]
+        if n < P.min_n:
+            for f in ("eligible", "chronic", "students", "days_enrolled", "days_attended", "chronic_rate"):
+                assert r[f] is None, f"attendance {r['school_year']} {r['cds']} {r['student_group']}: {f} = {r[f]} " \
+                                     f"for {n} students"
+
+
+# ----------------------------------------------------------------------------- (b) nothing follows by subtraction
+
+def residual_problems(where: str, counts: dict[str, float | None]) -> list[str]:
+    """``counts``: group -> n as published (None: hidden). In each configured family, if a group is
+    hidden, what subtraction gives (all students' n minus the groups shown) must be >= min_n."""
+    problems = []
+    total = counts.get("ALL")
+    if total is None:
+        return problems
+    for family in FAMILIES:
+        members = {g: n for g, n in counts.items() if g in family}
+        hidden = [g for g, n in members.items() if n is None]
+        if hidden:
+            residual = total - sum(n for n in members.values() if n is not None)
+            if residual < P.min_n:
+                problems.append(f"{where}: {', '.join(sorted(hidden))} hidden but all students minus the groups "
+                                f"shown leaves {residual:g}")
+    return problems
+
+
+def data_csv_tables(root: Path, year: str) -> dict[tuple, dict[str, float | None]]:
+    """(section, cds, item, origin) -> group -> n as data.csv publishes it (None when hidden)."""
+    tables: dict[tuple, dict[str, float | None]] = defaultdict(dict)
+    for (section, cds, item, group, origin), fig in read_data_csv(root, year).items():
+        if section in ("indicator", "growth") and "n" in fig:
+            tables[(section, cds, item, origin)][group] = float(fig["n"][0]) if shown(fig["n"][0]) else None
+    return tables
+
+
+def test_no_hidden_group_follows_by_subtraction_in_data_csv(root):
+    """Within each configured family (groups adding up to all students), per school, indicator and
+    origin, and per growth subject: hidden groups leave at least 11 students to subtraction."""
+    problems, families_with_hidden = [], 0
+    for year in YEARS:
+        for key, counts in data_csv_tables(root, year).items():
+            problems += residual_problems(f"{year} data.csv {' '.join(key)}", counts)
+            families_with_hidden += any(g in f and n is None for f in FAMILIES for g, n in counts.items())
+    assert not problems, "\n".join(problems)
+    assert families_with_hidden > 20
+
+
+def test_no_hidden_group_follows_by_subtraction_on_the_scorecards(root):
+    """The same on the student-group table of every HTML and PDF scorecard (its "Students" column)."""
+    problems = []
+    for year in YEARS:
+        for folder in schools(root, year):
+            for lang in LANGS:
+                rows = group_table(root, year, folder.name, lang)
+                html = {g: number(r["html"][2]["text"], lang) if re.search(r"\d", r["html"][2]["text"]) else None
+                        for g, r in rows.items()}
+                problems += residual_problems(f"{year} {folder.name} {lang} HTML", html)
+                pdf = {}
+                for g, r in rows.items():
+                    tokens = r["pdf"].split()
+                    cells = tokens[:2] if g == "ALL" else tokens[:3]  # status, (gap,) students
+                    pdf[g] = number(cells[-1], lang) if re.search(r"\d", cells[-1]) else None
+                problems += residual_problems(f"{year} {folder.name} {lang} PDF", pdf)
+    assert not problems, "\n".join(problems)
+
+
+def _parquet_tables(rows: list[dict], cell: tuple[str, ...]) -> dict[tuple, dict[str, float | None]]:
+    tables: dict[tuple, dict[str, float | None]] = defaultdict(dict)
+    for r in rows:
+        tables[tuple(r[c] for c in cell)][r["student_group"]] = None if r["n"] is None else float(r["n"])
+    return tables
+
+
+def test_no_hidden_cell_follows_by_subtraction_in_indicator_parquet(root):
+    """indicator_results.parquet, schools and district: within each family, and from the district
+    row minus its schools (a hidden school's group must not follow from the district's)."""
+    rows = parquet(root, "indicator_results", "rtype IN ('S', 'D')")
+    problems = []
+    for key, counts in _parquet_tables(rows, ("school_year", "rtype", "cds", "indicator", "origin")).items():
+        problems += residual_problems(f"indicator_results {' '.join(map(str, key))}", counts)
+    district: dict[tuple, dict] = defaultdict(lambda: {"total": None, "shown": 0.0, "hidden": []})
+    for r in rows:
+        d = district[(r["school_year"], r["cds"][:7], r["indicator"], r["origin"], r["student_group"])]
+        if r["rtype"] == "D":
+            d["total"] = r["n"]
+        elif r["n"] is None:
+            d["hidden"].append(r["cds"])
+        else:
+            d["shown"] += float(r["n"])
+    hierarchy = 0
+    for key, d in district.items():
+        if d["hidden"] and d["total"] is not None:
+            hierarchy += 1
+            if float(d["total"]) - d["shown"] < P.min_n:
+                problems.append(f"indicator_results {' '.join(key)}: district n {d['total']} minus the schools shown "
+                                f"leaves {float(d['total']) - d['shown']:g} for hidden school(s) {d['hidden']}")
+    assert not problems, "\n".join(problems)
+    assert hierarchy > 5
+
+
+def test_no_hidden_group_follows_by_subtraction_in_growth_parquet(root):
+    rows = parquet(root, "growth")
+    problems = []
+    for key, counts in _parquet_tables(rows, ("school_year", "rtype", "cds", "subject")).items():
+        problems += residual_problems(f"growth {' '.join(map(str, key))}", counts)
+    assert not problems, "\n".join(problems)
+
+
+def test_last_years_hidden_or_coded_figures_do_not_come_back_through_this_year(root):
+    """This year's change (status minus change is last year's status) and prior-year columns never
+    show a cell that last year's outputs hid or coded: in data.csv and in the Parquet copy."""
+    year, prior = YEARS[1], YEARS[0]
+    then = read_data_csv(root, prior)
+    problems, compared = [], 0
+    for (section, cds, item, group, origin), fig in read_data_csv(root, year).items():
+        if section != "indicator" or not shown(fig.get("change", ("",))[0]):
+            continue
+        compared += 1
+        old = then.get((section, cds, item, group, origin))
+        if old is None:
+            continue  # no such row last year (e.g. LTEL before the 2024 Dashboard): nothing was withheld
+        if not shown(old.get("status", ("",))[0]) or shown(old.get("status_bound", ("",))[0]):
+            problems.append(f"data.csv {year} {cds} {item} {group} {origin}: change {fig['change'][0]} shown, "
+                            f"but {prior} showed {old}")
+    key = ("cds", "rtype", "indicator", "origin", "student_group")
+    last = {tuple(r[c] for c in key): r for r in parquet(root, "indicator_results", f"school_year = '{prior}'")}
+    for r in parquet(root, "indicator_results", f"school_year = '{year}'"):
+        old = last.get(tuple(r[c] for c in key))
+        where = f"indicator_results {year} {' '.join(r[c] for c in key)}"
+        if old is None:
+            continue  # no such row last year: nothing was withheld
+        hidden_then, coded_then = old["n"] is None, old["status_bound"] is not None
+        if r["prior_n"] is not None and hidden_then:
+            problems.append(f"{where}: prior_n {r['prior_n']} shown, hidden in {prior}")
+        for f in ("prior_status", "change", "published_change"):
+            if r[f] is not None and (hidden_then or coded_then):
+                problems.append(f"{where}: {f} {r[f]} shown, but {prior} showed n={old['n']} "
+                                f"status={old['status']} bound={old['status_bound']}")
+    assert not problems, "\n".join(problems)
+    assert compared > 50
+
+
+def test_hidden_and_coded_rows_carry_no_published_cde_value(root):
+    """CDE's own figures kept beside ours (published_*) would undo the suppression and the coding."""
+    problems = [f"{r['school_year']} {r['cds']} {r['indicator']} {r['student_group']} {r['origin']}: {f} = {r[f]}"
+                for r in parquet(root, "indicator_results", "suppressed OR status_bound IS NOT NULL")
+                for f in ("published_status", "published_change", "published_status_level", "published_change_level",
+                          "published_color", "published_box")
+                if r[f] not in (None, 0)]
+    assert not problems, "\n".join(problems)
+
+
+# ----------------------------------------------------------------------------- (c) small groups' rates are coded
+
+def rate_shown_ok(value: float) -> bool:
+    return P.bottom_code_at < value < P.top_code_at
+
+
+def test_small_groups_rates_are_top_and_bottom_coded(root, truth):
+    """No rate of a group under 30 students is shown at or below 5.0 % or at or above 95.0 %: in
+    data.csv, the HTML and PDF group tables, and the Parquet copy (this year's and prior-year rates)."""
+    problems, coded = [], 0
+    for year in YEARS:
+        for (section, cds, item, group, origin), fig in read_data_csv(root, year).items():
+            n = truth["indicator"].get((year, "S", cds, item, origin, group))
+            if section != "indicator" or item not in RATE_INDICATORS or n is None or not P.min_n <= n < P.color_min_n:
+                continue
+            status, bound = fig.get("status", ("",))[0], fig.get("status_bound", ("",))[0]
+            if shown(bound):
+                coded += 1
+                if bound not in (f"<={P.bottom_code_at:.1f}", f">={P.top_code_at:.1f}") or shown(status) \
+                        or shown(fig.get("change", ("",))[0]):
+                    problems.append(f"{year} {cds} {item} {group} {origin}: coded {bound} with status {status!r}")
+            elif shown(status) and not rate_shown_ok(float(status)):
+                problems.append(f"data.csv {year} {cds} {item} {group} {origin}: {status} % for {n} students")
+        for folder in schools(root, year):
+            for lang in LANGS:
+                for code, row in group_table(root, year, folder.name, lang).items():
+                    n = truth["indicator"][(year, "S", folder.name, "chronic",
+                                            preferred_origin(truth, year, folder.name, "chronic", code), code)]
+                    text = row["html"][0]["text"]
+                    if P.min_n <= n < P.color_min_n and re.search(r"\d", text) and not BOUND_TEXT.match(text):
+                        if not rate_shown_ok(number(text, lang)):
+                            problems.append(f"{year} {folder.name} {lang} {code}: {text} for {n} students")
+                        if not row["pdf"].startswith(text):
+                            problems.append(f"{year} {folder.name} {lang} {code}: PDF {row['pdf']!r}, HTML {text}")
+    for r in parquet(root, "indicator_results", "rtype IN ('S', 'D')"):
+        if r["indicator"] not in RATE_INDICATORS:
+            continue
+        for n, value, f in ((r["n"], r["status"], "status"), (r["prior_n"], r["prior_status"], "prior_status")):
+            if value is not None and n is not None and n < P.color_min_n and not rate_shown_ok(float(value)):
+                problems.append(f"parquet {r['school_year']} {r['cds']} {r['indicator']} {r['student_group']} "
+                                f"{r['origin']}: {f} {value} for {n} students")
+    assert not problems, "\n".join(problems)
+    assert coded >= 3
+
+
+# ----------------------------------------------------------------------------- (d) identifiers; the right principal
+
+@pytest.fixture(scope="module")
+def student_ids(root) -> re.Pattern:
+    ids = set()
+    for path in (root / "raw").rglob("*.csv"):
+        with path.open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                ids.update(v for k, v in row.items() if k in ("ssid", "response_id") and v)
+    assert len(ids) > 1000
+    return re.compile("|".join(sorted(map(re.escape, ids), key=len, reverse=True)))
+
+
+def test_no_student_identifier_in_file_names_or_pdf_metadata(root, student_ids):
+    names = 0
+    for path in (root / "out").rglob("*"):
+        assert not student_ids.search(str(path.relative_to(root))), f"student identifier in the name {path}"
+        names += 1
+        if path.suffix == ".pdf":
+            reader = PdfReader(path)
+            info = {str(k): str(v) for k, v in (reader.metadata or {}).items()}
+            xmp = reader.xmp_metadata.stream.get_data().decode("utf-8") if reader.xmp_metadata else ""
+            assert info.get("/Title") and xmp, f"{path.name}: expected a title and an XMP packet"
+            assert not student_ids.search(repr(info) + xmp), f"student identifier in the metadata of {path}"
+    assert names > 60
+
+
+def test_each_principal_gets_only_their_schools_pdfs_and_no_identifier(root, student_ids):
+    """Every e-mail of the dry-run outbox: headers, text and attachment names free of student ids;
+    its attachments are byte for byte the PDFs of the school it is addressed for, and no other."""
+    messages = 0
+    for year in YEARS:
+        outbox = root / "out" / year / "outbox"
+        directory = {r["cds"]: r for r in csv.DictReader((root / "raw" / "directory.csv").open(encoding="utf-8"))}
+        for path in sorted(outbox.glob("*.eml")):
+            cds = path.stem
+            msg = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+            text = "\n".join(f"{k}: {v}" for k, v in msg.items())
+            attached = {}
+            for part in msg.walk():
+                if part.get_content_maintype() == "multipart":
+                    continue
+                if part.get_filename():
+                    attached[part.get_filename()] = hashlib.sha256(part.get_payload(decode=True)).hexdigest()
+                    text += "\n" + part.get_filename()
+                else:
+                    text += "\n" + part.get_content()
+            assert not student_ids.search(text), f"student identifier in {path.relative_to(root)}"
+            assert directory[cds]["principal_email"] in msg["To"], f"{path.name} is not addressed to {cds}'s principal"
+            folder = root / "out" / year / "schools" / cds
+            own = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.glob("scorecard.*.pdf")}
+            assert attached and set(attached) <= set(own), f"{path.name}: attachments {sorted(attached)}"
+            assert all(attached[name] == own[name] for name in attached), f"{path.name}: not {cds}'s own PDFs"
+            messages += 1
+    assert messages >= 6
+
+
+# ----------------------------------------------------------------------------- the added rules, on hand-worked cases
+
+def _results(rows, indicator="chronic"):
+    """indicator_results rows: (rtype, cds, group, n_raw, status, prior_n, prior_status, change)."""
+    import pandas as pd
+
+    df = pd.DataFrame(rows, columns=["rtype", "cds", "student_group", "n_raw", "status", "prior_n", "prior_status",
+                                     "change"])
+    df["indicator"], df["origin"] = indicator, "district"
+    df["suppressed"] = df["n_raw"] < P.min_n
+    df["note"] = df["suppressed"].map({True: "n_lt_11", False: None})
+    df["n"] = df["n_raw"].where(~df["suppressed"])
+    df["status"] = df["status"].where(~df["suppressed"])
+    for c in ("status_level", "change_level", "color", "box"):
+        df[c] = 3
+    df["published_status"], df["published_change"] = df["status"], df["change"]
+    return df
+
+
+def test_rule_district_row_hidden_when_its_schools_give_a_hidden_school_away():
+    from pipeline.scoring.privacy import protect_results
+
+    school_a, school_b, lea = "19754160000001", "19754160000002", "19754160000000"
+    out = protect_results(_results([("S", school_a, "HOM", 4, 50.0, None, None, None),
+                                    ("S", school_b, "HOM", 30, 20.0, None, None, None),
+                                    ("D", lea, "HOM", 34, 23.5, None, None, None)]), P).set_index("cds")
+    # 34 - 30 = 4 students of school A would follow from the district row: it is hidden
+    assert out.loc[lea, "note"] == "complementary" and pd_isna(out.loc[lea, "status"]) and pd_isna(out.loc[lea, "n"])
+    assert out.loc[school_b, "status"] == 20.0
+
+
+def test_rule_prior_year_hidden_or_coded_last_year_stays_hidden():
+    from pipeline.scoring.privacy import protect_results
+
+    cds = "19754160000001"
+    out = protect_results(_results([
+        ("S", cds, "ALL", 200, 20.0, 200, 22.0, -2.0),
+        ("S", cds, "HI", 150, 20.0, 150, 21.0, -1.0),
+        ("S", cds, "WH", 40, 25.0, 45, 30.0, -5.0),   # last year: 45 WH, 5 AS -> WH hidden with AS
+        ("S", cds, "AS", 12, 10.0, None, None, None),  # last year 5 AS: prior_n not there
+        ("S", cds, "SWD", 25, 8.0, 20, 0.0, 8.0),      # last year 0.0 % of 20: coded "<= 5.0"
+    ]), P).set_index("student_group")
+    assert pd_isna(out.loc["WH", "prior_status"]) and pd_isna(out.loc["WH", "change"]) and pd_isna(out.loc["WH", "prior_n"])
+    assert pd_isna(out.loc["WH", "published_change"]) and out.loc["WH", "status"] == 25.0
+    assert pd_isna(out.loc["SWD", "prior_status"]) and pd_isna(out.loc["SWD", "change"]) and out.loc["SWD", "prior_n"] == 20
+    assert out.loc["HI", "change"] == -1.0 and out.loc["ALL", "change"] == -2.0
+
+
+def test_rule_growth_groups_hidden_until_eleven_students_are_hidden():
+    import pandas as pd
+
+    from pipeline.scoring.privacy import protect_growth
+
+    rows = [("ALL", 60, 1.0), ("HI", 40, 2.0), ("AA", 12, -1.0), ("WH", 3, None), ("AS", 5, None), ("EL", 20, 0.5)]
+    df = pd.DataFrame(rows, columns=["student_group", "n_raw", "mean"])
+    df["cds"], df["rtype"], df["subject"] = "19754160000001", "S", "ELA"
+    df["suppressed"] = df["n_raw"] < P.min_n
+    df["note"] = df["suppressed"].map({True: "n_lt_11", False: None})
+    df["n"] = df["n_raw"].where(~df["suppressed"])
+    df["category_allowed"] = df["n_raw"] >= P.color_min_n
+    out = protect_growth(df.drop(columns="n_raw"), P).set_index("student_group")
+    # 60 - 40 - 12 = 8 hidden: AA (12) is hidden too
+    assert out.loc["AA", "note"] == "complementary" and pd.isna(out.loc["AA", "mean"]) and pd.isna(out.loc["AA", "n"])
+    assert out.loc["HI", "mean"] == 2.0 and out.loc["EL", "mean"] == 0.5
+    assert protect_growth(out.reset_index(), P).equals(out.reset_index())  # twice changes nothing
+
+
+def pd_isna(value) -> bool:
+    import pandas as pd
+
+    return value is None or bool(pd.isna(value))
