@@ -741,11 +741,13 @@ def school_csv(data: YearData, cds: str) -> str:
                 value = _csv_value(r.get(figure), figure)
                 if figure not in r or (value == "" and not (note and figure in _CSV_PRIMARY)):
                     continue
-                writer.writerow([defuse(c) for c in (
-                    section, r.get("school_year") or "", cds, item or "",
-                    (r.get(group_col) or "") if group_col else "",
+                # section, year, cds, origin and figure are this module's own words; the rest
+                # come from the data, so a cell like "=HYPERLINK(...)" cannot run in a spreadsheet
+                writer.writerow([
+                    section, r.get("school_year") or "", cds, defuse(item or ""),
+                    defuse((r.get(group_col) or "") if group_col else ""),
                     (r.get("origin") or "") if section == "indicator" else "",
-                    figure, value, note or "")])
+                    figure, defuse(value), defuse(note or "")])
 
     # every origin, not only the preferred one: the file holds the warehouse's rows for the school
     emit("indicator", sorted(rec["rows"], key=lambda r: (r["indicator"], r["origin"], r["student_group"])))

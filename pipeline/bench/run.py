@@ -97,8 +97,17 @@ def _size(n: int | None) -> str:
 
 
 def _peak_mib() -> float:
-    """Peak resident memory of this process and of the children it waited for (MiB)."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    """Peak resident memory of this process and of the largest child it waited for (MiB).
+
+    This process's own peak is read from /proc (VmHWM), which starts afresh with the program;
+    ``getrusage`` would report the larger parent it was forked from.
+    """
+    own = 0.0
+    try:
+        with open("/proc/self/status") as fh:
+            own = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return max(own, kids) / 1024
 
@@ -275,6 +284,8 @@ def render_chromium(docs_path: Path, out: Path) -> dict:
 
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# "Page 1 of 2" in WeasyPrint's running footer: a browser prints no running header or footer
+_PAGE_FOOTER = re.compile(r"(?:Page|Página) \d+ (?:of|de) \d+")
 
 
 def pdf_facts(path: Path) -> tuple[int, str, list[str]]:
@@ -286,7 +297,7 @@ def pdf_facts(path: Path) -> tuple[int, str, list[str]]:
 
     reader = PdfReader(str(path))
     text = "\n".join(page.extract_text() or "" for page in reader.pages)
-    return len(reader.pages), text, sorted(set(_NUMBER.findall(text)))
+    return len(reader.pages), text, sorted(set(_NUMBER.findall(_PAGE_FOOTER.sub("", text))))
 
 
 def check_same(docs: list[dict], ours: Path, other: Path) -> list[str]:

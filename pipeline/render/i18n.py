@@ -222,6 +222,7 @@ def _true_minus(text: str, lang: str) -> str:
     return text.replace(sign, MINUS, 1) if text.startswith(sign) else text
 
 
+@functools.lru_cache(maxsize=1 << 18)  # a district's scorecards repeat the same few thousand figures
 def format_decimal(value, lang: str, digits: int = 1) -> str | None:
     """``1234.56 -> "1,234.6"`` with exactly ``digits`` decimals, rounded half-up."""
     if value is None:
@@ -243,6 +244,7 @@ def format_percent(fraction, lang: str, digits: int = 1) -> str | None:
     return format_rate(Decimal(str(fraction)) * 100, lang, digits)
 
 
+@functools.lru_cache(maxsize=1 << 18)  # a district's scorecards repeat the same few thousand figures
 def format_rate(percent, lang: str, digits: int = 1) -> str | None:
     """A value already in percent: ``23.4 -> "23.4%"`` (Dashboard statuses are in percent)."""
     if percent is None:
@@ -255,6 +257,7 @@ def format_rate(percent, lang: str, digits: int = 1) -> str | None:
         number, format=pattern, locale=loc, decimal_quantization=False), lang)
 
 
+@functools.lru_cache(maxsize=1 << 18)  # a district's scorecards repeat the same few thousand figures
 def format_change(value, lang: str, digits: int = 1) -> str | None:
     """A signed difference: ``2.14 -> "+2.1"``, ``-2.1 -> "−2.1"``, ``0.04 -> "0.0"``."""
     if value is None:
