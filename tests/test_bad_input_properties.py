@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import random
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from pipeline.config import load_settings
@@ -104,3 +104,82 @@ def test_malformed_attendance_is_quarantined_or_refused(tmp_path, n, kinds, seed
     assert v.rows_read == v.rows_kept + v.rows_quarantined
     assert v.quarantine["reason"].str.len().gt(0).all()
     assert not v.quarantine["value"].str.contains("555000", regex=False).fillna(False).any()  # no student id
+
+
+# --- every source: real-looking rows from the sample generator, then the same mutations ----------
+
+_SAMPLE_RAW = None
+
+
+def sample_raw():
+    """The 'tiny' sample, generated once per test session (real column sets of every source)."""
+    global _SAMPLE_RAW
+    if _SAMPLE_RAW is None:
+        import tempfile
+        from pathlib import Path
+
+        from pipeline.sample import generate
+
+        _SAMPLE_RAW = Path(tempfile.mkdtemp(prefix="bad-input-sample-"))
+        generate(_SAMPLE_RAW, scale="tiny", seed=3)
+    return _SAMPLE_RAW
+
+
+def sample_rows(source, n: int) -> tuple[list[str], list[list[str]], str]:
+    """Header, the first ``n`` rows and the delimiter of ``source``'s sample file."""
+    import csv
+    import io
+
+    text = source.path(sample_raw(), "2023-24").read_text(encoding="utf-8-sig")
+    delimiter = source.delimiters[0]
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    return rows[0], rows[1:n + 1], delimiter
+
+
+def mutate_any(header, rows, kinds, rnd, delimiter) -> bytes:
+    """:func:`mutate` for any source: type and range damage go to a random column."""
+    rows = [list(r) for r in rows]
+    for kind in kinds:
+        if kind in ("wrong_type", "out_of_range") and rows:
+            r, c = rnd.randrange(len(rows)), rnd.randrange(len(header))
+            if c < len(rows[r]):
+                rows[r][c] = rnd.choice(["abc", "1.5", "NaN", "-"] if kind == "wrong_type"
+                                        else ["-1", "999", "100000000000000000000"])
+    data = mutate(rows, header, [k for k in kinds if k not in ("wrong_type", "out_of_range")], rnd)
+    if delimiter != ",":  # mutate() writes commas; the Dashboard files are tab-delimited
+        data = data.replace(b",", delimiter.encode())
+    return data
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.sampled_from(sorted(SOURCES)), n=st.integers(1, 25),
+       kinds=st.lists(st.sampled_from(MUTATIONS), min_size=1, max_size=4), seed=st.integers(0, 10_000))
+def test_every_source_malformed_is_quarantined_or_refused(tmp_path_factory, name, n, kinds, seed):
+    import shutil
+
+    source = SOURCES[name]
+    assume(source.path(sample_raw(), "2023-24").exists())  # the tiny sample has no college/career file
+    header, rows, delimiter = sample_rows(source, n)
+    raw = tmp_path_factory.mktemp("raw")
+    if name == "survey_responses":  # answers are checked against the codebook
+        codebook = SOURCES["survey_codebook"]
+        shutil.copy(codebook.path(sample_raw(), "2023-24"), codebook.path(raw, "2023-24"))
+    path = source.path(raw, "2023-24")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(mutate_any(header, rows, kinds, random.Random(seed), delimiter))
+    ids = {row[header.index(c)] for c in source.identifier_columns if c in header
+           for row in rows if header.index(c) < len(row) and len(row[header.index(c)]) >= 5}
+    try:
+        result = ingest(source, raw, "2023-24", load_settings())
+    except SourceFileError as exc:
+        shown = path.relative_to(raw.parent).as_posix()
+        assert str(exc).startswith(f"{shown}: "), str(exc)
+        assert "\n" not in str(exc) and "Traceback" not in str(exc)
+        assert not any(i in str(exc) for i in ids)
+        return
+    v = result.validated
+    assert v.rows_read == v.rows_kept + v.rows_quarantined
+    assert v.quarantine["reason"].str.len().gt(0).all()
+    assert (v.quarantine["line"].dropna() >= 2).all()
+    values = " ".join(v.quarantine["value"].fillna("").astype(str))
+    assert not any(i in values for i in ids), "a student identifier reached the quarantine"
