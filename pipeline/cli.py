@@ -256,12 +256,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     from pipeline.config import ConfigError
-    from pipeline.warehouse import WarehouseBusy
+    from pipeline.warehouse import WarehouseBusy, WarehouseCorrupt
 
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (WarehouseBusy, ConfigError) as exc:
+    except (WarehouseBusy, WarehouseCorrupt, ConfigError) as exc:
+        print(f"scorecards {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a full disk, a read-only or missing folder: say which file, no traceback
         print(f"scorecards {args.command}: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

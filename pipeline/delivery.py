@@ -38,6 +38,15 @@ Crash safety and the one remaining window
     the log), and every copy of a version carries the same ``Message-ID`` (derived from year,
     school, recipient and checksum), which many mail systems use to drop duplicates.
 
+The journal (``<out>/<year>/delivery/ledger.jsonl``)
+    Every ledger row of a real send (``sending``, ``sent``) is also appended, as one JSON line and
+    before the warehouse is written, to this append-only file, which lives outside the warehouse.
+    When the warehouse was damaged and rebuilt (``warehouse.repair``), the year's ledger is empty:
+    the next delivery restores it from the journal (the latest line per school, recipient and
+    version) before deciding what to send, so a rebuilt warehouse never makes principals receive
+    their scorecards again. A line cut short by a crash is skipped. One delivery per year runs at
+    a time (lock file ``delivery/.lock``): a second one waits, then skips what the first sent.
+
 Dry run
     ``send=False`` writes ``<out>/<year>/outbox/<cds>.eml`` (atomically) for every message a real
     send would send now, records ``written``, and sends nothing; an unchanged scorecard already
@@ -50,7 +59,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import logging
+import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -71,7 +82,7 @@ from pipeline.mailer import (
     SmtpSession,
     SmtpSettings,
 )
-from pipeline.outputs import school_dir, write_atomic
+from pipeline.outputs import exclusive, output_error, school_dir, write_atomic
 from pipeline.render.i18n import SUPPORTED_LANGUAGES
 
 logger = logging.getLogger(__name__)
@@ -80,6 +91,9 @@ LEDGER = "delivery_ledger"
 LEDGER_COLUMNS = ["school_year", "cds", "recipient", "attachments", "checksum", "status", "attempts",
                   "error", "message_id", "updated_at"]
 DRY_RUN_SENDER = "scorecards@district.example.org"
+DELIVERY_DIR = "delivery"  # under <out>/<year>/: the journal and the lock
+JOURNAL = "ledger.jsonl"
+JOURNALED = {"sending", "sent"}  # what must survive a rebuilt warehouse: what went (or may have gone) out
 LEDGER_WRITE_TRIES = 6  # waits 0.5 + 1 + ... + 2.5 s at most for a locked warehouse
 YEAR_RE = re.compile(r"^\d{4}-\d{2}$")
 LANG_RE = re.compile(r"^[a-z]{2}$")
@@ -266,11 +280,15 @@ def read_ledger(con: duckdb.DuckDBPyConnection, school_year: str) -> pd.DataFram
     return con.execute(f"SELECT * FROM {LEDGER} WHERE school_year = ? ORDER BY updated_at", [school_year]).df()
 
 
-def record(con: duckdb.DuckDBPyConnection, row: dict) -> None:
-    """Upsert one ledger row (key: year, cds, recipient, checksum) in its own transaction."""
+def record(con: duckdb.DuckDBPyConnection, row: dict, keep_time: bool = False) -> None:
+    """Upsert one ledger row (key: year, cds, recipient, checksum) in its own transaction.
+
+    ``updated_at`` is now (UTC), or with ``keep_time`` the row's own (as written to the journal).
+    """
     ensure_ledger(con)
-    row = {**{c: None for c in LEDGER_COLUMNS}, **row,
-           "updated_at": datetime.now(timezone.utc).replace(tzinfo=None)}
+    row = {**{c: None for c in LEDGER_COLUMNS}, **row}
+    if not keep_time or row["updated_at"] is None:
+        row["updated_at"] = _utcnow()
     key = "school_year = ? AND cds = ? AND recipient IS NOT DISTINCT FROM ? AND checksum IS NOT DISTINCT FROM ?"
     con.execute("BEGIN")
     try:
@@ -283,6 +301,58 @@ def record(con: duckdb.DuckDBPyConnection, row: dict) -> None:
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def append_journal(path: Path, row: dict) -> None:
+    """Append one ledger row to the journal as a JSON line, flushed to disk before returning."""
+    line = json.dumps({c: row.get(c) for c in LEDGER_COLUMNS}, default=str, sort_keys=True) + "\n"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            size = os.fstat(fd).st_size
+            if size and os.pread(fd, 1, size - 1) != b"\n":
+                line = "\n" + line  # the previous line was cut short by a crash: start a new one
+            os.write(fd, line.encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise output_error(path, exc) from None
+
+
+def read_journal(path: Path, school_year: str) -> list[dict]:
+    """The journal's rows of ``school_year``, oldest first; lines that are not whole rows are skipped."""
+    rows = []
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except FileNotFoundError:
+        return rows
+    for line in lines:
+        try:
+            row = json.loads(line)
+            if not (isinstance(row, dict) and row.get("school_year") == school_year and row.get("cds")
+                    and row.get("status")):
+                continue
+            row["updated_at"] = datetime.fromisoformat(row["updated_at"]) if row.get("updated_at") else None
+        except (ValueError, TypeError):  # a line cut short by a crash
+            continue
+        rows.append(row)
+    return rows
+
+
+def restore_ledger(con: duckdb.DuckDBPyConnection, path: Path, school_year: str) -> int:
+    """Put the journal's rows of ``school_year`` back into an empty ledger; returns how many."""
+    latest: dict[tuple, dict] = {}
+    for row in read_journal(path, school_year):
+        latest[(row["cds"], row.get("recipient"), row.get("checksum"))] = row
+    for row in sorted(latest.values(), key=lambda r: r["updated_at"] or datetime.min):
+        record(con, row, keep_time=True)
+    return len(latest)
 
 
 def delivery_status(con: duckdb.DuckDBPyConnection, school_year: str) -> pd.DataFrame:
@@ -418,17 +488,34 @@ def deliver_directory(
     else:
         sender = settings.sender or DRY_RUN_SENDER
 
+    journal = year_dir / DELIVERY_DIR / JOURNAL
+    with exclusive(journal.with_name(".lock"), f"another delivery of {school_year}", log):
+        return _deliver_locked(directory, school_year, year_dir, journal, open_warehouse, settings, send,
+                               sender, attempts_per_run, retry_delay, log, sleep, summary)
+
+
+def _deliver_locked(directory, school_year, year_dir, journal, open_warehouse, settings, send, sender,
+                    attempts_per_run, retry_delay, log, sleep, summary) -> DeliverySummary:
     with open_warehouse() as con:
         ensure_ledger(con)
         ledger = read_ledger(con, school_year)
+        if ledger.empty and journal.exists():
+            restored = restore_ledger(con, journal, school_year)
+            if restored:
+                log.warning(f"the delivery ledger of {school_year} was empty (a rebuilt warehouse?): restored "
+                            f"{restored} row(s) from {journal}, so nothing already sent is sent again")
+                ledger = read_ledger(con, school_year)
 
     def write(row: dict) -> None:
+        row = {"school_year": school_year, **row, "updated_at": _utcnow()}
+        if row["status"] in JOURNALED:
+            append_journal(journal, row)  # first: the journal survives a warehouse that does not
         # Another process may hold the warehouse file for a moment (DuckDB allows one writer):
         # wait a little rather than lose the record of a message that has just gone out.
         for attempt in range(LEDGER_WRITE_TRIES):
             try:
                 with open_warehouse() as con:
-                    record(con, {"school_year": school_year, **row})
+                    record(con, row, keep_time=True)
                 return
             except duckdb.IOException as e:
                 if "lock" not in str(e).lower() or attempt == LEDGER_WRITE_TRIES - 1:

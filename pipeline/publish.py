@@ -38,6 +38,11 @@ class PublishSummary:
     manifest: Path | None = None
 
 
+# Folders of the year that are not the published scorecards: delivery's own records (the .eml
+# outbox carries the time it was written, so listing it would change the manifest every run).
+NOT_PUBLISHED = {"outbox", "delivery"}
+
+
 def templates_fingerprint() -> str:
     """Hash of everything under templates/ that shapes a scorecard."""
     h = hashlib.sha256()
@@ -105,7 +110,8 @@ def publish_year(
                                    district=settings.district_name)
     summary.index = write_atomic(year_dir / "index.html", index_html)
     for path in sorted(year_dir.rglob("*")):
-        if path.is_file() and path.name != MANIFEST and not path.name.startswith("."):
+        if path.is_file() and path.name != MANIFEST and not path.name.startswith(".") \
+                and path.relative_to(year_dir).parts[0] not in NOT_PUBLISHED:
             summary.files[path.relative_to(year_dir).as_posix()] = sha256(path)
     manifest = {"school_year": school_year, "documents": hashes, "files": summary.files}
     summary.manifest = write_atomic(year_dir / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))

@@ -1,27 +1,105 @@
-"""The DuckDB warehouse: one file, tables keyed by school year, replaced a partition at a time."""
+"""The DuckDB warehouse: one file, tables keyed by school year, replaced a partition at a time.
+
+A damaged warehouse (not a DuckDB file, truncated, or failing DuckDB's block checksums) is never
+deleted and never silently used: opening it raises :class:`WarehouseCorrupt`, and :func:`repair`,
+called when a run starts, moves it aside to ``scorecards.duckdb.corrupt-<UTC time>`` so that the
+run starts a fresh file. Every asset re-creates its tables from the raw exports, so the run that
+repairs the warehouse restores its own school year; earlier years come back when they are run again.
+"""
 from __future__ import annotations
 
 import contextlib
+import logging
+import os
 import re
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
 import duckdb
 import pandas as pd
 
+from pipeline.outputs import exclusive, output_error, write_atomic
+
+logger = logging.getLogger(__name__)
+
+# DuckDB's file starts with three 4 KiB headers, then ``total_blocks`` blocks of ``block_size``.
+HEADER_BYTES = 3 * 4096
+# Words of DuckDB's errors for a file that is not (or no longer) a readable database.
+CORRUPTION_SIGNS = ("not a valid duckdb database file", "corrupt database file")
+SHORT_FILE_SIGN = "could not read enough bytes from file"  # a corruption sign when it names the warehouse
+# Words of the operating system's errors for a folder that cannot be written.
+UNWRITABLE_SIGNS = ("permission denied", "read-only file system", "no space left on device", "disk quota exceeded")
+
 
 class WarehouseBusy(RuntimeError):
     """Another process holds the warehouse file: one writer at a time."""
+
+
+class WarehouseCorrupt(RuntimeError):
+    """The warehouse file is damaged; :func:`repair` moves it aside at the start of the next run."""
+
+    def __init__(self, path: Path, why: str):
+        super().__init__(
+            f"the warehouse {path} is damaged ({why}); the next `scorecards run` moves it aside to "
+            f"{path.name}.corrupt-<time> and rebuilds it from the raw exports"
+        )
+        self.path, self.why = path, why
+
+
+def _damage_marker(path: Path) -> Path:
+    return path.with_name(f".{path.name}.damaged")
+
+
+def _is_corruption(exc: BaseException, path: Path) -> bool:
+    text = str(exc).lower()
+    if any(sign in text for sign in CORRUPTION_SIGNS):
+        return True
+    # a short CSV or Parquet file gives the same words: only the warehouse's own counts
+    return SHORT_FILE_SIGN in text and str(path).lower() in text
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _truncation(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
+    """Why the file is shorter than the blocks its tables and catalog use, or None when it is not.
+
+    Reads only DuckDB's storage metadata, not the data. Not judged while a write-ahead log is
+    pending (replaying it may still extend the file).
+    """
+    wal = path.with_name(path.name + ".wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return None
+    block_size = one(con, "SELECT block_size FROM pragma_database_size() WHERE database_name = current_database()")
+    if not block_size or not block_size[0]:
+        return None
+    used = [one(con, "SELECT max(block_id) FROM pragma_metadata_info()")[0]]
+    for (table,) in con.execute("SELECT table_name FROM duckdb_tables() "
+                                "WHERE database_name = current_database()").fetchall():
+        used.append(one(con, "SELECT max(block_id) FROM pragma_storage_info(?) WHERE persistent", [table])[0])
+    needed = max((b for b in used if b is not None), default=-1) + 1
+    complete = (path.stat().st_size - HEADER_BYTES) // int(block_size[0])
+    if complete < needed:
+        return f"truncated: {complete} of its {needed} blocks are on disk"
+    return None
 
 
 def _open(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + wait_seconds
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower():
+            con = duckdb.connect(str(path), read_only=read_only)
+        except duckdb.Error as exc:
+            text = str(exc).lower()
+            if _is_corruption(exc, path):
+                raise WarehouseCorrupt(path, _first_line(exc)) from None
+            for sign in UNWRITABLE_SIGNS:
+                if sign in text and not read_only:
+                    raise output_error(path, sign) from None
+            if not isinstance(exc, duckdb.IOException) or "lock" not in text:
                 raise
             if time.monotonic() >= deadline:
                 holder = re.search(r"held in (.+?) \(PID (\d+)\)", str(exc))
@@ -32,6 +110,8 @@ def _open(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyCo
                     "'warehouse' pool; BI tools should read <out>/parquet instead)"
                 ) from None
             time.sleep(0.5)
+            continue
+        return con
 
 
 @contextlib.contextmanager
@@ -39,16 +119,84 @@ def connect(path: Path | str, read_only: bool = False, wait_seconds: float = 30.
     """Open the warehouse file (created on first use) and close it afterwards.
 
     When another process holds the file, wait up to ``wait_seconds``, then raise
-    :class:`WarehouseBusy` with a message that says who holds it.
+    :class:`WarehouseBusy` with a message that says who holds it. A damaged file raises
+    :class:`WarehouseCorrupt`, whether DuckDB notices when opening it or when reading a table
+    (then the file is marked, so that :func:`repair` moves it aside when the next run starts).
+    A folder that cannot be written raises :class:`pipeline.outputs.OutputError`.
     """
     path = Path(path)
     if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise output_error(path.parent, exc) from None
     con = _open(path, read_only, wait_seconds)
     try:
         yield con
+    except duckdb.Error as exc:
+        if not _is_corruption(exc, path):
+            raise
+        with contextlib.suppress(OSError):
+            write_atomic(_damage_marker(path), _first_line(exc) + "\n")
+        raise WarehouseCorrupt(path, _first_line(exc)) from None
     finally:
         con.close()
+
+
+def repair(path: Path | str, log=None) -> Path | None:
+    """Move a damaged warehouse aside (never delete it) so that a fresh one is started.
+
+    Called when a run starts. Returns where the damaged file went, or None when the file is
+    missing, healthy, or in use by another process (a file another run is using is not judged).
+    Its write-ahead log, if any, moves with it.
+    """
+    log = log or logger
+    path = Path(path)
+    marker = _damage_marker(path)
+    if not path.exists():
+        if marker.exists():
+            marker.unlink()
+        return None
+    with exclusive(path.with_name(f".{path.name}.repair.lock")):
+        if not path.exists():
+            return None
+        why = marker.read_text(encoding="utf-8", errors="replace").strip() if marker.exists() else None
+        if why is None:
+            try:
+                con = _open(path, read_only=True, wait_seconds=0)
+            except WarehouseBusy:
+                return None
+            except WarehouseCorrupt as exc:
+                why = exc.why
+            else:
+                try:
+                    why = _truncation(con, path)
+                except duckdb.Error as exc:
+                    if not _is_corruption(exc, path):
+                        raise
+                    why = _first_line(exc)
+                finally:
+                    con.close()
+                if why is None:
+                    return None
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        target = path.with_name(f"{path.name}.corrupt-{stamp}")
+        n = 1
+        while target.exists():
+            n += 1
+            target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+        try:
+            os.replace(path, target)
+            wal = path.with_name(path.name + ".wal")
+            if wal.exists():
+                os.replace(wal, target.with_name(target.name + ".wal"))
+        except OSError as exc:
+            raise output_error(path, exc) from None
+        marker.unlink(missing_ok=True)
+        log.warning(f"the warehouse {path} was damaged ({why}); moved it to {target.name} and started a "
+                    "fresh one: this run rebuilds its school year from the raw exports; run earlier "
+                    "school years again to restore theirs")
+        return target
 
 
 def one(con: duckdb.DuckDBPyConnection, query: str, params: list | None = None) -> tuple | None:
