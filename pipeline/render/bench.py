@@ -1,6 +1,11 @@
 """Benchmark PDF rendering: naive WeasyPrint versus the worker pool.
 
     python -m pipeline.render.bench [copies] [workers]
+    python -m pipeline.render.bench --phases [copies]
+
+``--phases`` splits one worker's time per PDF into WeasyPrint's stages (CPU time): parsing the
+HTML, styling and laying out (``render``), drawing and writing the PDF (``write_pdf``), with the
+share of each, so a reader can see where the time goes.
 
 Renders ``copies`` (default 40) copies of the sample scorecard (alternating en/es) three ways
 and prints milliseconds per PDF:
@@ -28,8 +33,40 @@ from pipeline.render.pdf import CSS_PATH, PDF_OPTIONS, render_pdfs
 from pipeline.render.sample import sample_model
 
 
+def phases(copies: int = 20) -> dict[str, float]:
+    """CPU milliseconds per PDF in each stage of one worker, after a warm-up document."""
+    from pipeline.render.pdf import _finisher, _state
+
+    state = _state()
+    docs = [(render_scorecard_html(sample_model(lang), css_inline=False), lang) for lang in ("en", "es")]
+    totals = {"parse HTML": 0.0, "style + layout": 0.0, "draw + write PDF": 0.0}
+    from weasyprint import HTML
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(copies + 1):
+            html, lang = docs[i % 2]
+            t0 = time.process_time()
+            doc = HTML(string=html, base_url=None, url_fetcher=state.fetcher)
+            t1 = time.process_time()
+            rendered = doc.render(font_config=state.font_config, stylesheets=[state.stylesheet], **PDF_OPTIONS)
+            t2 = time.process_time()
+            rendered.write_pdf(Path(tmp) / "x.pdf", finisher=_finisher("t", lang), **PDF_OPTIONS)
+            t3 = time.process_time()
+            if i:  # the first one warms caches
+                for key, dt in zip(totals, (t1 - t0, t2 - t1, t3 - t2)):
+                    totals[key] += dt * 1000 / copies
+    return totals
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "--phases":
+        totals = phases(int(args[1]) if len(args) > 1 else 20)
+        whole = sum(totals.values())
+        for key, ms in totals.items():
+            print(f"{key:<18} {ms:6.0f} ms/PDF  {ms / whole:4.0%}")
+        print(f"{'total':<18} {whole:6.0f} ms/PDF CPU, one worker")
+        return 0
     copies = int(args[0]) if args else 40
     workers = int(args[1]) if len(args) > 1 else 2
     from pypdf import PdfReader
