@@ -1,11 +1,13 @@
 """Ingest stage: one asset per export file, read, normalised and validated into the warehouse."""
 
+import hashlib
+
 import dagster as dg
 import pandas as pd
 
 from pipeline import warehouse
-from pipeline.config import load_settings
-from pipeline.ingest import file_frame, ingest, kept_table
+from pipeline.config import PROJECT_ROOT, load_settings
+from pipeline.ingest import display, file_frame, ingest, kept_table
 from pipeline.partitions import school_years
 from pipeline.quarantine import empty_quarantine
 from pipeline.readers import SourceFileError
@@ -15,6 +17,43 @@ from pipeline.sources import SOURCES, Source
 from pipeline.validation_report import write_report
 
 PREVIEW_ROWS = 5
+
+# What decides how a file is read and validated: when none of these and none of the file's bytes
+# changed since the last run, the rows stored then are what reading it again would store.
+RULES_FILES = ["schemas/*.py", "pipeline/readers.py", "pipeline/quarantine.py", "pipeline/normalise.py",
+               "pipeline/ingest.py", "pipeline/sources.py", "pipeline/config.py", "config/settings.yaml"]
+CACHE_TABLE = "ingest_unchanged_key"
+
+
+def rules_fingerprint() -> str:
+    """SHA-256 of the code and settings that read and validate the exports."""
+    h = hashlib.sha256()
+    for pattern in RULES_FILES:
+        for path in sorted(PROJECT_ROOT.glob(pattern)):
+            h.update(path.relative_to(PROJECT_ROOT).as_posix().encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def unchanged_key(source: Source, raw_dir, year: str, fingerprint: str) -> str | None:
+    """The file's bytes (and the survey codebook's, which the answers are checked against) with
+    the rules' fingerprint; None when the file is missing."""
+    path = source.path(raw_dir, year)
+    if not path.is_file():
+        return None
+    h = hashlib.sha256(fingerprint.encode())
+    parts = [path] + ([SOURCES["survey_codebook"].path(raw_dir, year)] if source.name == "survey_responses" else [])
+    for part in parts:
+        h.update(part.read_bytes() if part.is_file() else b"(missing)")
+    return h.hexdigest()
+
+
+def stored_key(con, source: str, year: str) -> str | None:
+    """The key recorded when this source was last stored for the year without a problem."""
+    if not (warehouse.table_exists(con, CACHE_TABLE) and warehouse.table_exists(con, f"validated_{source}")):
+        return None
+    row = warehouse.one(con, f"SELECT key FROM {CACHE_TABLE} WHERE school_year = ? AND source = ?", [year, source])
+    return row[0] if row else None
 
 
 def preview(frame: pd.DataFrame, hidden: list[str]) -> dg.MetadataValue:
@@ -92,14 +131,31 @@ def _spec(source: Source, required: bool) -> dg.AssetSpec:
 
 
 def ingest_source(context: dg.AssetExecutionContext, files: ScorecardFiles, source: Source, required: bool,
-                  year: str, settings):
+                  year: str, settings, fingerprint: str | None = None):
     """Read, validate and store one export; yield its check results and materialization.
 
+    With ``fingerprint`` (of the rules), a file whose bytes and rules are those of the last run
+    is not read again: its stored rows stand, and the checks run on them (a nightly refresh).
     Raises :class:`SourceFileError` (after recording it in the warehouse and the validation
     report) when the file as a whole cannot be used.
     """
     where = {"school_year": year}
     asset = f"validated_{source.name}"
+    key = unchanged_key(source, files.raw, year, fingerprint) if fingerprint else None
+    if key is not None and files.warehouse_path.exists():
+        with files.warehouse(read_only=True) as con:
+            same = stored_key(con, source.name, year) == key
+            counts = reconcile(con, source.name, year) if same else None
+        if same:
+            context.log.info(f"{display(source.path(files.raw, year), files.raw)}: unchanged since the last run, "
+                             f"{counts.rows_kept} rows kept and {counts.rows_quarantined} quarantined then")
+            yield from _check_results(source, required, counts, settings.quarantine_warn_share)
+            yield dg.MaterializeResult(asset_key=asset, metadata={
+                "file": dg.MetadataValue.path(str(source.path(files.raw, year))),
+                "unchanged": True, "provided": counts.provided, "rows_read": counts.rows_read,
+                "rows_kept": counts.rows_kept, "rows_quarantined": counts.rows_quarantined,
+            })
+            return
     try:
         result = ingest(source, files.raw, year, settings)
     except SourceFileError as exc:
@@ -107,6 +163,7 @@ def ingest_source(context: dg.AssetExecutionContext, files: ScorecardFiles, sour
             # rows from an earlier, good version of the file must not be used either
             warehouse.delete_rows(con, asset, where)
             warehouse.delete_rows(con, "quarantine", {**where, "source": source.name})
+            warehouse.delete_rows(con, CACHE_TABLE, {**where, "source": source.name})
             warehouse.replace_rows(con, "ingest_files", file_frame(
                 source=source.name, file=exc.path, provided=True, problem=exc.problem,
             ), {**where, "source": source.name})
@@ -119,6 +176,9 @@ def ingest_source(context: dg.AssetExecutionContext, files: ScorecardFiles, sour
                                pd.DataFrame({"source_line": pd.Series([], dtype="int64")}), where)
         warehouse.replace_rows(con, "quarantine", quarantine, {**where, "source": source.name})
         warehouse.replace_rows(con, "ingest_files", file_frame(**result.file_row), {**where, "source": source.name})
+        if key is not None:
+            warehouse.replace_rows(con, CACHE_TABLE, pd.DataFrame(
+                {"source": [source.name], "key": [key]}), {**where, "source": source.name})
         counts = reconcile(con, source.name, year)
     row = result.file_row
     context.log.info(
@@ -160,12 +220,14 @@ def _ingest_assets() -> dg.AssetsDefinition:
         stored, and the step then fails naming every rejected file."""
         year = context.partition_key
         settings = load_settings()
+        fingerprint = rules_fingerprint()
         rejected = []
         for source in SOURCES.values():
             if dg.AssetKey(f"validated_{source.name}") not in context.selected_asset_keys:
                 continue
             try:
-                yield from ingest_source(context, files, source, required[source.name], year, settings)
+                yield from ingest_source(context, files, source, required[source.name], year, settings,
+                                         fingerprint)
             except SourceFileError as exc:
                 rejected.append((source, exc))
         if rejected:

@@ -60,3 +60,37 @@ def test_a_rejected_file_fails_the_step_by_name_and_the_others_are_stored(tiny_r
     # every other file, before and after attendance in the order of reading, is stored
     assert {k for k, v in files.items() if v is None} == set(SOURCES) - {"attendance"}
     assert directory_rows > 0
+
+
+def test_an_unchanged_export_is_not_read_again_and_a_changed_one_is(tiny_raw, tmp_path, dagster_home):
+    import shutil
+
+    raw = tmp_path / "raw"
+    shutil.copytree(tiny_raw, raw)
+    out = tmp_path / "out"
+
+    def unchanged(result):
+        return {e.event_specific_data.materialization.asset_key.path[-1]
+                for e in result.get_asset_materialization_events()
+                if e.event_specific_data.materialization.metadata.get("unchanged")}
+
+    def stored(source):
+        with connect(out / "scorecards.duckdb", read_only=True) as con:
+            return con.execute(f"SELECT count(*) FROM validated_{source} WHERE school_year = ?", [YEAR]).fetchall()[0][0]
+
+    with dg.instance_for_test() as instance:
+        first = materialize(raw, out, instance)
+        kept = stored("attendance")
+        second = materialize(raw, out, instance)
+        path = raw / YEAR / "attendance.csv"
+        lines = path.read_text().splitlines(keepends=True)
+        path.write_text("".join(lines[:-3]))  # three students fewer
+        third = materialize(raw, out, instance)
+    assert first.success and second.success and third.success
+    assert unchanged(first) == set()
+    assert "validated_attendance" in unchanged(second) and "validated_directory" in unchanged(second)
+    assert "validated_attendance" not in unchanged(third) and "validated_directory" in unchanged(third)
+    assert stored("attendance") == kept - 3
+    checks = [e for e in second.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    assert checks and all(e.event_specific_data.passed for e in checks
+                          if e.event_specific_data.check_name == "rows_reconcile")
