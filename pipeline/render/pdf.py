@@ -210,16 +210,24 @@ class PdfPool:
         self.last_workers: list[tuple[int, float]] = []
 
     def __enter__(self) -> "PdfPool":
+        self._open()
+        return self
+
+    def _open(self) -> None:
         if self.workers > 1:
             context = multiprocessing.get_context(self._start_method or _start_method())
             if context.get_start_method() == "forkserver":
                 context.set_forkserver_preload(["weasyprint", "pipeline.render.pdf"])
-            recycle = {}
-            if self.recycle_after and context.get_start_method() != "fork":  # fork cannot recycle
-                recycle = {"max_tasks_per_child": self.recycle_after}
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
-                                             initializer=_init_worker, **recycle)
-        return self
+                                             initializer=_init_worker)
+            self._served = 0
+
+    def _recycle_if_due(self) -> None:
+        """A fresh set of workers once each has rendered its quota (Python 3.11's own
+        ``max_tasks_per_child`` stops replacing workers when every job is already queued)."""
+        if self._pool is not None and self.recycle_after and self._served >= self.workers * self.recycle_after:
+            self._pool.shutdown()
+            self._open()
 
     def __exit__(self, *exc) -> None:
         if self._pool is not None:
@@ -250,14 +258,19 @@ class PdfPool:
                     failures[job[1]] = exc
         else:
             self.last_workers = []
-            futures = {self._pool.submit(_pooled_job, job): i for i, job in enumerate(jobs)}
-            for future in as_completed(futures):
-                i = futures[future]
-                try:
-                    results[i], pid, rss = future.result()
-                    self.last_workers.append((pid, rss))
-                except Exception as exc:
-                    failures[jobs[i][1]] = exc
+            chunk = self.workers * self.recycle_after if self.recycle_after else len(jobs)
+            for start in range(0, len(jobs), max(1, chunk)):
+                self._recycle_if_due()
+                futures = {self._pool.submit(_pooled_job, job): i
+                           for i, job in enumerate(jobs[start:start + chunk], start)}
+                for future in as_completed(futures):
+                    i = futures[future]
+                    try:
+                        results[i], pid, rss = future.result()
+                        self.last_workers.append((pid, rss))
+                    except Exception as exc:
+                        failures[jobs[i][1]] = exc
+                self._served += len(futures)
         if failures:
             for out, exc in failures.items():
                 logger.error("PDF failed: %s: %r", out, exc)
