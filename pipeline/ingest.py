@@ -61,12 +61,16 @@ def display(path: Path, raw_dir: Path) -> str:
         return str(path)
 
 
-def ingest(source: Source, raw_dir: Path | str, school_year: str, settings: Settings) -> Ingested:
+def ingest(source: Source, raw_dir: Path | str, school_year: str, settings: Settings, *,
+           reference: bool = False) -> Ingested:
     """Read and validate ``source`` for ``school_year``.
 
     A missing file gives ``provided=False`` (whether that is allowed is the caller's decision:
     see ``settings.required_sources``); any problem with a present file as a whole raises
     :class:`SourceFileError`.
+
+    ``reference=True`` takes the slow path throughout (the csv-module reader and pandera over
+    the whole frame): the definition the fast path is tested against.
     """
     raw_dir = Path(raw_dir)
     path = source.path(raw_dir, school_year)
@@ -81,6 +85,7 @@ def ingest(source: Source, raw_dir: Path | str, school_year: str, settings: Sett
             aliases=COLUMN_ALIASES if source.indicator else None,
             delimiters=source.delimiters,
             keep_unknown=source.open_columns,
+            engine="csv" if reference else "auto",
         )
     except SourceFileError as exc:
         raise SourceFileError(shown, exc.problem) from None
@@ -91,18 +96,19 @@ def ingest(source: Source, raw_dir: Path | str, school_year: str, settings: Sett
     except SourceFileError as exc:
         raise SourceFileError(shown, exc.problem) from None
     if source.name == "survey_responses":
-        rules += survey_rules(raw, _codebook(raw_dir, school_year, settings))
+        rules += survey_rules(raw, _codebook(raw_dir, school_year, settings, reference))
     validated = validate(raw, source.model, source.name, rules=rules,
-                         identifier_columns=source.identifier_columns, display_path=shown)
+                         identifier_columns=source.identifier_columns, display_path=shown,
+                         engine="reference" if reference else "auto")
     return Ingested(source, path, shown, provided=True, raw=raw, validated=validated)
 
 
-def _codebook(raw_dir: Path, school_year: str, settings: Settings) -> pd.DataFrame | None:
+def _codebook(raw_dir: Path, school_year: str, settings: Settings, reference: bool = False) -> pd.DataFrame | None:
     """The valid rows of the survey codebook, to check answers against (None when unusable)."""
     from pipeline.sources import SOURCES
 
     try:
-        result = ingest(SOURCES["survey_codebook"], raw_dir, school_year, settings)
+        result = ingest(SOURCES["survey_codebook"], raw_dir, school_year, settings, reference=reference)
     except SourceFileError:
         return None
     return result.validated.kept if result.provided else None
