@@ -7,25 +7,32 @@ school-year folder) become :class:`~pipeline.quarantine.RowRule` objects or file
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from pipeline.config import Settings, dashboard_year
-from pipeline.quarantine import RowRule
-from pipeline.readers import LINE, RawTable, SourceFileError
+from pipeline.quarantine import RowRule, per_value
+from pipeline.readers import LINE, RawTable, SourceFileError, normalise_name
 
 PRIVACY_MARK = "*"
 
 
 def pad_cds(values: pd.Series) -> pd.Series:
     """Restore leading zeros that spreadsheets strip from 14-digit CDS codes (``0`` is the state)."""
-    digits = values.str.fullmatch(r"\d{1,14}").fillna(False)
-    return values.where(~digits, values.str.zfill(14))
+    def pad(values: pd.Series) -> pd.Series:
+        digits = values.str.fullmatch(r"\d{1,14}").fillna(False)
+        return values.where(~digits, values.str.zfill(14))
+
+    return per_value(values, pad)
 
 
 def map_groups(values: pd.Series, settings: Settings) -> pd.Series:
     """Student-group labels and spellings (``English Learner``, ``LT EL``) to CDE codes."""
-    mapped = values.str.strip().str.lower().map(settings.group_aliases)
-    return mapped.where(mapped.notna(), values)
+    def to_code(values: pd.Series) -> pd.Series:
+        mapped = values.str.strip().str.lower().map(settings.group_aliases)
+        return mapped.where(mapped.notna(), values)
+
+    return per_value(values, to_code)
 
 
 def clear_privacy_marks(frame: pd.DataFrame) -> pd.DataFrame:
@@ -36,9 +43,13 @@ def clear_privacy_marks(frame: pd.DataFrame) -> pd.DataFrame:
         frame["suppressed_columns"] = ""
         return frame
     frame = frame.copy()
-    frame[value_cols] = frame[value_cols].mask(marks, "")
-    marked = marks.loc[:, marks.any()]
-    frame["suppressed_columns"] = marked.apply(lambda row: ";".join(marked.columns[row.to_numpy()]), axis=1)
+    marked = [c for c in value_cols if marks[c].any()]
+    suppressed = np.full(len(frame), "", dtype=object)
+    for c in marked:  # ";".join of the marked columns' names, row by row, in column order
+        hit = np.asarray(marks[c], dtype=bool)
+        frame[c] = frame[c].mask(hit, "")
+        suppressed[hit] = [f"{s};{c}" if s else c for s in suppressed[hit]]
+    frame["suppressed_columns"] = pd.Series(suppressed, index=frame.index, dtype=object)
     return frame
 
 
@@ -69,13 +80,13 @@ def year_rules(raw: RawTable, school_year: str) -> list[RowRule]:
     if len(present) and not present.eq(expected).any():
         raise SourceFileError(
             raw.path,
-            f"wrong year: the rows are for {column} {present.value_counts().index[0]}, but the file "
+            f"wrong year: the rows are for {column} {present.astype(object).value_counts().index[0]}, but the file "
             f"sits in {what}; move it to the right school-year folder",
         )
     return [RowRule(
         column=column, check="year_matches_folder",
         reason=f"{column} differs from the folder's year ({expected})",
-        failing=lambda f: f[column].notna() & f[column].ne(expected),
+        failing=lambda f: f[column].notna() & f[column].ne(expected).fillna(True),
     )]
 
 
@@ -84,18 +95,22 @@ def survey_rules(raw: RawTable, codebook: pd.DataFrame | None) -> list[RowRule]:
     if codebook is None or codebook.empty:
         return []
     rules = []
+    groups = sorted(set(codebook["respondent_group"].dropna()))
     for item in codebook.itertuples():
-        if item.item_id not in raw.frame.columns:
+        col = normalise_name(item.item_id)  # the reader lower-cases headers: ST01 is column st01
+        if col not in raw.frame.columns:
             continue
-        points, group, col = int(item.scale_points), item.respondent_group, item.item_id
+        points, group = int(item.scale_points), item.respondent_group
         rules.append(RowRule(
             column=col, check="within_item_scale",
             reason=f"answer outside the item's {points}-point scale",
-            failing=lambda f, c=col, p=points: pd.to_numeric(f[c], errors="coerce").gt(p),
+            failing=lambda f, c=col, p=points: per_value(f[c], lambda v: pd.to_numeric(v, errors="coerce").gt(p)),
         ))
         rules.append(RowRule(
             column=col, check="item_for_respondent_group",
             reason=f"answer to a {group} item from another respondent group",
-            failing=lambda f, c=col, g=group: f[c].notna() & f["respondent_group"].ne(g),
+            # only a known group can be the wrong one: a missing or invalid group is its own reason
+            failing=lambda f, c=col, g=group: (f[c].notna() & f["respondent_group"].isin(groups)
+                                               & f["respondent_group"].ne(g)).fillna(False).astype(bool),
         ))
     return rules
