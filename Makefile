@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 YEARS  ?= 2021-22 2022-23 2023-24
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
-.PHONY: demo test dev sample bench clean check-system
+.PHONY: demo test dev sample bench clean check-system browser-tools
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed: $(PYTHON) not found (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -35,7 +35,17 @@ $(DAGSTER_HOME)/dagster.yaml:
 demo: check-system $(DAGSTER_HOME)/dagster.yaml
 	@for year in $(YEARS); do $(BIN)/scorecards run --year $$year || exit 1; done
 
-test: check-system $(DAGSTER_HOME)/dagster.yaml
+# Chromium (the index page in a real browser, the render benchmark) and poppler (PDF pages as
+# PNG for review) are optional: their tests skip without them. As root on Debian they are installed.
+browser-tools:
+	@command -v chromium >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium and poppler-utils (apt-get)"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null 2>&1 || \
+	      echo "could not install chromium/poppler-utils: their tests will be skipped"; \
+	  else echo "chromium/pdftoppm not found: their tests will be skipped (sudo apt-get install -y chromium poppler-utils)"; fi; }
+
+test: check-system browser-tools $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m pytest -q
 
 dev: check-system $(DAGSTER_HOME)/dagster.yaml
@@ -43,8 +53,7 @@ dev: check-system $(DAGSTER_HOME)/dagster.yaml
 
 SCALE   ?= district
 REPEATS ?= 3
-bench: check-system
-	@command -v chromium >/dev/null 2>&1 || echo "chromium not found: the Chromium comparison is skipped (sudo apt-get install -y chromium)"
+bench: check-system browser-tools
 	$(BIN)/scorecards bench --scale $(SCALE) --repeats $(REPEATS)
 
 sample: $(STAMP)
