@@ -588,6 +588,9 @@ def _deliver_school(school, school_year, year_dir, ledger, sender, session, writ
     base = {**base, "recipient": recipient, "message_id": msg_id}
 
     if session is None:  # dry run: the outbox, never counted as sent
+        if len(same) and same["status"].iat[-1] == "written" and (year_dir / "outbox" / f"{cds}.eml").exists():
+            # this very message is in the outbox already: a nightly dry run rewrites nothing
+            return Outcome(cds, name, recipient, "skipped_unchanged", names, digest, attempts=attempts)
         eml = write_atomic(year_dir / "outbox" / f"{cds}.eml", msg.as_bytes())
         previous = same["status"].iat[-1] if len(same) else None
         if previous != "sending":  # keep the marker of an interrupted real send for the next real run

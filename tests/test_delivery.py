@@ -217,6 +217,13 @@ def test_dry_run_writes_eml_and_sends_nothing(year, smtp):
     assert set(_attachments(msg)) == {"scorecard.en.pdf", "scorecard.es.pdf"}
     assert set(_ledger(year).query("status == 'written'").cds) == {A, B}
 
+    # the nightly dry run again, nothing changed: the outbox and the ledger stay as they are
+    before = {p.name: p.stat().st_mtime_ns for p in outbox.iterdir()}
+    rows = len(_ledger(year))
+    again = deliver_year(year, _mailer(port), YEAR, send=False)
+    assert [o.cds for o in again.skipped_unchanged] == [A, B] and again.written == []
+    assert {p.name: p.stat().st_mtime_ns for p in outbox.iterdir()} == before and len(_ledger(year)) == rows
+
     real = deliver_year(year, _mailer(port), YEAR, send=True)  # a dry run never counts as sent
     assert [o.cds for o in real.sent] == [A, B] and len(handler.messages) == 2
 
