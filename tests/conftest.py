@@ -54,3 +54,17 @@ def tiny_pipeline_run(tmp_path_factory):
     finally:
         mp.undo()
     yield root, codes
+
+
+def student_id_pattern(raw: Path):
+    """A regex matching every student id (ssid) and survey response id in the raw exports."""
+    import csv
+    import re
+
+    ids = set()
+    for path in Path(raw).rglob("*.csv"):
+        with path.open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                ids.update(v for k, v in row.items() if k in ("ssid", "response_id") and v)
+    assert len(ids) > 1000
+    return re.compile("|".join(sorted(map(re.escape, ids), key=len, reverse=True)))

@@ -596,13 +596,9 @@ def test_small_groups_rates_are_top_and_bottom_coded(root, truth):
 
 @pytest.fixture(scope="module")
 def student_ids(root) -> re.Pattern:
-    ids = set()
-    for path in (root / "raw").rglob("*.csv"):
-        with path.open(encoding="utf-8") as fh:
-            for row in csv.DictReader(fh):
-                ids.update(v for k, v in row.items() if k in ("ssid", "response_id") and v)
-    assert len(ids) > 1000
-    return re.compile("|".join(sorted(map(re.escape, ids), key=len, reverse=True)))
+    from conftest import student_id_pattern
+
+    return student_id_pattern(root / "raw")
 
 
 def test_no_student_identifier_in_file_names_or_pdf_metadata(root, student_ids):
