@@ -9,7 +9,7 @@ import pandas as pd
 from pipeline.config import Settings
 from pipeline.normalise import normalise_dashboard, survey_rules, year_rules
 from pipeline.quarantine import Validated, validate
-from pipeline.readers import LINE, RawTable, SourceFileError, read_delimited
+from pipeline.readers import LINE, RawTable, SourceFileError, normalise_name, read_delimited
 from pipeline.sources import Source
 from schemas.dashboard import COLUMN_ALIASES
 
@@ -77,14 +77,18 @@ def ingest(source: Source, raw_dir: Path | str, school_year: str, settings: Sett
     shown = display(path, raw_dir)
     if not path.exists():
         return Ingested(source, path, shown, provided=False)
+    codebook = _codebook(raw_dir, school_year, settings, reference) if source.name == "survey_responses" else None
+    # Survey answers are the columns the codebook names; any other column (a platform's ImageURL,
+    # notes) is ignored and listed. Without a usable codebook every unknown column is an item.
+    items = codebook_items(codebook)
     try:
         raw = read_delimited(
             path,
             required=source.required_columns,
-            optional=source.optional_columns,
+            optional=source.optional_columns + items,
             aliases=COLUMN_ALIASES if source.indicator else None,
             delimiters=source.delimiters,
-            keep_unknown=source.open_columns,
+            keep_unknown=source.open_columns and not items,
             engine="csv" if reference else "auto",
         )
     except SourceFileError as exc:
@@ -96,7 +100,7 @@ def ingest(source: Source, raw_dir: Path | str, school_year: str, settings: Sett
     except SourceFileError as exc:
         raise SourceFileError(shown, exc.problem) from None
     if source.name == "survey_responses":
-        rules += survey_rules(raw, _codebook(raw_dir, school_year, settings, reference))
+        rules += survey_rules(raw, codebook)
     validated = validate(raw, source.model, source.name, rules=rules,
                          identifier_columns=source.identifier_columns, display_path=shown,
                          engine="reference" if reference else "auto")
@@ -112,6 +116,13 @@ def _codebook(raw_dir: Path, school_year: str, settings: Settings, reference: bo
     except SourceFileError:
         return None
     return result.validated.kept if result.provided else None
+
+
+def codebook_items(codebook: pd.DataFrame | None) -> list[str]:
+    """The survey item columns the codebook names, as the reader spells headers (ST01 is st01)."""
+    if codebook is None or codebook.empty:
+        return []
+    return sorted({normalise_name(i) for i in codebook["item_id"].dropna().astype(str)} - {""})
 
 
 def kept_table(ingested: Ingested) -> pd.DataFrame:

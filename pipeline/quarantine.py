@@ -277,11 +277,36 @@ def validate(
     """
     if engine not in ("auto", "reference"):
         raise ValueError(f"engine must be 'auto' or 'reference', not {engine!r}")
-    schema = model.to_schema()
+    schema = concrete_columns(model.to_schema(), raw.frame)
     kwargs = dict(rules=rules, identifier_columns=identifier_columns, display_path=display_path)
     if engine == "auto" and _fast_engine_applies(raw.frame, schema):
         return _validate_fast(raw, schema, source, **kwargs)
     return _validate_reference(raw, schema, source, **kwargs)
+
+
+def concrete_columns(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pa.DataFrameSchema:
+    """``schema`` with each pattern column (the survey items) replaced by one column per column of
+    ``frame`` it matches, so that a failure names its own column and value, not the pattern."""
+    patterns = [key for key, col in schema.columns.items() if col.regex]
+    if not patterns:
+        return schema
+    head = frame.iloc[:0]
+    named = {}
+    for key in patterns:
+        col = schema.columns[key]
+        try:
+            matched = [str(m) for m in col.get_backend(head).get_regex_columns(col, head)]
+        except pa.errors.SchemaError:
+            matched = []
+        if not matched:
+            continue  # the pattern column stays, and says so if it is required
+        for name in matched:
+            if name not in schema.columns and name not in named:
+                one = copy.deepcopy(col)
+                one.regex = False
+                named[name] = one.set_name(name)
+        schema = schema.remove_columns([key])
+    return schema.add_columns(named) if named else schema
 
 
 def _as_object_frame(frame: pd.DataFrame) -> pd.DataFrame:

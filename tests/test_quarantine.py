@@ -84,3 +84,34 @@ def test_survey_answers_checked_against_the_codebook(tmp_path):
         4: "answer to a parent item from another respondent group",
     }
     assert set(v.quarantine["value"]) == {"5", "2"}
+
+
+@pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])
+def test_survey_columns_outside_the_codebook_are_ignored_and_listed(tmp_path, reference):
+    (tmp_path / "survey_codebook.csv").write_text(
+        "item_id,respondent_group,domain,domain_es,item_text_en,item_text_es,reverse_coded,scale_points\n"
+        "S1,student,Safety,Seguridad,I feel safe,Me siento seguro,N,4\n")
+    folder = tmp_path / "2023-24"
+    folder.mkdir()
+    (folder / "survey_responses.csv").write_text(
+        "school_year,response_id,cds,respondent_group,grade,S1,ImageURL,notes,X9\n"
+        "2023-24,r1,19754160000001,student,5,4,http://x,fine,1\n"
+        "2023-24,r2,19754160000001,student,5,often,http://x,ok,2\n")   # line 3: not a number in S1
+    result = ingest(SOURCES["survey_responses"], tmp_path, "2023-24", load_settings(), reference=reference)
+    v = result.validated
+    assert result.raw.ignored_columns == ["ImageURL", "notes", "X9"]
+    assert (v.rows_read, v.rows_kept, v.rows_quarantined) == (2, 1, 1)
+    # the failing item is named with its value, not as the row's
+    assert v.quarantine[["line", "column_name", "value"]].values.tolist() == [[3, "s1", "often"]]
+    assert "imageurl" not in v.kept.columns and list(v.kept["s1"]) == [4]
+
+
+def test_without_a_codebook_every_unknown_survey_column_is_an_item(tmp_path):
+    folder = tmp_path / "2023-24"
+    folder.mkdir()
+    (folder / "survey_responses.csv").write_text(
+        "school_year,response_id,cds,respondent_group,grade,s1,s2\n"
+        "2023-24,r1,19754160000001,student,5,4,x\n")
+    result = ingest(SOURCES["survey_responses"], tmp_path, "2023-24", load_settings())
+    assert result.raw.ignored_columns == []
+    assert result.validated.quarantine[["column_name", "value"]].values.tolist() == [["s2", "x"]]
