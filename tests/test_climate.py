@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import time
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -228,3 +229,12 @@ def test_demo_data(tmp_path):
     assert (shown.respondents >= settings.privacy.survey_min_respondents).all()
     assert frame.loc[frame.suppressed, "percent_favorable"].isna().all()
     assert frame.district_percent_favorable.notna().all()
+
+
+def test_a_codebook_with_more_domains_than_bits_is_refused(tmp_path):
+    con = duckdb.connect()
+    con.execute("CREATE TABLE validated_survey_codebook AS SELECT '2023-24' AS school_year, 'i' || i AS item_id, "
+                "'student' AS respondent_group, 'domain ' || i AS domain, 'N' AS reverse_coded, 4::BIGINT AS scale_points "
+                "FROM range(65) t(i)")
+    with pytest.raises(ValueError, match="has 65 domains; climate scoring handles at most 64"):
+        score_climate(con, "2023-24", load_settings())

@@ -15,6 +15,7 @@ from pipeline.sources import SOURCES
 from pipeline.warehouse import columns, one, table_exists
 
 RESPONSES = "validated_survey_responses"
+MAX_DOMAINS = 64  # climate.sql keeps the domains a response answered as bits of one number
 CODEBOOK = "validated_survey_codebook"
 POPULATION = "validated_survey_population"
 
@@ -61,15 +62,15 @@ def survey_item_columns(con: duckdb.DuckDBPyConnection, school_year: str) -> lis
     return [c for c, n in zip(candidates, counts) if n]
 
 
-def load_climate_answers(con: duckdb.DuckDBPyConnection, school_year: str) -> None:
-    """Create the temp table ``climate_answers``: one row per answer given (response, item, answer)."""
+def answers_sql(con: duckdb.DuckDBPyConnection, school_year: str) -> str:
+    """The SELECT of every answer given this year (``sql/climate_answers.sql``), to embed as a
+    subquery: one row per response and item (``response_id, cds, respondent_group, item_key,
+    answer``). It is never stored: at state scale it is tens of millions of rows."""
     items = survey_item_columns(con, school_year)
-    if items:
-        select = sql("climate_answers").format(
-            item_columns=", ".join(f"TRY_CAST({_quote(c)} AS BIGINT) AS {_quote(c)}" for c in items))
-        con.execute(f"CREATE OR REPLACE TEMP TABLE climate_answers AS {select}", {"school_year": school_year})
-    else:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE climate_answers AS {_EMPTY_ANSWERS}")
+    if not items:
+        return _EMPTY_ANSWERS
+    return sql("climate_answers").format(
+        item_columns=", ".join(f"TRY_CAST({_quote(c)} AS BIGINT) AS {_quote(c)}" for c in items))
 
 
 def _codebook(con: duckdb.DuckDBPyConnection) -> str:
@@ -84,8 +85,7 @@ def climate_item_report(con: duckdb.DuckDBPyConnection, school_year: str) -> pd.
     ``out_of_scale`` (answers above the item's scale_points, ignored), ``not_answered`` (a codebook
     item without any answer this year).
     """
-    load_climate_answers(con, school_year)
-    query = sql("climate_item_report").format(codebook=_codebook(con))
+    query = sql("climate_item_report").format(answers=answers_sql(con, school_year), codebook=_codebook(con))
     return con.execute(query, {"school_year": school_year}).df()
 
 
@@ -103,10 +103,15 @@ def score_climate(con: duckdb.DuckDBPyConnection, school_year: str, settings: Se
     (``note='n_lt_10'``); a domain or item answered by fewer respondents than that, in a group that
     is shown, hides its percent and counts (``note='answered_lt_10'``).
     """
-    load_climate_answers(con, school_year)
+    codebook = _codebook(con)
+    domains = one(con, f"SELECT count(DISTINCT domain) FROM {codebook} WHERE school_year = ?", [school_year])[0]
+    if domains > MAX_DOMAINS:
+        raise ValueError(f"the survey codebook of {school_year} has {domains} domains; "
+                         f"climate scoring handles at most {MAX_DOMAINS}")
     population = POPULATION if table_exists(con, POPULATION) and "invited" in columns(con, POPULATION) \
         else _EMPTY_POPULATION
-    query = sql("climate").format(codebook=_codebook(con), population=population)
+    query = sql("climate").format(answers=answers_sql(con, school_year), codebook=codebook,
+                                  population=population)
     frame = con.execute(query, {
         "school_year": school_year,
         "min_respondents": settings.privacy.survey_min_respondents,

@@ -1,9 +1,10 @@
 -- Climate survey: percent favourable by school (rtype S) and district (rtype D) x respondent group
 -- x domain and x item, with respondents, response rate and the district's figure beside each row.
 --
--- Reads the temp table climate_answers (climate_answers.sql). {codebook} and {population} are
--- filled in by pipeline/scoring/climate.py: validated_survey_codebook and
--- validated_survey_population, or empty tables of the same columns when a file was never provided.
+-- The answers (the "answers" placeholder) are climate_answers.sql: the wide export unpivoted, one row per answer;
+-- {codebook} and {population} are validated_survey_codebook and validated_survey_population, or
+-- empty tables of the same columns when a file was never provided. pipeline/scoring/climate.py
+-- fills them in.
 --
 -- Favourable: answers 4-5 on a 5-point scale, 3-4 on a 4-point scale (answer >= scale_points - 1);
 -- 1-2 on reverse-coded items. Answers outside 1..scale_points, and answers to an item by a
@@ -15,23 +16,91 @@
 -- Privacy: a group with fewer than $min_respondents respondents shows nothing (note n_lt_10, counts
 -- NULL too); a figure answered by fewer than $min_respondents respondents in a group that is shown
 -- hides its percent and counts (note answered_lt_10).
+--
+-- Counting at state scale (tens of millions of answers) stays fast and small because answers are
+-- counted once, per school: a response belongs to one school (response_id is unique in a year's
+-- export), so a district's answers and respondents are the sums of its schools', and a response
+-- answers an item at most once (one column per item), so an item's answers are its respondents.
+-- Only the respondents of a domain and of a group need the responses themselves.
 WITH codebook AS (
     SELECT lower(item_id) AS item_key, item_id, respondent_group, domain, reverse_coded, scale_points
     FROM {codebook}
     WHERE school_year = $school_year
 ),
+-- one bit per domain, so that the domains a response answered fit in one number (at most 64
+-- domains: pipeline/scoring/climate.py refuses a codebook with more)
+domain_bits AS (
+    SELECT domain, 1::UBIGINT << (row_number() OVER (ORDER BY domain) - 1)::UBIGINT AS domain_bit
+    FROM (SELECT DISTINCT domain FROM codebook)
+),
+-- the answers that count, each with its domain's bit
 scored AS (
-    SELECT a.cds, a.respondent_group, a.response_id, c.domain, c.item_id,
-           CASE WHEN c.reverse_coded = 'Y' THEN a.answer <= 2
-                ELSE a.answer >= c.scale_points - 1 END AS favorable
-    FROM climate_answers a
+    SELECT a.cds, a.respondent_group, a.response_id, b.domain_bit
+    FROM ({answers}) a
     JOIN codebook c ON c.item_key = a.item_key AND c.respondent_group = a.respondent_group
+    JOIN domain_bits b ON b.domain = c.domain
     WHERE a.answer BETWEEN 1 AND c.scale_points
 ),
-both_levels AS (
-    SELECT 'S' AS rtype, * FROM scored
-    UNION ALL BY NAME
-    SELECT 'D' AS rtype, * REPLACE (substr(cds, 1, 7) || '0000000' AS cds) FROM scored
+-- answers counted by school, group, item and value first (a few per item), then scored
+answer_counts AS (
+    SELECT cds, respondent_group, item_key, answer, count(*) AS answers
+    FROM ({answers}) GROUP BY ALL
+),
+school_items AS (
+    SELECT a.cds, a.respondent_group, c.domain, c.item_id,
+           sum(a.answers)::BIGINT AS answered,
+           coalesce(sum(a.answers) FILTER (WHERE CASE WHEN c.reverse_coded = 'Y' THEN a.answer <= 2
+                                                      ELSE a.answer >= c.scale_points - 1 END), 0)::BIGINT
+               AS favorable
+    FROM answer_counts a
+    JOIN codebook c ON c.item_key = a.item_key AND c.respondent_group = a.respondent_group
+    WHERE a.answer BETWEEN 1 AND c.scale_points
+    GROUP BY ALL
+),
+-- the domains each response answered, then how many responses answered each set of domains:
+-- millions of responses become a few rows per school and group
+response_domains AS (
+    SELECT cds, respondent_group, response_id, bit_or(domain_bit) AS domains
+    FROM scored GROUP BY ALL
+),
+domain_sets AS (
+    SELECT cds, respondent_group, domains, count(*) AS responses
+    FROM response_domains GROUP BY ALL
+),
+school_domains AS (
+    SELECT s.cds, s.respondent_group, b.domain, sum(s.responses)::BIGINT AS figure_respondents
+    FROM domain_sets s JOIN domain_bits b ON s.domains & b.domain_bit <> 0
+    GROUP BY ALL
+),
+school_respondents AS (
+    SELECT cds, respondent_group, sum(responses)::BIGINT AS respondents
+    FROM domain_sets GROUP BY ALL
+),
+school_stats AS (
+    SELECT cds, respondent_group, 'domain' AS level, domain, NULL::VARCHAR AS item_id,
+           sum(answered)::BIGINT AS answered, sum(favorable)::BIGINT AS favorable,
+           any_value(d.figure_respondents) AS figure_respondents
+    FROM school_items i JOIN school_domains d USING (cds, respondent_group, domain)
+    GROUP BY ALL
+    UNION ALL
+    SELECT cds, respondent_group, 'item' AS level, domain, item_id, answered, favorable,
+           answered AS figure_respondents
+    FROM school_items
+),
+figure_stats AS (
+    SELECT 'S' AS rtype, * FROM school_stats
+    UNION ALL
+    SELECT 'D' AS rtype, substr(cds, 1, 7) || '0000000' AS cds, respondent_group, level, domain, item_id,
+           sum(answered)::BIGINT AS answered, sum(favorable)::BIGINT AS favorable,
+           sum(figure_respondents)::BIGINT AS figure_respondents
+    FROM school_stats GROUP BY ALL
+),
+group_respondents AS (
+    SELECT 'S' AS rtype, * FROM school_respondents
+    UNION ALL
+    SELECT 'D' AS rtype, substr(cds, 1, 7) || '0000000' AS cds, respondent_group,
+           sum(respondents)::BIGINT AS respondents
+    FROM school_respondents GROUP BY ALL
 ),
 invitations AS (
     SELECT cds, respondent_group, sum(invited)::BIGINT AS invited
@@ -45,10 +114,6 @@ population AS (
     SELECT 'D' AS rtype, substr(cds, 1, 7) || '0000000' AS cds, respondent_group, sum(invited)::BIGINT AS invited
     FROM invitations GROUP BY ALL
 ),
-group_respondents AS (
-    SELECT rtype, cds, respondent_group, count(DISTINCT response_id) AS respondents
-    FROM both_levels GROUP BY ALL
-),
 -- every school (and district) x group that was invited or answered
 groups AS (
     SELECT coalesce(p.rtype, r.rtype) AS rtype, coalesce(p.cds, r.cds) AS cds,
@@ -57,17 +122,6 @@ groups AS (
     FROM (SELECT * FROM population WHERE invited > 0) p
     FULL JOIN group_respondents r
            ON r.rtype = p.rtype AND r.cds = p.cds AND r.respondent_group = p.respondent_group
-),
-figure_stats AS (
-    SELECT rtype, cds, respondent_group, 'domain' AS level, domain, NULL::VARCHAR AS item_id,
-           count(*) AS answered, count(*) FILTER (WHERE favorable) AS favorable,
-           count(DISTINCT response_id) AS figure_respondents
-    FROM both_levels GROUP BY ALL
-    UNION ALL
-    SELECT rtype, cds, respondent_group, 'item' AS level, domain, item_id,
-           count(*) AS answered, count(*) FILTER (WHERE favorable) AS favorable,
-           count(DISTINCT response_id) AS figure_respondents
-    FROM both_levels GROUP BY ALL
 ),
 -- the domains and items reported: those answered somewhere in the district this year
 figures AS (
