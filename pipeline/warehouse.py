@@ -31,6 +31,11 @@ CORRUPTION_SIGNS = ("not a valid duckdb database file", "corrupt database file")
 SHORT_FILE_SIGN = "could not read enough bytes from file"  # a corruption sign when it names the warehouse
 # Words of the operating system's errors for a folder that cannot be written.
 UNWRITABLE_SIGNS = ("permission denied", "read-only file system", "no space left on device", "disk quota exceeded")
+# DuckDB's memory for the warehouse: beyond it, DuckDB spills to ``<warehouse>.tmp`` beside the file
+# instead of growing (its own default is 80 % of the machine's memory). A machine setting, so it is
+# an environment variable, not a district setting.
+MEMORY_ENV = "SCORECARDS_DUCKDB_MEMORY"
+DEFAULT_MEMORY = "3GB"
 
 
 class WarehouseBusy(RuntimeError):
@@ -87,11 +92,20 @@ def _truncation(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
     return None
 
 
+def duckdb_config() -> dict[str, str]:
+    """The configuration every warehouse connection is opened with (``memory_limit``)."""
+    limit = os.environ.get(MEMORY_ENV, "").strip() or DEFAULT_MEMORY
+    if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", limit, re.IGNORECASE):
+        raise ValueError(f"{MEMORY_ENV}={limit!r} is not a memory size such as 3GB or 2500MB")
+    return {"memory_limit": limit}
+
+
 def _open(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + wait_seconds
+    config = duckdb_config()
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only, config=config)
         except duckdb.Error as exc:
             text = str(exc).lower()
             if _is_corruption(exc, path):

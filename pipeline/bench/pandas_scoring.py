@@ -906,7 +906,9 @@ def run_both(warehouse_path: str | Path, school_year: str, repeats: int = 3, set
                     "duckdb": {}, "pandas": {}, "duckdb_cpu": {}, "pandas_cpu": {}, "summary": {}}
     duck_tables: dict[str, pd.DataFrame] = {}
     pandas_tables: dict[str, pd.DataFrame] = {}
-    con = duckdb.connect(str(warehouse_path), read_only=True)
+    from pipeline.warehouse import duckdb_config
+
+    con = duckdb.connect(str(warehouse_path), read_only=True, config=duckdb_config())
     try:
         if threads:
             con.execute(f"SET threads = {int(threads)}")
