@@ -208,3 +208,17 @@ def test_pandas_equals_duckdb_on_edge_cases(warehouse_file, tmp_path):
     assert ind["cut_set"].isna().any() and ind["cut_set_undecided"].any()
     assert (duck["attendance"]["student_group"] == "ALL").sum() == 5
     assert ps.compare(duck, pandas) == []
+
+
+@pytest.mark.parametrize("computation", ps.COMPUTATIONS)
+def test_each_computation_reads_only_the_tables_it_is_said_to_need(warehouse_file, computation):
+    """At state scale each computation is measured alone with only ``NEEDS[computation]`` loaded:
+    a table it reads beyond those would be loaded inside its timing."""
+    con = duckdb.connect(str(warehouse_file), read_only=True)
+    try:
+        inputs = ps.load_inputs(con, "2023-24", (computation,))
+        loaded = set(dict.keys(inputs))
+        ps._pandas_runners(load_settings())[computation](inputs, "2023-24")
+        assert set(dict.keys(inputs)) == loaded == set(ps.NEEDS[computation])
+    finally:
+        con.close()

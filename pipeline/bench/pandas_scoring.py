@@ -19,8 +19,8 @@ Privacy steps that the pipeline applies in Python after the SQL (``protect_resul
 
 Public API (all frames are pandas DataFrames; ``settings`` defaults to ``load_settings()``)::
 
-    load_inputs(con, school_year) -> dict[str, DataFrame]
-        The tables the DuckDB scoring reads, as DataFrames: validated_<source> for the year
+    load_inputs(con, school_year, computations=None) -> dict[str, DataFrame]
+        The tables the DuckDB scoring reads (all, or those the named computations need, NEEDS), as DataFrames: validated_<source> for the year
         (validated_assessment for the year and the two before), the stored ``attendance`` table
         of the year and the year before, and the reference tables ``cut_scores``,
         ``standard_met``, ``color_grid`` exactly as ``scoring.load_reference_tables`` loads them.
@@ -178,22 +178,82 @@ def _read(con: duckdb.DuckDBPyConnection, table: str, years: list[str]) -> pd.Da
     return con.execute(f'SELECT * FROM "{table}" WHERE school_year IN ({marks})', years).df()
 
 
-def load_inputs(con: duckdb.DuckDBPyConnection, school_year: str) -> dict[str, pd.DataFrame]:
-    """Every table the DuckDB scoring of ``school_year`` reads, as DataFrames (see the module doc)."""
-    from pipeline.scoring import load_reference_tables
+def _input_years(school_year: str) -> dict[str, list[str]]:
+    """Every warehouse table the DuckDB scoring of ``school_year`` reads, with the years it reads."""
     from pipeline.sources import SOURCES
 
     prior = prior_school_year(school_year)
-    inputs: dict[str, pd.DataFrame] = {}
-    for source in SOURCES.values():
-        table = f"validated_{source.name}"
-        years = [school_year, prior, prior_school_year(prior)] if source.name == "assessment" else [school_year]
-        inputs[table] = _read(con, table, years)
-    inputs["attendance"] = _read(con, "attendance", [school_year, prior])
-    load_reference_tables(con)
-    for table in ("cut_scores", "standard_met", "color_grid"):
-        inputs[table] = con.execute(f"SELECT * FROM {table}").df()
+    years = {f"validated_{source.name}": ([school_year, prior, prior_school_year(prior)]
+                                          if source.name == "assessment" else [school_year])
+             for source in SOURCES.values()}
+    years["attendance"] = [school_year, prior]
+    return years
+
+
+class LazyInputs(dict):
+    """The inputs of :func:`load_inputs`, each read from the warehouse the first time a
+    computation asks for it, so that one computation holds only its own tables in memory."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, school_year: str):
+        super().__init__()
+        from pipeline.scoring import load_reference_tables
+
+        self._con, self._years = con, _input_years(school_year)
+        load_reference_tables(con)
+
+    def _load(self, table: str) -> None:
+        if not dict.__contains__(self, table):
+            if table in self._years:
+                self[table] = _read(self._con, table, self._years[table])
+            elif table in REFERENCE_TABLES:
+                self[table] = self._con.execute(f"SELECT * FROM {table}").df()
+
+    def __getitem__(self, table: str) -> pd.DataFrame:
+        self._load(table)
+        return dict.__getitem__(self, table)
+
+    def get(self, table: str, default=None):
+        self._load(table)
+        return dict.get(self, table, default)
+
+
+REFERENCE_TABLES = ("cut_scores", "standard_met", "color_grid")
+# The tables each computation reads (tests/test_pandas_baseline.py checks this against what they ask for).
+NEEDS = {
+    "attendance": ("validated_attendance", "validated_directory"),
+    "growth": ("validated_assessment",),
+    "climate": ("validated_survey_codebook", "validated_survey_population", "validated_survey_responses"),
+    "indicators": ("attendance", "color_grid", "cut_scores", "standard_met", "validated_assessment",
+                   "validated_dashboard_cci", "validated_dashboard_chronic", "validated_dashboard_ela",
+                   "validated_dashboard_elpi", "validated_dashboard_grad", "validated_dashboard_growth",
+                   "validated_dashboard_math", "validated_dashboard_susp", "validated_directory"),
+}
+
+
+def load_inputs(con: duckdb.DuckDBPyConnection, school_year: str,
+                computations: tuple[str, ...] | None = None) -> dict[str, pd.DataFrame]:
+    """The tables the DuckDB scoring of ``school_year`` reads, as DataFrames (see the module doc):
+    every one, or those the named ``computations`` need (at state scale all of them at once do
+    not fit in memory as pandas frames). Any other table is read when first asked for."""
+    inputs = LazyInputs(con, school_year)
+    tables = [*_input_years(school_year), *REFERENCE_TABLES] if computations is None else \
+        sorted({t for c in computations for t in NEEDS[c]})
+    for table in tables:
+        inputs.get(table)
     return inputs
+
+
+def input_rows(con: duckdb.DuckDBPyConnection, school_year: str) -> dict[str, int]:
+    """Rows of each input table the scoring of ``school_year`` reads (counted in the warehouse)."""
+    out = {}
+    for table, years in _input_years(school_year).items():
+        if "school_year" in _table_columns(con, table):
+            marks = ", ".join("?" for _ in years)
+            out[table] = con.execute(f'SELECT count(*) FROM "{table}" WHERE school_year IN ({marks})',
+                                     years).fetchone()[0]
+        else:
+            out[table] = 0
+    return out
 
 
 def _frame(inputs: dict[str, pd.DataFrame], table: str, needed: list[str]) -> pd.DataFrame:
@@ -440,45 +500,78 @@ def _survey_meta_columns() -> set[str]:
     return {c.lower() for c in source.required_columns + source.optional_columns} | {"source_line", "_line"}
 
 
-def climate_answers(inputs: dict[str, pd.DataFrame], school_year: str) -> pd.DataFrame:
-    """Every answer given (response_id, cds, respondent_group, item_key, answer): the wide export melted."""
+def _survey_items(inputs: dict[str, pd.DataFrame], school_year: str) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+    """The year's responses (cds, respondent_group) and each item column holding an answer, as
+    numbers, by item key (the lower-cased column name), as climate_answers.sql reads them."""
     responses = _frame(inputs, "validated_survey_responses", ["school_year", "response_id", "cds", "respondent_group"])
-    responses = _of_year(responses, school_year)
+    responses = _of_year(responses, school_year).reset_index(drop=True)
     meta = _survey_meta_columns()
-    candidates = [c for c in responses.columns if c.lower() not in meta]
-    values = responses[candidates].apply(pd.to_numeric, errors="coerce") if candidates else responses[[]]
-    items = [c for c in candidates if values[c].notna().any()]
-    if not items:
-        return pd.DataFrame({"response_id": pd.Series([], dtype=object), "cds": pd.Series([], dtype=object),
-                             "respondent_group": pd.Series([], dtype=object), "item_key": pd.Series([], dtype=object),
-                             "answer": pd.Series([], dtype="int64")})
-    wide = pd.concat([responses[["response_id", "cds", "respondent_group"]],
-                      values[items].rename(columns=str.lower)], axis=1)
-    long = wide.melt(id_vars=["response_id", "cds", "respondent_group"], var_name="item_key",
-                     value_name="answer").dropna(subset=["answer"])
-    long["answer"] = long["answer"].astype("int64")
-    return long.reset_index(drop=True)
+    items = {}
+    for c in (c for c in responses.columns if c.lower() not in meta):
+        values = pd.to_numeric(responses[c], errors="coerce")
+        if values.notna().any():
+            items[c.lower()] = values
+    return responses[["cds", "respondent_group"]], items
 
 
 def climate(inputs: dict[str, pd.DataFrame], school_year: str, settings: Settings | None = None) -> pd.DataFrame:
-    """Percent favourable by school (S) and district (D) x respondent group x domain and item."""
+    """Percent favourable by school (S) and district (D) x respondent group x domain and item.
+
+    Counted as climate.sql counts: per school first (answers by item and value; the set of
+    domains each response answered, as bits), a district being the sum of its schools.
+    """
     settings = settings or load_settings()
     min_resp = settings.privacy.survey_min_respondents
-    answers = climate_answers(inputs, school_year)
     codebook = _of_year(_frame(inputs, "validated_survey_codebook",
                                ["school_year", "item_id", "respondent_group", "domain", "reverse_coded",
                                 "scale_points"]), school_year)
     codebook = codebook[["item_id", "respondent_group", "domain", "reverse_coded", "scale_points"]] \
         .assign(item_key=codebook["item_id"].str.lower())
-    scored = answers.merge(codebook, on=["item_key", "respondent_group"])
+    domains = sorted(codebook["domain"].dropna().unique())
+    bit_of = {d: np.uint64(1) << np.uint64(i) for i, d in enumerate(domains)}
+    responses, items = _survey_items(inputs, school_year)
+    keys = ["cds", "respondent_group"]
+    item_counts, domain_sets = [], []
+    mask = np.zeros(len(responses), dtype=np.uint64)
+    for item_key, answers in items.items():
+        given = answers.notna()
+        counted = (responses.loc[given, keys].assign(item_key=item_key, answer=answers[given].astype("int64"))
+                   .groupby([*keys, "item_key", "answer"], sort=False).size().rename("answers").reset_index())
+        item_counts.append(counted)
+        for c in codebook[codebook["item_key"] == item_key].itertuples():
+            valid = (answers.ge(1) & answers.le(float(c.scale_points)) & responses["respondent_group"].eq(c.respondent_group))
+            mask[valid.fillna(False).to_numpy(bool)] |= bit_of[c.domain]
+    answer_counts = pd.concat(item_counts, ignore_index=True) if item_counts else \
+        pd.DataFrame(columns=[*keys, "item_key", "answer", "answers"])
+    scored = answer_counts.merge(codebook, on=["item_key", "respondent_group"])
     points = scored["scale_points"].astype(float)
     scored = scored[scored["answer"].ge(1) & scored["answer"].le(points)]
     points = scored["scale_points"].astype(float)
     scored = scored.assign(favorable=np.where(scored["reverse_coded"].eq("Y").fillna(False).astype(bool),
                                               scored["answer"] <= 2, scored["answer"] >= points - 1))
-    cols = ["cds", "respondent_group", "response_id", "domain", "item_id", "favorable"]
-    both = pd.concat([scored[cols].assign(rtype="S"),
-                      scored[cols].assign(rtype="D", cds=_district_of(scored["cds"]))], ignore_index=True)
+    scored = scored.assign(fav_answers=scored["answers"].where(scored["favorable"], 0))
+    school_items = (scored.groupby([*keys, "domain", "item_id"], sort=False)
+                    .agg(answered=("answers", "sum"), favorable=("fav_answers", "sum")).reset_index())
+    answered_any = mask != 0
+    sets = (responses.loc[answered_any, keys].assign(domains=mask[answered_any])
+            .groupby([*keys, "domains"], sort=False).size().rename("responses").reset_index())
+    school_domains = pd.concat([sets[(sets["domains"] & bit) != 0].assign(domain=d)
+                                for d, bit in bit_of.items()], ignore_index=True) if bit_of else sets.assign(domain="")
+    school_domains = (school_domains.groupby([*keys, "domain"], sort=False)["responses"].sum()
+                      .rename("figure_respondents").reset_index())
+    school_respondents = sets.groupby(keys, sort=False)["responses"].sum().rename("respondents").reset_index()
+    domain_rows = (school_items.groupby([*keys, "domain"], sort=False)[["answered", "favorable"]].sum().reset_index()
+                   .merge(school_domains, on=[*keys, "domain"]).assign(level="domain", item_id=""))
+    item_rows = school_items.assign(level="item", figure_respondents=school_items["answered"])
+    school_stats = pd.concat([domain_rows, item_rows], ignore_index=True)
+
+    def with_districts(frame: pd.DataFrame, by: list[str], sums: list[str]) -> pd.DataFrame:
+        district = frame.assign(cds=_district_of(frame["cds"])).groupby(by, sort=False)[sums].sum().reset_index()
+        return pd.concat([frame.assign(rtype="S"), district.assign(rtype="D")], ignore_index=True)
+
+    stats = with_districts(school_stats, [*keys, "level", "domain", "item_id"],
+                           ["answered", "favorable", "figure_respondents"])
+    respondents = with_districts(school_respondents, keys, ["respondents"])
 
     population = _of_year(_frame(inputs, "validated_survey_population",
                                  ["school_year", "cds", "respondent_group", "invited"]), school_year)
@@ -490,19 +583,9 @@ def climate(inputs: dict[str, pd.DataFrame], school_year: str, settings: Setting
     pop = pop[pop["invited"] > 0]
 
     gkeys = ["rtype", "cds", "respondent_group"]
-    respondents = both.groupby(gkeys, sort=False, dropna=False)["response_id"].nunique().rename("respondents")
-    groups = pop.merge(respondents.reset_index(), on=gkeys, how="outer")
+    groups = pop.merge(respondents, on=gkeys, how="outer")
     groups["respondents"] = groups["respondents"].fillna(0).astype("int64")
 
-    stats = []
-    for level, by in (("domain", [*gkeys, "domain"]), ("item", [*gkeys, "domain", "item_id"])):
-        s = (both.groupby(by, sort=False, dropna=False)
-             .agg(answered=("favorable", "size"), favorable=("favorable", "sum"),
-                  figure_respondents=("response_id", "nunique"))
-             .reset_index().assign(level=level))
-        stats.append(s)
-    stats = pd.concat(stats, ignore_index=True)
-    stats["item_id"] = stats["item_id"].where(stats["level"] == "item", "")  # NULL item of domain rows
     fkeys = ["respondent_group", "level", "domain", "item_id"]
     figures = stats.loc[stats["rtype"] == "D", fkeys].drop_duplicates()
     grid = groups.merge(figures, on="respondent_group").merge(stats, on=[*gkeys, "level", "domain", "item_id"],
@@ -899,6 +982,7 @@ def run_both(warehouse_path: str | Path, school_year: str, repeats: int = 3, set
     """Time the pipeline's DuckDB scoring and the pandas baseline on one warehouse and year (see module doc).
 
     ``threads`` sets DuckDB's thread count (default: DuckDB's own, one per core); pandas uses one core.
+    Only the tables the ``computations`` need are loaded (timed apart, ``load_seconds``).
     """
     settings = settings or load_settings()
     duck_run, pandas_run = _duckdb_runners(settings), _pandas_runners(settings)
@@ -913,9 +997,9 @@ def run_both(warehouse_path: str | Path, school_year: str, repeats: int = 3, set
         if threads:
             con.execute(f"SET threads = {int(threads)}")
         result["duckdb_threads"] = int(con.execute("SELECT current_setting('threads')").fetchall()[0][0])
-        load_seconds, inputs = _timed(load_inputs, con, school_year)
+        load_seconds, inputs = _timed(load_inputs, con, school_year, tuple(computations))
         result["load_seconds"] = load_seconds
-        result["input_rows"] = {t: len(f) for t, f in inputs.items()}
+        result["input_rows"] = input_rows(con, school_year)
         for name in computations:
             for side, run, source, tables in (("duckdb", duck_run, con, duck_tables),
                                               ("pandas", pandas_run, inputs, pandas_tables)):
