@@ -496,6 +496,28 @@ def pdfs(tmp_path_factory):
     return {key: (path, models[key]) for key, path in zip(models, paths)}
 
 
+def test_trimmed_user_agent_stylesheet_changes_no_byte(pdfs, tmp_path, monkeypatch):
+    """The workers' user-agent stylesheet drops rules a scorecard never uses (pipeline/render/pdf.py,
+    scorecard_ua_css): every PDF must be the very bytes WeasyPrint's own stylesheet gives."""
+    from weasyprint import HTML
+
+    from pipeline.render import pdf
+
+    assert scorecard_ua_trimmed(), "WeasyPrint's user-agent stylesheet changed: review scorecard_ua_css"
+    monkeypatch.setattr(pdf, "ScorecardHTML", HTML)
+    for key, (path, model) in pdfs.items():
+        stock = pdf.render_pdf_one(render_scorecard_html(model, css_inline=False), tmp_path / f"{key}.pdf",
+                                   model["title"], model["lang"])
+        assert stock.read_bytes() == path.read_bytes(), key
+
+
+def scorecard_ua_trimmed() -> bool:
+    from pipeline.render.pdf import scorecard_ua_css
+
+    css, trimmed = scorecard_ua_css()
+    return trimmed and "li::marker" in css and "::footnote-call" not in css
+
+
 def _text(path: Path) -> str:
     from pypdf import PdfReader
     return "\n".join(page.extract_text() for page in PdfReader(path).pages)

@@ -35,18 +35,16 @@ from pipeline.render.sample import sample_model
 
 def phases(copies: int = 20) -> dict[str, float]:
     """CPU milliseconds per PDF in each stage of one worker, after a warm-up document."""
-    from pipeline.render.pdf import _finisher, _state
+    from pipeline.render.pdf import ScorecardHTML, _finisher, _state
 
     state = _state()
     docs = [(render_scorecard_html(sample_model(lang), css_inline=False), lang) for lang in ("en", "es")]
     totals = {"parse HTML": 0.0, "style + layout": 0.0, "draw + write PDF": 0.0}
-    from weasyprint import HTML
-
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(copies + 1):
             html, lang = docs[i % 2]
             t0 = time.process_time()
-            doc = HTML(string=html, base_url=None, url_fetcher=state.fetcher)
+            doc = ScorecardHTML(string=html, base_url=None, url_fetcher=state.fetcher)
             t1 = time.process_time()
             rendered = doc.render(font_config=state.font_config, stylesheets=[state.stylesheet], **PDF_OPTIONS)
             t2 = time.process_time()
@@ -60,6 +58,9 @@ def phases(copies: int = 20) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if any(a in ("-h", "--help") for a in args) or any(not a.isdigit() for a in args if a != "--phases"):
+        print(__doc__)
+        return 0 if any(a in ("-h", "--help") for a in args) else 2
     if args and args[0] == "--phases":
         totals = phases(int(args[1]) if len(args) > 1 else 20)
         whole = sum(totals.values())
