@@ -22,26 +22,40 @@ district_chronic AS (
     WHERE c.school_year = $school_year
 ),
 assessed AS (
-    SELECT a.school_year, a.cds, a.ssid, lower(a.subject) AS indicator, a.grade,
+    SELECT a.school_year, a.cds, lower(a.subject) AS indicator, a.grade,
            a.scale_score - m.standard_met AS distance,
            a.ethnicity, a.el, a.ltel, a.sed, a.swd, a.foster, a.homeless
     FROM {assessment} a
     JOIN standard_met m ON m.subject = a.subject AND m.grade = a.grade
     WHERE a.school_year IN ($school_year, $prior_year) AND a.test_type = 'SBA' AND a.scale_score IS NOT NULL
 ),
+-- The figures below are sums and counts of whole numbers and the lowest and highest grade, so they
+-- are added up in two steps with exactly the same result (whatever the order or grouping of the
+-- additions). Step 1, assessed_cells: the takers of one school, year and subject with the same
+-- ethnicity and flags (12 million takers at state scale, 5 times as many taker x group rows,
+-- become about a million cells). Step 2, dfs: each cell at its school and in the LEA, once per
+-- student group of its flags, added up.
+assessed_cells AS (
+    SELECT school_year, cds, indicator, ethnicity, el, ltel, sed, swd, foster, homeless,
+           sum(distance) AS numer, count(*) AS denom, min(grade) AS min_grade, max(grade) AS max_grade
+    FROM assessed
+    GROUP BY ALL
+),
 assessed_levels AS (
-    SELECT 'S' AS rtype, * FROM assessed
+    SELECT 'S' AS rtype, * FROM assessed_cells
     UNION ALL BY NAME
-    SELECT 'D' AS rtype, * REPLACE (substr(cds, 1, 7) || '0000000' AS cds) FROM assessed
+    SELECT 'D' AS rtype, * REPLACE (substr(cds, 1, 7) || '0000000' AS cds) FROM assessed_cells
 ),
 assessed_groups AS (
-    SELECT school_year, rtype, cds, indicator, grade, distance, unnest(student_groups(ethnicity, el, ltel, sed, swd, foster, homeless)) AS student_group
+    SELECT school_year, rtype, cds, indicator, numer, denom, min_grade, max_grade,
+           unnest(student_groups(ethnicity, el, ltel, sed, swd, foster, homeless)) AS student_group
     FROM assessed_levels
 ),
 dfs AS (
     SELECT school_year, rtype, cds, indicator, student_group,
-           sum(distance) AS numer, count(*) AS denom,
-           CASE WHEN min(grade) = 11 THEN 'Y' WHEN max(grade) <= 8 THEN 'N' END AS hscutpoints
+           sum(numer) AS numer,
+           sum(denom)::BIGINT AS denom,  -- a sum of counts: BIGINT like a count
+           CASE WHEN min(min_grade) = 11 THEN 'Y' WHEN max(max_grade) <= 8 THEN 'N' END AS hscutpoints
     FROM assessed_groups GROUP BY ALL
 ),
 district_dfs AS (

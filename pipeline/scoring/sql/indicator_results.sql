@@ -107,4 +107,5 @@ SELECT
     published_status, published_change, published_status_level, published_change_level,
     published_color, published_box
 FROM coloured
-ORDER BY rtype DESC, cds, indicator, student_group
+-- origin last: CDE's row and ours for the same group would otherwise come in any order
+ORDER BY rtype DESC, cds, indicator, student_group, origin
