@@ -506,7 +506,7 @@ def _column_schema(schema: pa.DataFrameSchema, key: str, column: pa.Column, dtyp
     return pa.DataFrameSchema(columns={key: column}, coerce=schema.coerce, strict=False, name=schema.name)
 
 
-def _check_column(schema: pa.DataFrameSchema, key: str, column: pa.Column, name: str, enc: _Encoded,
+def _check_column(schema: pa.DataFrameSchema, name: str, column: pa.Column, enc: _Encoded,
                   rows: np.ndarray, failures: _Failures) -> tuple[bool, ExtensionArray | None]:
     """pandera's column rules (coercion included) on the distinct values of ``name`` among ``rows``.
 
@@ -550,7 +550,7 @@ def _check_column(schema: pa.DataFrameSchema, key: str, column: pa.Column, name:
     coerced = True
     for positions, values in parts:
         arrow = _is_arrow_text(values)
-        sub = _column_schema(schema, key, column, pd.StringDtype("pyarrow") if arrow else None)
+        sub = _column_schema(schema, name, column, pd.StringDtype("pyarrow") if arrow else None)
         fc, out = _schema_errors(sub, pd.DataFrame({name: values}, copy=False))
         coerced_parts.append((positions, out[name]))
         if fc is None:
@@ -575,8 +575,8 @@ def _check_column(schema: pa.DataFrameSchema, key: str, column: pa.Column, name:
             elif isinstance(col, str) and col == name:
                 failures.column_level.append((name, str(check), rows[hit], shown))
             else:
-                # pandera names a pattern (a regex column's coercion), not a column: as in
-                # _pandera_failures, the entry is then the row's, without a value
+                # pandera named another column than the one checked (not expected since pattern
+                # columns are made concrete): as in _pandera_failures, the entry is the row's
                 failures.column_level.append(("(row)", str(check), rows[hit], [""] * len(hit)))
     if not coerced:
         return False, None
@@ -619,20 +619,10 @@ def _re2_safe(pattern) -> bool:
     return True
 
 
-def _schema_columns(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> list[tuple[str, str, pa.Column]]:
-    """(frame column, schema key, schema column) for every frame column the schema checks, in schema order."""
-    head = frame.iloc[:0]
-    out = []
-    for key, col in schema.columns.items():
-        if col.regex:
-            try:
-                matched = col.get_backend(head).get_regex_columns(col, head)
-            except pa.errors.SchemaError:
-                matched = []
-            out.extend((str(m), key, col) for m in matched)
-        elif key in frame.columns:
-            out.append((key, key, col))
-    return out
+def _schema_columns(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> list[tuple[str, pa.Column]]:
+    """(frame column, schema column) for every frame column the schema checks, in schema order.
+    :func:`validate` has already named the columns of a pattern (:func:`concrete_columns`)."""
+    return [(key, col) for key, col in schema.columns.items() if key in frame.columns]
 
 
 def _validate_fast(
@@ -688,8 +678,8 @@ def _validate_fast(
     for _ in range(MAX_PASSES):
         failures = _Failures([], [], [])
         typed: dict[str, tuple[bool, ExtensionArray | None]] = {}  # column -> (coerced, lookup)
-        for name, key_, col in columns:
-            typed[name] = _check_column(schema, key_, col, name, encoded[name], remaining, failures)
+        for name, col in columns:
+            typed[name] = _check_column(schema, name, col, encoded[name], remaining, failures)
         if unique_check is not None and _key_may_repeat(schema, key, encoded, remaining):
             # each key column as numbers (equal values, equal numbers; missing stays missing):
             # pandera's duplicated() finds the rows it finds on the values, and drops the
