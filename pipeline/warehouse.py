@@ -234,7 +234,8 @@ def columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     ).fetchall()]
 
 
-def _quote(name: str) -> str:
+def quote(name: str) -> str:
+    """A table or column name as a DuckDB identifier (double quotes, doubled inside)."""
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -251,19 +252,19 @@ def replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame
     try:
         con.execute("BEGIN")
         if not table_exists(con, table):
-            con.execute(f"CREATE TABLE {_quote(table)} AS SELECT * FROM _incoming LIMIT 0")
+            con.execute(f"CREATE TABLE {quote(table)} AS SELECT * FROM _incoming LIMIT 0")
         existing = dict(con.execute(
             "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ?", [table]
         ).fetchall())
         for col, typ, *_ in con.execute("DESCRIBE _incoming").fetchall():
             if col not in existing:
-                con.execute(f"ALTER TABLE {_quote(table)} ADD COLUMN {_quote(col)} {typ}")
+                con.execute(f"ALTER TABLE {quote(table)} ADD COLUMN {quote(col)} {typ}")
             elif existing[col] == '"NULL"' and typ != '"NULL"':
                 # a column first stored from an empty or all-blank frame has no type yet: give it one
-                con.execute(f"ALTER TABLE {_quote(table)} ALTER COLUMN {_quote(col)} TYPE {typ}")
-        cond = " AND ".join(f"{_quote(c)} = ?" for c in where)
-        con.execute(f"DELETE FROM {_quote(table)} WHERE {cond}", list(where.values()))
-        con.execute(f"INSERT INTO {_quote(table)} BY NAME SELECT * FROM _incoming")
+                con.execute(f"ALTER TABLE {quote(table)} ALTER COLUMN {quote(col)} TYPE {typ}")
+        cond = " AND ".join(f"{quote(c)} = ?" for c in where)
+        con.execute(f"DELETE FROM {quote(table)} WHERE {cond}", list(where.values()))
+        con.execute(f"INSERT INTO {quote(table)} BY NAME SELECT * FROM _incoming")
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -276,16 +277,16 @@ def replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame
 def delete_rows(con: duckdb.DuckDBPyConnection, table: str, where: dict[str, object]) -> None:
     """Remove the rows of ``table`` matching ``where`` (nothing to do when the table does not exist)."""
     if table_exists(con, table):
-        cond = " AND ".join(f"{_quote(c)} = ?" for c in where)
-        con.execute(f"DELETE FROM {_quote(table)} WHERE {cond}", list(where.values()))
+        cond = " AND ".join(f"{quote(c)} = ?" for c in where)
+        con.execute(f"DELETE FROM {quote(table)} WHERE {cond}", list(where.values()))
 
 
 def read_table(con: duckdb.DuckDBPyConnection, table: str, where: dict[str, object]) -> pd.DataFrame:
     """Rows of ``table`` matching ``where``; an empty frame when the table does not exist yet."""
     if not table_exists(con, table):
         return pd.DataFrame()
-    cond = " AND ".join(f"{_quote(c)} = ?" for c in where) or "TRUE"
-    return con.execute(f"SELECT * FROM {_quote(table)} WHERE {cond}", list(where.values())).df()
+    cond = " AND ".join(f"{quote(c)} = ?" for c in where) or "TRUE"
+    return con.execute(f"SELECT * FROM {quote(table)} WHERE {cond}", list(where.values())).df()
 
 
 # Scored tables that may leave the warehouse: suppressed, no student identifiers.
@@ -308,9 +309,9 @@ def export_parquet(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, in
         if not table_exists(con, table):
             continue
         tmp = folder / f".{table}.parquet.tmp"
-        con.execute(f"COPY (SELECT * FROM {_quote(table)} ORDER BY ALL) TO '{tmp}' (FORMAT parquet)")
+        con.execute(f"COPY (SELECT * FROM {quote(table)} ORDER BY ALL) TO '{tmp}' (FORMAT parquet)")
         tmp.replace(folder / f"{table}.parquet")
-        rows[table] = one(con, f"SELECT count(*) FROM {_quote(table)}")[0]
+        rows[table] = one(con, f"SELECT count(*) FROM {quote(table)}")[0]
     for stale in folder.glob("*.parquet"):  # a table no longer published must not linger
         if stale.stem not in PUBLISHED_TABLES:
             stale.unlink()

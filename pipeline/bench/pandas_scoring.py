@@ -78,6 +78,7 @@ import pyarrow.compute as pc
 from pipeline.config import Settings, dashboard_year, load_settings, prior_school_year
 from pipeline.scoring.climate import CLIMATE_COLUMNS
 from pipeline.scoring.growth import GROWTH_COLUMNS, MODEL_COLUMNS, TAU2_FLOOR, Z_95
+from pipeline.warehouse import columns, connect, quote
 
 COMPUTATIONS = ("attendance", "growth", "climate", "indicators")
 OUTPUTS = ("attendance", "growth", "growth_model", "climate", "indicator_results")
@@ -165,12 +166,6 @@ def _ratio_tenths(numer: pd.Series, denom: pd.Series, scale: int) -> pd.Series:
 # ------------------------------------------------------------------------------------------------
 # inputs
 # ------------------------------------------------------------------------------------------------
-def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    return [r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
-        [table]).fetchall()]
-
-
 def _read(con: duckdb.DuckDBPyConnection, table: str, years: list[str]) -> pd.DataFrame:
     """The table's rows of ``years`` as DuckDB's ``.df()`` gives them, except that equal strings
     are one Python object (``.df()`` makes one per cell: 18 million assessment rows took 15 GB)."""
@@ -180,26 +175,22 @@ def _read(con: duckdb.DuckDBPyConnection, table: str, years: list[str]) -> pd.Da
     if "school_year" not in types:
         return pd.DataFrame(columns=list(types))
     marks = ", ".join("?" for _ in years)
-    where = f'FROM "{table}" WHERE school_year IN ({marks})'
+    where = f"FROM {quote(table)} WHERE school_year IN ({marks})"
     text = [c for c, t in types.items() if t == "VARCHAR"]
     other = [c for c in types if c not in text]
     # two scans of the same rows in the same order (DuckDB keeps insertion order without ORDER BY)
-    frame = con.execute(f"SELECT {', '.join(map(_q, other))} {where}", years).df() if other else None
-    strings = con.sql(f"SELECT {', '.join(map(_q, text))} {where}", params=years).to_arrow_table() if text else None
+    frame = con.execute(f"SELECT {', '.join(map(quote, other))} {where}", years).df() if other else None
+    strings = con.sql(f"SELECT {', '.join(map(quote, text))} {where}", params=years).to_arrow_table() if text else None
     n = len(frame) if frame is not None else strings.num_rows
-    columns = {}
+    values = {}
     for c in types:
         if c in text:
             encoded = strings.column(c).combine_chunks().dictionary_encode()
             words = np.append(encoded.dictionary.to_numpy(zero_copy_only=False).astype(object), None)
-            columns[c] = words[pc.fill_null(encoded.indices, -1).to_numpy()]
+            values[c] = words[pc.fill_null(encoded.indices, -1).to_numpy()]
         else:
-            columns[c] = frame[c].reset_index(drop=True)
-    return pd.DataFrame(columns, index=pd.RangeIndex(n))
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+            values[c] = frame[c].reset_index(drop=True)
+    return pd.DataFrame(values, index=pd.RangeIndex(n))
 
 
 def _input_years(school_year: str) -> dict[str, list[str]]:
@@ -271,9 +262,9 @@ def input_rows(con: duckdb.DuckDBPyConnection, school_year: str) -> dict[str, in
     """Rows of each input table the scoring of ``school_year`` reads (counted in the warehouse)."""
     out = {}
     for table, years in _input_years(school_year).items():
-        if "school_year" in _table_columns(con, table):
+        if "school_year" in columns(con, table):
             marks = ", ".join("?" for _ in years)
-            out[table] = con.execute(f'SELECT count(*) FROM "{table}" WHERE school_year IN ({marks})',
+            out[table] = con.execute(f"SELECT count(*) FROM {quote(table)} WHERE school_year IN ({marks})",
                                      years).fetchone()[0]
         else:
             out[table] = 0
@@ -1014,10 +1005,7 @@ def run_both(warehouse_path: str | Path, school_year: str, repeats: int = 3, set
                     "duckdb": {}, "pandas": {}, "duckdb_cpu": {}, "pandas_cpu": {}, "summary": {}}
     duck_tables: dict[str, pd.DataFrame] = {}
     pandas_tables: dict[str, pd.DataFrame] = {}
-    from pipeline.warehouse import duckdb_config
-
-    con = duckdb.connect(str(warehouse_path), read_only=True, config=duckdb_config())
-    try:
+    with connect(warehouse_path, read_only=True) as con:
         if threads:
             con.execute(f"SET threads = {int(threads)}")
         result["duckdb_threads"] = int(con.execute("SELECT current_setting('threads')").fetchall()[0][0])
@@ -1034,8 +1022,6 @@ def run_both(warehouse_path: str | Path, school_year: str, repeats: int = 3, set
                     cpus.append(cpu)
                 result[side][name], result[f"{side}_cpu"][name] = walls, cpus
                 tables.update(out)
-    finally:
-        con.close()
     for name in computations:
         d, m = result["duckdb"][name], result["pandas"][name]
         dc, mc = result["duckdb_cpu"][name], result["pandas_cpu"][name]

@@ -194,21 +194,16 @@ def _scoring_side(warehouse: Path, year: str, side: str, computation: str) -> fl
     """One side of one computation alone, so its peak memory is its own (seconds)."""
     from pipeline.bench.pandas_scoring import _duckdb_runners, _pandas_runners, load_inputs
     from pipeline.config import load_settings
+    from pipeline.warehouse import connect
 
     settings = load_settings()
     started = time.perf_counter()
-    with connect_read_only(warehouse) as con:
+    with connect(warehouse, read_only=True) as con:
         if side == "duckdb":
             _duckdb_runners(settings)[computation](con, year)
         else:
             _pandas_runners(settings)[computation](load_inputs(con, year, (computation,)), year)
     return time.perf_counter() - started
-
-
-def connect_read_only(warehouse: Path):
-    from pipeline.warehouse import connect
-
-    return connect(warehouse, read_only=True)
 
 
 def render_documents(warehouse: Path, year: str, schools: int, folder: Path) -> Path:

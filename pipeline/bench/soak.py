@@ -13,21 +13,10 @@ replaces each worker after ``RECYCLE_AFTER`` PDFs; ``--no-recycle`` shows the gr
 """
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
-
-
-def rss_mib(pid: int | str = "self") -> float:
-    """Resident memory of a process now (MiB); 0 when it has just ended."""
-    try:
-        with open(f"/proc/{pid}/statm") as fh:
-            pages = int(fh.read().split()[1])
-    except (FileNotFoundError, ProcessLookupError):
-        return 0.0
-    return pages * os.sysconf("SC_PAGE_SIZE") / (1 << 20)
 
 
 def _documents():
@@ -49,7 +38,7 @@ def soak(documents: int = 1000, block: int = 100, workers: int = 2, recycle: boo
          say=None) -> list[dict]:
     """Render ``documents`` PDFs; one row per block: documents done, wall ms per PDF, the largest
     worker's resident MiB, and how many worker processes have served so far."""
-    from pipeline.render.pdf import RECYCLE_AFTER, PdfPool
+    from pipeline.render.pdf import RECYCLE_AFTER, PdfPool, rss_mib
 
     rows = []
     seen: set[int] = set()

@@ -313,14 +313,15 @@ class PdfPool:
 def _pooled_job(job: Job) -> tuple[Path, int, float]:
     """A pool worker's job: the PDF, and which process made it with how much memory."""
     path = _render_job(job)
-    return path, os.getpid(), _rss_mib()
+    return path, os.getpid(), rss_mib()
 
 
-def _rss_mib() -> float:
+def rss_mib(pid: int | str = "self") -> float:
+    """Resident memory of a process now (MiB); 0 when it has ended or this is not Linux."""
     try:
-        with open("/proc/self/statm") as fh:
+        with open(f"/proc/{pid}/statm") as fh:
             return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / (1 << 20)
-    except (OSError, ValueError):  # not Linux
+    except (OSError, ValueError):
         return 0.0
 
 

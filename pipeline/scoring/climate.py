@@ -12,12 +12,12 @@ import pandas as pd
 from pipeline.config import Settings
 from pipeline.scoring import sql
 from pipeline.sources import SOURCES
-from pipeline.warehouse import columns, one, table_exists
+from pipeline.warehouse import columns, one, quote, table_exists
 
 RESPONSES = "validated_survey_responses"
-MAX_DOMAINS = 64  # climate.sql keeps the domains a response answered as bits of one number
 CODEBOOK = "validated_survey_codebook"
 POPULATION = "validated_survey_population"
+MAX_DOMAINS = 64  # climate.sql keeps the domains a response answered as bits of one number
 
 CLIMATE_COLUMNS = [
     "school_year", "rtype", "cds", "respondent_group", "level", "domain", "item_id",
@@ -34,10 +34,6 @@ _EMPTY_POPULATION = ("(SELECT NULL::VARCHAR AS school_year, NULL::VARCHAR AS cds
 _EMPTY_ANSWERS = ("SELECT NULL::VARCHAR AS response_id, NULL::VARCHAR AS cds, NULL::VARCHAR AS respondent_group, "
                   "NULL::VARCHAR AS item_key, NULL::BIGINT AS answer WHERE FALSE")
 
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _meta_columns() -> set[str]:
@@ -57,7 +53,7 @@ def survey_item_columns(con: duckdb.DuckDBPyConnection, school_year: str) -> lis
     candidates = [c for c in columns(con, RESPONSES) if c.lower() not in meta]
     if not candidates:
         return []
-    counts = one(con, "SELECT " + ", ".join(f"count(TRY_CAST({_quote(c)} AS BIGINT))" for c in candidates)
+    counts = one(con, "SELECT " + ", ".join(f"count(TRY_CAST({quote(c)} AS BIGINT))" for c in candidates)
                  + f" FROM {RESPONSES} WHERE school_year = ?", [school_year])
     return [c for c, n in zip(candidates, counts) if n]
 
@@ -70,7 +66,7 @@ def answers_sql(con: duckdb.DuckDBPyConnection, school_year: str) -> str:
     if not items:
         return _EMPTY_ANSWERS
     return sql("climate_answers").format(
-        item_columns=", ".join(f"TRY_CAST({_quote(c)} AS BIGINT) AS {_quote(c)}" for c in items))
+        item_columns=", ".join(f"TRY_CAST({quote(c)} AS BIGINT) AS {quote(c)}" for c in items))
 
 
 def _codebook(con: duckdb.DuckDBPyConnection) -> str:
