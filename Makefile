@@ -22,7 +22,15 @@ $(STAMP): $(BIN)/python pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test]'
 	@touch $(STAMP)
 
+# WeasyPrint subsets fonts with HarfBuzz; without libharfbuzz-subset0 it falls back to fontTools,
+# whose subsets (and so the PDFs' bytes) vary from process to process. As root on Debian it is installed.
 check-system: $(STAMP)
+	@ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing libharfbuzz-subset0 (apt-get)"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1 || \
+	      echo "could not install libharfbuzz-subset0: PDFs will not be byte-for-byte reproducible"; \
+	  else echo "libharfbuzz-subset0 not found: PDFs will not be byte-for-byte reproducible (sudo apt-get install -y libharfbuzz-subset0)"; fi; }
 	@$(BIN)/python -c "import weasyprint" 2>/dev/null || { \
 	  echo "WeasyPrint cannot load Pango from the operating system."; \
 	  echo "Install it with:  sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"; \
