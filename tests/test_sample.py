@@ -1,4 +1,4 @@
-"""Tests of the sample-data generator (pipeline/sample.py)."""
+"""Tests of the sample-data generator (the package pipeline/sample/)."""
 from __future__ import annotations
 
 import csv
@@ -7,21 +7,25 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 
 from pipeline import sample
+from pipeline.sample import codes, dashboard_rules, district_exports, parameters, survey, writers
+from schemas import dashboard as dashboard_schemas
+from schemas import district as district_schemas
 
 YEARS = ("2021-22", "2022-23", "2023-24")
 YEAR_FILES = {
-    "enrollment.csv": sample.ENROLLMENT_COLS,
-    "assessment.csv": sample.ASSESSMENT_COLS,
-    "attendance.csv": sample.ATTENDANCE_COLS,
+    "enrollment.csv": district_exports.ENROLLMENT_COLS,
+    "assessment.csv": district_exports.ASSESSMENT_COLS,
+    "attendance.csv": district_exports.ATTENDANCE_COLS,
     "survey_responses.csv": ["school_year", "response_id", "cds", "respondent_group", "grade"]
-    + [item[0] for item in sample.SURVEY_ITEMS],
-    "survey_population.csv": sample.SURVEY_POP_COLS,
-    "community.csv": sample.COMMUNITY_COLS,
+    + [item[0] for item in survey.SURVEY_ITEMS],
+    "survey_population.csv": survey.SURVEY_POP_COLS,
+    "community.csv": district_exports.COMMUNITY_COLS,
 }
 GRID = {  # status level -> colours for change levels 1..5 (ca-dashboard.md)
     5: [3, 4, 5, 5, 5], 4: [2, 3, 4, 4, 5], 3: [2, 2, 3, 4, 4], 2: [1, 2, 2, 3, 3], 1: [1, 1, 1, 2, 3],
@@ -82,8 +86,8 @@ def test_returned_counts_match_files(tiny):
 
 def test_demo_has_every_contract_file_with_exact_header(demo):
     out, counts = demo
-    assert read(out / "directory.csv").columns.tolist() == sample.DIRECTORY_COLS
-    assert read(out / "survey_codebook.csv").columns.tolist() == sample.CODEBOOK_COLS
+    assert read(out / "directory.csv").columns.tolist() == district_exports.DIRECTORY_COLS
+    assert read(out / "survey_codebook.csv").columns.tolist() == survey.CODEBOOK_COLS
     for year in YEARS:
         for name, cols in YEAR_FILES.items():
             path = out / year / name
@@ -166,7 +170,7 @@ def test_student_files_are_valid(demo):
 
 def test_ssids_stable_across_years(demo):
     out, _ = demo
-    order = sample.GRADE_LABELS
+    order = codes.GRADE_LABELS
     prev = None
     for year in YEARS:
         a = read(out / year / "attendance.csv").drop_duplicates("ssid", keep="last").set_index("ssid")
@@ -260,7 +264,7 @@ def test_dashboard_status_levels_follow_cut_scores(demo):
 
 def test_dfs_recomputes_from_assessment(demo):
     out, _ = demo
-    cuts = {s: {g: v[2] for g, v in tab.items()} for s, tab in sample.SBAC.items()}
+    cuts = {s: {g: v[2] for g, v in tab.items()} for s, tab in parameters.SBAC.items()}
     for year in YEARS:
         a = read(out / year / "assessment.csv")
         a = a[(a["test_type"] == "SBA") & (a["scale_score"] != "")]
@@ -280,7 +284,7 @@ def test_chronic_recomputes_from_attendance(demo):
     out, _ = demo
     a = read(out / "2023-24" / "attendance.csv")
     de, da = a["days_enrolled"].astype(int), a["days_absent"].astype(int)
-    elig = (de >= 31) & a["grade"].isin(sample.GRADE_LABELS[:10])
+    elig = (de >= 31) & a["grade"].isin(codes.GRADE_LABELS[:10])
     chronic = elig & (10 * da >= de)
     tab = pd.DataFrame({"n": chronic, "d": elig}).groupby(a["cds"]).sum()
     d = _dash(out, "2023-24", "chronic")
@@ -364,36 +368,35 @@ def test_half_up_rounding_matches_decimal():
     den = rng.integers(1, 400, 5_000)
     num[:50] = np.arange(-25, 25) * 5  # ties: x.5
     den[:50] = 10
-    got = sample._half_up_div(num, den)
+    got = dashboard_rules.half_up_div(num, den)
     want = [int((Decimal(int(n)) / Decimal(int(d))).quantize(Decimal(1), rounding=ROUND_HALF_UP)) for n, d in zip(num, den)]
     assert got.tolist() == want
-    assert sample._fmt_tenths(np.array([-25, -5, 0, 5, 204])).tolist() == ["-2.5", "-0.5", "0.0", "0.5", "20.4"]
+    assert writers.fmt_tenths(np.array([-25, -5, 0, 5, 204])).tolist() == ["-2.5", "-0.5", "0.0", "0.5", "20.4"]
 
 
 def test_fast_writer_gives_pandas_bytes(tmp_path):
-    pytest.importorskip("duckdb")
+    assert writers._duckdb() is duckdb  # the fast path is taken
     n = 1_000
     rng = np.random.default_rng(1)
     df = pd.DataFrame(dict(
-        school_year=sample._const("2023-24", n), ssid=rng.integers(10**9, 9 * 10**9, n),
-        grade=pd.Categorical.from_codes(rng.integers(0, 14, n), sample.GRADE_LABELS),
+        school_year=writers.constant_column("2023-24", n), ssid=rng.integers(10**9, 9 * 10**9, n),
+        grade=pd.Categorical.from_codes(rng.integers(0, 14, n), codes.GRADE_LABELS),
         score=pd.arrays.IntegerArray(rng.integers(2100, 2900, n).astype(np.int16), rng.random(n) < 0.1),
-        flag=sample._yn(rng.random(n) < 0.5)))
-    sample._write_csv(df, tmp_path / "fast.csv", fast=True)
-    sample._write_csv(df, tmp_path / "slow.csv", fast=False)
+        flag=writers.yn_column(rng.random(n) < 0.5)))
+    writers.write_csv(df, tmp_path / "fast.csv", fast=True)
+    writers.write_csv(df, tmp_path / "slow.csv", fast=False)
     assert filecmp.cmp(tmp_path / "fast.csv", tmp_path / "slow.csv", shallow=False)
 
 
 def test_files_match_the_pipeline_schemas(tiny):
-    """The generated files pass the district contracts in schemas/district.py (when present)."""
-    pytest.importorskip("pandera")
-    district = pytest.importorskip("schemas.district")
+    """The generated files pass the district contracts in schemas/district.py."""
     out, _ = tiny
+    d = district_schemas
     models = {
-        "directory.csv": district.Directory, "survey_codebook.csv": district.SurveyCodebook,
-        "enrollment.csv": district.Enrollment, "assessment.csv": district.Assessment,
-        "attendance.csv": district.Attendance, "survey_responses.csv": district.SurveyResponses,
-        "survey_population.csv": district.SurveyPopulation, "community.csv": district.Community,
+        "directory.csv": d.Directory, "survey_codebook.csv": d.SurveyCodebook,
+        "enrollment.csv": d.Enrollment, "assessment.csv": d.Assessment,
+        "attendance.csv": d.Attendance, "survey_responses.csv": d.SurveyResponses,
+        "survey_population.csv": d.SurveyPopulation, "community.csv": d.Community,
     }
     for name, model in models.items():
         paths = [out / name] if (out / name).exists() else [out / "2023-24" / name]
@@ -404,12 +407,10 @@ def test_files_match_the_pipeline_schemas(tiny):
 
 def test_dashboard_files_match_the_pipeline_schemas(tiny):
     """Dashboard files pass schemas/dashboard.py once '*' marks are read as blanks (as the reader does)."""
-    pytest.importorskip("pandera")
-    dashboard = pytest.importorskip("schemas.dashboard")
     out, _ = tiny
-    models = {"chronic": dashboard.RateIndicator, "susp": dashboard.RateIndicator, "grad": dashboard.RateIndicator,
-              "ela": dashboard.AcademicIndicator, "math": dashboard.AcademicIndicator,
-              "elpi": dashboard.ElpiIndicator}
+    d = dashboard_schemas
+    models = {"chronic": d.RateIndicator, "susp": d.RateIndicator, "grad": d.RateIndicator,
+              "ela": d.AcademicIndicator, "math": d.AcademicIndicator, "elpi": d.ElpiIndicator}
     for year in YEARS:
         for ind, model in models.items():
             df = _dash(out, year, ind)

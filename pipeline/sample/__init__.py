@@ -1,0 +1,119 @@
+"""Deterministic generator of realistic sample exports for a California school district.
+
+``generate(out_dir, scale, seed, years)`` writes the full input contract (the files and columns that
+``schemas/district.py`` and ``schemas/dashboard.py`` check): the shared ``directory.csv`` and
+``survey_codebook.csv``, per school year the district's student-level exports and, under
+``dashboard/``, CDE Dashboard research files in the published tab-delimited layout.
+
+The same seed always gives byte-identical files. Every random draw comes from a generator keyed by
+(seed, purpose, year), so the files do not depend on the order things are generated in.
+
+How the data are made (all vectorised with numpy; there is no Python loop over students):
+
+* A *world* of counties, districts and schools (names, grade spans, size, poverty, demographics).
+* A *population* simulated year by year, starting one year before the first requested year (a
+  burn-in year that is not written, so the first year already has continuing students and prior
+  Dashboard numbers). Each year students move up a grade, graduate after grade 12, leave, move to
+  a school that serves their next grade (feeder) or transfer; every school's grades are then
+  filled up to a target enrollment with new students (most of them in the entry grade). A student
+  keeps one 10-digit SSID for life.
+* Each student has persistent latent traits: a general ability with ELA- and math-specific parts
+  (prior-year scores predict current scores, r ~ 0.8, and ELA and math correlate), an absence and
+  a discipline propensity. Outcomes shift with school poverty, SED, disability, foster and
+  homeless status, English-learner status (through lower English ability and reclassification of
+  the stronger students), and ethnicity, so gaps between groups look like California's.
+* Dashboard rows for schools, the district(s) and the state are computed from the student records
+  with CDE's rules: status ``round-half-up(100*numer/denom, 0.1)``, change from unrounded rates,
+  cut scores, colour grid, ``box``, n-size and ``*`` privacy marks. All rounding is integer
+  arithmetic (half away from zero), never float ``round``.
+* When only part of a district is generated (``tiny`` and ``demo``: a network of high-need
+  schools inside a large district), the district row is synthetic, with plausible large-district
+  values; the state row is synthetic except at ``state`` scale, where it is the aggregate.
+
+The modules, in the order the data are made:
+
+=====================  ==========================================================================
+``scales``             the scales (``tiny``, ``demo``, ``district``, ``state``) and curated schools
+``codes``              grades, ethnicity, language status, student groups, calendar, school years
+``parameters``         the model's parameters and the keyed random generators
+``names``              counties, name pools, streets
+``world``              counties, districts and schools with their directory columns and effects
+``population``         students simulated year by year, with their persistent traits
+``outcomes``           one year's records: enrolment, absences, suspensions, tests, ELPI, graduation
+``district_exports``   directory, enrollment, assessment, attendance and community files
+``survey``             survey codebook, responses and invitations
+``dashboard_counts``   Dashboard counts per school, district and state and student group
+``synthetic``          counts of the district and state rows that are not simulated
+``dashboard_rules``    cut scores and colour grid; CDE's rounding
+``dashboard_files``    the research files' rows and layout
+``writers``            writing files; column and number formats
+=====================  ==========================================================================
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.sample.codes import DASHBOARD_INDICATORS, parse_year
+from pipeline.sample.dashboard_counts import aggregate
+from pipeline.sample.dashboard_files import dashboard_columns, dashboard_frame, dashboard_meta
+from pipeline.sample.district_exports import (
+    write_assessment, write_attendance, write_community, write_directory, write_enrollment,
+)
+from pipeline.sample.outcomes import year_records
+from pipeline.sample.population import Simulator
+from pipeline.sample.scales import SCALES, ScaleSpec
+from pipeline.sample.survey import write_codebook, write_survey
+from pipeline.sample.world import build_world
+from pipeline.sample.writers import write_csv
+
+__all__ = ["SCALES", "ScaleSpec", "generate", "DASHBOARD_INDICATORS", "dashboard_columns"]
+
+
+def generate(out_dir: str | Path, scale: str = "demo", seed: int = 2024,
+             years: tuple[str, ...] = ("2021-22", "2022-23", "2023-24")) -> dict[str, int]:
+    """Write the full export set for `scale` into `out_dir`; return {relative file path: data rows}.
+
+    Deterministic: the same (scale, seed, years) gives byte-identical files. `years` are school
+    years like "2023-24"; the simulation runs every year from the one before the first to the
+    last, and writes the requested ones.
+    """
+    if scale not in SCALES:
+        raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
+    if not years:
+        raise ValueError("years must name at least one school year")
+    spec = SCALES[scale]
+    springs = sorted({parse_year(y) for y in years})
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    world = build_world(spec, seed)
+    counts: dict[str, int] = {}
+    counts["directory.csv"] = write_directory(world, out / "directory.csv")
+    counts["survey_codebook.csv"] = write_codebook(out / "survey_codebook.csv")
+    meta = dashboard_meta(world)
+    sim = Simulator(world, seed)
+    prev_agg: dict[str, pd.DataFrame] | None = None
+    prev_grad = None
+    for spring in range(springs[0] - 1, springs[-1] + 1):
+        sim.advance(spring)
+        yd = year_records(sim, spring, prev_grad)
+        prev_grad = yd.grad
+        agg = aggregate(yd, world, spec, seed)
+        if spring in springs:
+            label = yd.label
+            ydir = out / label
+            ydir.mkdir(parents=True, exist_ok=True)
+            counts[f"{label}/enrollment.csv"] = write_enrollment(yd, world, ydir / "enrollment.csv")
+            counts[f"{label}/assessment.csv"] = write_assessment(yd, world, ydir / "assessment.csv")
+            counts[f"{label}/attendance.csv"] = write_attendance(yd, world, ydir / "attendance.csv")
+            nr, npop = write_survey(yd, world, seed, ydir)
+            counts[f"{label}/survey_responses.csv"] = nr
+            counts[f"{label}/survey_population.csv"] = npop
+            counts[f"{label}/community.csv"] = write_community(yd, world, seed, ydir / "community.csv")
+            for ind in DASHBOARD_INDICATORS:
+                name = f"{ind}download{spring}.txt"
+                df = dashboard_frame(ind, agg[ind], prev_agg[ind] if prev_agg else None, meta, spring)
+                counts[f"{label}/dashboard/{name}"] = write_csv(df, ydir / "dashboard" / name, sep="\t", fast=False)
+        prev_agg = agg
+    return counts
