@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import filecmp
+import shutil
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -13,6 +14,7 @@ import pandas as pd
 import pytest
 
 from pipeline import sample
+from pipeline.config import CONFIG_DIR, ConfigError
 from pipeline.sample import codes, dashboard_rules, district_exports, parameters, survey, writers
 from schemas import dashboard as dashboard_schemas
 from schemas import district as district_schemas
@@ -260,6 +262,116 @@ def test_dashboard_status_levels_follow_cut_scores(demo):
     expected = np.select([st <= -70.1, st <= -5.1, st <= 9.9, st <= 44.9], [1, 2, 3, 4], 5)
     assert (e["statuslevel"].astype(int).to_numpy() == expected).all()
     assert (_dash(out, "2023-24", "ela").query("rtype == 'S'")["hscutpoints"] == "Y").sum() >= 2
+
+
+def config_rules(config_dir: Path) -> tuple[list[dict[str, str]], dict[tuple[int, int], int]]:
+    """The rows of cut_scores.csv and the colour grid, read here without the generator's loader."""
+    with open(config_dir / "cut_scores.csv", encoding="utf-8", newline="") as fh:
+        cuts = list(csv.DictReader(fh))
+    with open(config_dir / "color_grid.csv", encoding="utf-8", newline="") as fh:
+        grid = {(int(r["status_level"]), int(r["change_level"])): int(r["color"]) for r in csv.DictReader(fh)}
+    return cuts, grid
+
+
+def config_level(cuts: list[dict[str, str]], ind: str, measure: str, cut_set: str, year: int, value: str) -> int:
+    """The level the scoring SQL gives a value: the highest whose inclusive bounds hold it (0: none)."""
+    v = Decimal(value)
+    return max((int(c["level"]) for c in cuts
+                if c["indicator"] == ind and c["measure"] == measure and c["cut_set"] in (cut_set, "any")
+                and int(c["dashboard_year_from"]) <= year <= int(c["dashboard_year_to"])
+                and (c["min"] == "" or v >= Decimal(c["min"])) and (c["max"] == "" or v <= Decimal(c["max"]))),
+               default=0)
+
+
+def assert_levels_follow(out: Path, config_dir: Path) -> int:
+    """Every level and colour in the Dashboard files is the configuration's; return how many rows have a colour."""
+    cuts, grid = config_rules(config_dir)
+    coloured = 0
+    for year in YEARS:
+        for ind in sample.DASHBOARD_INDICATORS:
+            d = _dash(out, year, ind)
+            for row in d.itertuples(index=False):
+                cut_set = "hs" if ind in ("ela", "math") and row.hscutpoints == "Y" else "default"
+                y = spring(year)
+                sl = config_level(cuts, ind, "status", cut_set, y, row.currstatus) if row.currstatus != "*" else 0
+                assert int(row.statuslevel) == sl, (year, ind, row)
+                if "change" in d.columns:
+                    cl = config_level(cuts, ind, "change", cut_set, y, row.change) if row.change else 0
+                    assert int(row.changelevel) == cl, (year, ind, row)
+                    color = grid.get((sl, cl), 0) if row.accountabilitymet == "Y" and sl and cl else 0
+                    assert int(row.color) == color, (year, ind, row)
+                    coloured += color > 0
+    return coloured
+
+
+def test_dashboard_levels_and_colours_are_the_configurations(demo):
+    out, _ = demo
+    assert assert_levels_follow(out, CONFIG_DIR) > 1_000
+
+
+def copy_config(tmp_path: Path) -> Path:
+    cfg = tmp_path / "config"
+    shutil.copytree(CONFIG_DIR, cfg)
+    return cfg
+
+
+def test_changing_the_configuration_changes_the_dashboard_files(tmp_path, tiny):
+    """Cut scores and colour grid come from the configuration folder: the generator has no copy of its own."""
+    base, counts = tiny
+    cfg = copy_config(tmp_path)
+    cut_file = cfg / "cut_scores.csv"
+    cuts = cut_file.read_text(encoding="utf-8")
+    # chronic absenteeism: level 3 (Medium) up to 15 % instead of 10 %
+    for old, new in ((",status,3,5.1,10.0,", ",status,3,5.1,15.0,"), (",status,2,10.1,20.0,", ",status,2,15.1,20.0,")):
+        row = f"chronic,2019,2099,any,default{old}"
+        assert row in cuts
+        cuts = cuts.replace(row, f"chronic,2019,2099,any,default{new}")
+    cut_file.write_text(cuts, encoding="utf-8")
+    grid_file = cfg / "color_grid.csv"
+    with open(grid_file, encoding="utf-8", newline="") as fh:
+        grid = list(csv.DictReader(fh))
+    with open(grid_file, "w", encoding="utf-8", newline="") as fh:  # Blue for Red, Green for Orange, ...
+        writer = csv.DictWriter(fh, fieldnames=["status_level", "change_level", "color"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({**r, "color": 6 - int(r["color"])} for r in grid)
+    out = tmp_path / "out"
+    assert sample.generate(out, "tiny", 7, config_dir=cfg) == counts
+    changed = {rel for rel in counts if not filecmp.cmp(base / rel, out / rel, shallow=False)}
+    assert changed and all("/dashboard/" in rel for rel in changed)
+    assert assert_levels_follow(out, cfg) > 0
+    moved = 0
+    for year in YEARS:
+        before, after = _dash(base, year, "chronic"), _dash(out, year, "chronic")
+        moved += (before["statuslevel"] != after["statuslevel"]).sum()
+        assert (before.drop(columns=["statuslevel", "color", "box"], errors="ignore")
+                .equals(after.drop(columns=["statuslevel", "color", "box"], errors="ignore")))
+    assert moved > 0
+
+
+def test_configuration_errors_name_the_file_and_line(tmp_path):
+    cfg = copy_config(tmp_path)
+    cut_file = cfg / "cut_scores.csv"
+    cuts = cut_file.read_text(encoding="utf-8")
+    assert "\nchronic,2019,2099,any,default,status,5,,2.5," in cuts  # line 2
+    cut_file.write_text(cuts.replace(",status,5,,2.5,", ",status,5,,2.55,", 1), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"^cut_scores\.csv line 2: 'max' must be a number with at most one decimal, "
+                                          r"got '2\.55'$"):
+        sample.generate(tmp_path / "out", "tiny", 7, config_dir=cfg)
+    cut_file.write_text(cuts.replace("chronic,2019,", "chronic,2024,"), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"^cut_scores\.csv has no status cut scores for chronic \(cut set default\) "
+                                          r"in Dashboard year 2023$"):
+        sample.generate(tmp_path / "out", "tiny", 7, years=("2022-23", "2023-24"), config_dir=cfg)
+    assert not (tmp_path / "out").exists()  # checked before anything is written
+    cut_file.write_text(cuts, encoding="utf-8")
+    grid_file = cfg / "color_grid.csv"
+    grid = grid_file.read_text(encoding="utf-8")
+    assert grid.endswith("\n1,5,3\n")
+    grid_file.write_text(grid[:-2] + "7\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"^color_grid\.csv line 26: 'color' must be 0 to 5, got '7'$"):
+        sample.generate(tmp_path / "out", "tiny", 7, config_dir=cfg)
+    (cfg / "color_grid.csv").unlink()
+    with pytest.raises(ConfigError, match=r"color_grid\.csv is missing"):
+        sample.generate(tmp_path / "out", "tiny", 7, config_dir=cfg)
 
 
 def test_dfs_recomputes_from_assessment(demo):

@@ -24,7 +24,8 @@ How the data are made (all vectorised with numpy; there is no Python loop over s
   the stronger students), and ethnicity, so gaps between groups look like California's.
 * Dashboard rows for schools, the district(s) and the state are computed from the student records
   with CDE's rules: status ``round-half-up(100*numer/denom, 0.1)``, change from unrounded rates,
-  cut scores, colour grid, ``box``, n-size and ``*`` privacy marks. All rounding is integer
+  cut scores and colour grid (read from ``config/cut_scores.csv`` and ``config/color_grid.csv``,
+  the files the scoring reads), ``box``, n-size and ``*`` privacy marks. All rounding is integer
   arithmetic (half away from zero), never float ``round``.
 * When only part of a district is generated (``tiny`` and ``demo``: a network of high-need
   schools inside a large district), the district row is synthetic, with plausible large-district
@@ -44,7 +45,7 @@ The modules, in the order the data are made:
 ``survey``             survey codebook, responses and invitations
 ``dashboard_counts``   Dashboard counts per school, district and state and student group
 ``synthetic``          counts of the district and state rows that are not simulated
-``dashboard_rules``    cut scores and colour grid; CDE's rounding
+``dashboard_rules``    cut scores and colour grid from ``config/``; CDE's rounding
 ``dashboard_files``    the research files' rows and layout
 ``writers``            writing files; column and number formats
 =====================  ==========================================================================
@@ -55,9 +56,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.config import CONFIG_DIR
 from pipeline.sample.codes import DASHBOARD_INDICATORS, parse_year
 from pipeline.sample.dashboard_counts import aggregate
-from pipeline.sample.dashboard_files import dashboard_columns, dashboard_frame, dashboard_meta
+from pipeline.sample.dashboard_files import check_rules, dashboard_columns, dashboard_frame, dashboard_meta
+from pipeline.sample.dashboard_rules import load_rules
 from pipeline.sample.district_exports import (
     write_assessment, write_attendance, write_community, write_directory, write_enrollment,
 )
@@ -72,12 +75,14 @@ __all__ = ["SCALES", "ScaleSpec", "generate", "DASHBOARD_INDICATORS", "dashboard
 
 
 def generate(out_dir: str | Path, scale: str = "demo", seed: int = 2024,
-             years: tuple[str, ...] = ("2021-22", "2022-23", "2023-24")) -> dict[str, int]:
+             years: tuple[str, ...] = ("2021-22", "2022-23", "2023-24"),
+             config_dir: str | Path = CONFIG_DIR) -> dict[str, int]:
     """Write the full export set for `scale` into `out_dir`; return {relative file path: data rows}.
 
     Deterministic: the same (scale, seed, years) gives byte-identical files. `years` are school
     years like "2023-24"; the simulation runs every year from the one before the first to the
-    last, and writes the requested ones.
+    last, and writes the requested ones. The Dashboard files' levels and colours follow the cut
+    scores and colour grid of `config_dir` (the configuration the scoring uses by default).
     """
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
@@ -85,6 +90,8 @@ def generate(out_dir: str | Path, scale: str = "demo", seed: int = 2024,
         raise ValueError("years must name at least one school year")
     spec = SCALES[scale]
     springs = sorted({parse_year(y) for y in years})
+    rules = load_rules(config_dir)
+    check_rules(rules, springs)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     world = build_world(spec, seed)
@@ -113,7 +120,7 @@ def generate(out_dir: str | Path, scale: str = "demo", seed: int = 2024,
             counts[f"{label}/community.csv"] = write_community(yd, world, seed, ydir / "community.csv")
             for ind in DASHBOARD_INDICATORS:
                 name = f"{ind}download{spring}.txt"
-                df = dashboard_frame(ind, agg[ind], prev_agg[ind] if prev_agg else None, meta, spring)
+                df = dashboard_frame(ind, agg[ind], prev_agg[ind] if prev_agg else None, meta, spring, rules)
                 counts[f"{label}/dashboard/{name}"] = write_csv(df, ydir / "dashboard" / name, sep="\t", fast=False)
         prev_agg = agg
     return counts

@@ -2,7 +2,7 @@
 
 From the counts of :mod:`pipeline.sample.dashboard_counts`: status ``round-half-up(100*numer/denom,
 0.1)`` (distance from standard for ELA and math), change from the unrounded current and prior
-rates, levels from the cut scores and colour from the grid
+rates, levels from the cut scores and colour from the grid of ``config/``
 (:mod:`pipeline.sample.dashboard_rules`), ``box``, n-size and ``*`` privacy marks, in CDE's
 published tab-delimited layout (status-only until the 2022 Dashboard).
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline.sample.codes import ACAD_GROUPS, STATE_CDS
-from pipeline.sample.dashboard_rules import COLOR_GRID, CUTS, half_up_div, levels
+from pipeline.sample.codes import ACAD_GROUPS, DASHBOARD_INDICATORS, STATE_CDS
+from pipeline.sample.dashboard_rules import DashboardRules, half_up_div
 from pipeline.sample.world import World
 from pipeline.sample.writers import fmt_tenths
 
@@ -56,6 +56,19 @@ def dashboard_columns(indicator: str, reporting_year: int) -> list[str]:
     return list(cols)
 
 
+def _cut_sets(ind: str) -> tuple[str, ...]:
+    return ("default", "hs") if ind in ("ela", "math") else ("default",)
+
+
+def check_rules(rules: DashboardRules, springs: list[int]) -> None:
+    """Raise ConfigError before anything is written when a requested year has no cut scores to use."""
+    for spring in springs:
+        for ind in DASHBOARD_INDICATORS:
+            for cut_set in _cut_sets(ind):
+                rules.bands(ind, "status", cut_set, spring)
+                rules.bands(ind, "change", cut_set, spring)
+
+
 def dashboard_meta(w: World) -> pd.DataFrame:
     """The leading columns of every entity's rows (names, flags), plus its school type and high-school flag."""
     s = w.schools
@@ -80,8 +93,8 @@ _APPLIES = {
 }
 
 
-def dashboard_frame(ind: str, cur: pd.DataFrame, prior: pd.DataFrame | None, meta: pd.DataFrame,
-                    spring: int) -> pd.DataFrame:
+def dashboard_frame(ind: str, cur: pd.DataFrame, prior: pd.DataFrame | None, meta: pd.DataFrame, spring: int,
+                    rules: DashboardRules) -> pd.DataFrame:
     """One indicator's research file for one Dashboard year, from this year's and last year's counts."""
     status_only = spring <= STATUS_ONLY_UNTIL
     acad = ind in ("ela", "math")
@@ -104,7 +117,6 @@ def dashboard_frame(ind: str, cur: pd.DataFrame, prior: pd.DataFrame | None, met
     pdn = f["p_denom"].fillna(0).to_numpy(np.int64) if prior is not None else np.zeros(m, np.int64)
     cur_ok = cd >= 11
     pri_ok = has_p & (pdn >= 11)
-    cut = CUTS[ind]
     if acad:
         cs = f["sumadj"].to_numpy(np.int64)
         ps = f["p_sumadj"].fillna(0).to_numpy(np.int64) if prior is not None else np.zeros(m, np.int64)
@@ -118,19 +130,21 @@ def dashboard_frame(ind: str, cur: pd.DataFrame, prior: pd.DataFrame | None, met
         pri_t = half_up_div(1000 * pn, np.maximum(pdn, 1))
         chg_t = half_up_div(1000 * (cn * pdn - pn * cd), np.maximum(cd * pdn, 1))
     has_chg = cur_ok & pri_ok
-    if acad:
-        hs = (f["hs"] == "Y").to_numpy()
-        sl = np.where(hs, levels(cur_t, cut["status_hs"], "high"), levels(cur_t, cut["status"], "high"))
-    else:
-        sl = levels(cur_t, cut["status"], cut["better"])
-    sl = np.where(cur_ok, sl, 0)
-    cl = np.where(has_chg, levels(chg_t, cut["change"], cut["better"]), 0)
+    hs = (f["hs"] == "Y").to_numpy()
+
+    def levels(tenths: np.ndarray, measure: str) -> np.ndarray:
+        # high schools' ELA and math use the grade-11 cut points (cut set "hs"), as hscutpoints says
+        default = rules.levels(tenths, ind, measure, "default", spring)
+        return np.where(hs, rules.levels(tenths, ind, measure, "hs", spring), default) if acad else default
+
+    sl = np.where(cur_ok, levels(cur_t, "status"), 0)
+    cl = np.where(has_chg, levels(chg_t, "change"), 0)
     lea = (f["rtype"] != "S").to_numpy() & f["studentgroup"].isin(LEA_SMALL_GROUPS).to_numpy()
     nmin = np.where(lea, 15, 30)
     cur_n = cd >= nmin
     pri_n = has_p & (pdn >= nmin)
     acc = cur_n & pri_n if not status_only else cur_n
-    color = np.where(acc & (sl > 0) & (cl > 0), COLOR_GRID[sl, cl], 0)
+    color = np.where(acc & (sl > 0) & (cl > 0), rules.color_grid[sl, cl], 0)
     box = np.where(color > 0, ((5 - sl) * 5 + cl) * 10, 0)
     yn = lambda x: np.where(x, "Y", "N")  # noqa: E731
 
