@@ -1,8 +1,9 @@
 """Write a school year's scorecards: per school HTML, PDF and CSV per language, the index, the manifest.
 
-Incremental: each document's content hash (its model plus the templates, styles and catalogs) is
-kept in ``manifest.json``; a school whose hash is unchanged and whose files are intact is not
-rendered again, so a nightly refresh with unchanged data renders nothing.
+Each school's model is built once and presented per language. Incremental: each document's content
+hash (its presented page plus the templates, styles and catalogs) is kept in ``manifest.json``; a
+school whose hash is unchanged and whose files are intact is not rendered again, so a nightly
+refresh with unchanged data renders nothing.
 """
 from __future__ import annotations
 
@@ -17,12 +18,8 @@ from pipeline.config import PROJECT_ROOT, Settings
 from pipeline.outputs import school_dir, sha256, write_atomic
 from pipeline.render.html import render_index_html, render_scorecard_html
 from pipeline.render.pdf import render_pdfs
-from pipeline.scorecard_model import (
-    build_school,
-    content_hash,
-    load_year,
-    school_csv,
-)
+from pipeline.render.present import present
+from pipeline.scorecard import build_scorecard, load_year, school_csv
 
 MANIFEST = "manifest.json"
 
@@ -52,6 +49,16 @@ def templates_fingerprint() -> str:
             h.update(path.relative_to(root).as_posix().encode())
             h.update(path.read_bytes())
     return h.hexdigest()
+
+
+def content_hash(page: dict, *extra: str) -> str:
+    """Stable hash of a presented page (and e.g. template versions): same hash, same document.
+
+    The page, not the model, is hashed: it holds every figure as formatted and every word as
+    translated, so a change in formatting or wording changes the hash too.
+    """
+    payload = json.dumps(page, sort_keys=True, ensure_ascii=False, default=str) + "".join(extra)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def _read_manifest(year_dir: Path) -> dict:
@@ -89,11 +96,12 @@ def publish_year(
         csv_text = school_csv(data, cds)
         if wanted:
             write_atomic(folder / "data.csv", csv_text)
+        model = build_scorecard(data, school, school_year, settings)
         for lang in settings.languages:
             summary.documents += 1
             doc = f"{cds}/{lang}"
-            model = build_school(data, school, school_year, lang, settings)
-            digest = content_hash(model, fingerprint)
+            page = present(model, lang)
+            digest = content_hash(page, fingerprint)
             hashes[doc] = digest
             html_path, pdf_path = folder / f"scorecard.{lang}.html", folder / f"scorecard.{lang}.pdf"
             unchanged = old_hashes.get(doc) == digest and html_path.exists() and pdf_path.exists()
@@ -102,8 +110,8 @@ def publish_year(
                 if not wanted and doc in old_hashes:
                     hashes[doc] = old_hashes[doc]
                 continue
-            write_atomic(html_path, render_scorecard_html(model, css_inline=True))
-            pdf_jobs.append((render_scorecard_html(model, css_inline=False), pdf_path, model["title"], lang))
+            write_atomic(html_path, render_scorecard_html(page, css_inline=True))
+            pdf_jobs.append((render_scorecard_html(page, css_inline=False), pdf_path, page["title"], lang))
             summary.rendered.append(doc)
     render_pdfs(pdf_jobs, workers=workers)
     index_html = render_index_html(index_rows, school_year, lang=settings.languages[0],

@@ -19,7 +19,7 @@ needs_chromium = pytest.mark.skipif(not chromium_available(),
                                     reason="Chromium is not installed (apt-get install chromium)")
 
 YEAR = "2023-24"
-# Rows shaped as pipeline.scorecard_model's index_row gives them to render_index_html in
+# Rows shaped as pipeline.scorecard.load's YearData.index_row gives them to render_index_html in
 # pipeline.publish.publish_year. Name, level and tier orders all differ; one school is unrated
 # (blank level: sorted last both ways) and one has English files only.
 SCHOOLS = [

@@ -211,7 +211,8 @@ def render_documents(warehouse: Path, year: str, schools: int, folder: Path) -> 
     languages, to ``folder/documents.json`` (PDF HTML and self-contained web page)."""
     from pipeline.config import load_settings
     from pipeline.render.html import render_scorecard_html
-    from pipeline.scorecard_model import build_school, load_year
+    from pipeline.render.present import present
+    from pipeline.scorecard import build_scorecard, load_year
     from pipeline.warehouse import connect
 
     settings = load_settings()
@@ -219,12 +220,13 @@ def render_documents(warehouse: Path, year: str, schools: int, folder: Path) -> 
     with connect(warehouse, read_only=True) as con:
         data = load_year(con, year)
     for _, school in data.directory.sort_values("school_name").head(schools).iterrows():
+        model = build_scorecard(data, school, year, settings)
         for lang in settings.languages:
-            model = build_school(data, school, year, lang, settings)
-            docs.append({"name": f"{school['cds']}.{lang}", "title": model["title"], "lang": lang,
+            page = present(model, lang)
+            docs.append({"name": f"{school['cds']}.{lang}", "title": page["title"], "lang": lang,
                          "school": str(school["school_name"]),
-                         "pdf_html": render_scorecard_html(model, css_inline=False),
-                         "web_html": render_scorecard_html(model, css_inline=True)})
+                         "pdf_html": render_scorecard_html(page, css_inline=False),
+                         "web_html": render_scorecard_html(page, css_inline=True)})
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "documents.json"
     path.write_text(json.dumps(docs), encoding="utf-8")

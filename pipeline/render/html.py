@@ -88,12 +88,16 @@ def _check_note(note, where: str) -> None:
         raise ValueError(f"scorecard model: {where} has unknown note {note!r}")
 
 
-def _view(model: Mapping) -> dict:
-    """Check the contract's required keys and add the renderer's own fields (charts)."""
-    _require(model, ("lang", "title", "school_year", "school", "indicators"), "model")
-    _require(model["school"], ("cds", "name"), "model['school']")
-    lang = check_language(model["lang"])
-    view = dict(model)
+def _view(page: Mapping) -> dict:
+    """Check the page's required keys and note codes and add the renderer's own fields (charts).
+
+    A page made by ``present`` from a typed model always has its keys; the checks catch a page
+    made by hand (tests, benchmarks) and a note code the legend does not explain.
+    """
+    _require(page, ("lang", "title", "school_year", "school", "indicators"), "model")
+    _require(page["school"], ("cds", "name"), "model['school']")
+    lang = check_language(page["lang"])
+    view = dict(page)
     for key in ("groups", "overall", "growth", "climate", "measures", "csv_href"):
         view.setdefault(key, None)
     view.setdefault("legend", True)
@@ -102,7 +106,7 @@ def _view(model: Mapping) -> dict:
     view["cards_layout"] = "cards-2"
     width, height = 230, 100
     indicators = []
-    for i, ind in enumerate(model["indicators"]):
+    for i, ind in enumerate(page["indicators"]):
         _require(ind, ("label", "status"), f"indicators[{i}]")
         _check_note(ind.get("note"), f"indicators[{i}]")
         item = dict(ind)
@@ -110,11 +114,11 @@ def _view(model: Mapping) -> dict:
         item["chart_uri"], item["chart_alt"] = uri, alt
         indicators.append(item)
     view["indicators"] = indicators
-    groups = model.get("groups") or {}
+    groups = page.get("groups") or {}
     for i, row in enumerate(groups.get("rows") or []):
         _require(row, ("group",), f"groups.rows[{i}]")
         _check_note(row.get("note"), f"groups.rows[{i}]")
-    growth = model.get("growth")
+    growth = page.get("growth")
     if growth:
         subjects = []
         for i, subject in enumerate(growth.get("subjects") or []):
@@ -127,38 +131,39 @@ def _view(model: Mapping) -> dict:
                                                                       title=subject["label"])
             subjects.append(item)
         view["growth"] = {**growth, "subjects": subjects}
-    for i, group in enumerate((model.get("climate") or {}).get("groups") or []):
+    for i, group in enumerate((page.get("climate") or {}).get("groups") or []):
         _require(group, ("label", "domains"), f"climate.groups[{i}]")
         _check_note(group.get("note"), f"climate.groups[{i}]")
         for j, domain in enumerate(group["domains"]):
             _require(domain, ("label", "school"), f"climate.groups[{i}].domains[{j}]")
             _check_note(domain.get("note"), f"climate.groups[{i}].domains[{j}]")
-    for i, domain in enumerate((model.get("measures") or {}).get("domains") or []):
+    for i, domain in enumerate((page.get("measures") or {}).get("domains") or []):
         for j, row in enumerate(domain.get("rows") or []):
             _require(row, ("label", "value"), f"measures.domains[{i}].rows[{j}]")
             _check_note(row.get("note"), f"measures.domains[{i}].rows[{j}]")
     return view
 
 
-def render_scorecard_html(model: Mapping, css_inline: bool = True) -> str:
-    """Render one school's scorecard model to an HTML string.
+def render_scorecard_html(page: Mapping, css_inline: bool = True) -> str:
+    """Render one school's scorecard page to an HTML string.
 
-    ``model`` follows the scorecard model contract (one dict per school and language, every
-    figure already formatted; see ``pipeline/scorecard_model.py``). Required keys: ``lang``,
-    ``title``, ``school_year``, ``school.cds``, ``school.name``, ``indicators[].label`` and
-    ``indicators[].status``; note codes must be ``n_lt_11``, ``complementary``, ``no_color_lt_30``,
-    ``n_lt_10`` (fewer than 10 survey respondents), ``no_data`` or ``None``. The model is not modified.
+    ``page`` is a scorecard model presented in one language,
+    :func:`pipeline.render.present.present` ``(model, lang)``: nested dicts, every figure already
+    formatted and every label translated. Required keys: ``lang``, ``title``, ``school_year``,
+    ``school.cds``, ``school.name``, ``indicators[].label`` and ``indicators[].status``; note codes
+    must be ``n_lt_11``, ``complementary``, ``no_color_lt_30``, ``n_lt_10`` (fewer than 10 survey
+    respondents), ``no_data`` or ``None``. The page is not modified.
 
     ``css_inline=True`` gives the self-contained web page (stylesheet and font inline).
     ``css_inline=False`` leaves the stylesheet out: that is the HTML for
     :func:`pipeline.render.pdf.render_pdfs`, which applies its shared parsed stylesheet.
 
-    Optional model fields the template uses beyond the contract: none required; missing
+    Optional page fields the template uses beyond the contract: none required; missing
     optional keys (``overall``, ``measures``, ``growth``, ``climate``, ``groups``, ``legend``,
     ``methodology``, ``csv_href``, school details) are simply left out of the page. Growth
     subjects with a ``chart`` get an interval chart (:func:`pipeline.render.charts.interval_chart`).
     """
-    view = _view(model)
+    view = _view(page)
     template = get_environment(view["lang"]).get_template("scorecard.html.j2")
     css = Markup(inline_css() + "\n" + inline_css(SCREEN_CSS_PATH)) if css_inline else None
     return template.render(m=view, css=css)

@@ -61,8 +61,8 @@ def N_(message: str) -> str:
     return message
 
 
-# Labels the scorecard model builder translates with get_translations(lang).gettext.
-# They live here so that `extract` puts them in the catalogs and `check` finds gaps.
+# Labels a scorecard page translates with get_translations(lang).gettext (pipeline/render/present.py
+# and the sample page). They live here so that `extract` puts them in the catalogs and `check` finds gaps.
 MODEL_MESSAGES: tuple[str, ...] = (
     # indicators
     N_("Chronic absenteeism"), N_("Suspension rate"), N_("Graduation rate"),
@@ -289,7 +289,8 @@ def extract_catalog() -> Catalog:
         (TEMPLATES_DIR, [("**.j2", "jinja2.ext:babel_extract")],
          {"**.j2": {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true",
                     "trimmed": "true", "silent": "false"}}),
-        # the whole pipeline package: the model builder marks its labels with _() / N_()
+        # the whole pipeline package: the model's English words (pipeline/scorecard/labels.py) are
+        # marked with N_(), the presenter's sentences (pipeline/render/present.py) with _()
         (Path(__file__).resolve().parents[1], [("**.py", "python")], {}),
     ]
     keywords = {"_": None, "gettext": None, "N_": None, "ngettext": (1, 2),

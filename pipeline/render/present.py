@@ -1,0 +1,285 @@
+"""The one place a scorecard model becomes words and numbers in a language.
+
+:func:`present` turns a :class:`~pipeline.scorecard.model.Scorecard` (plain typed data, the same
+for every language) into the page the template receives: nested dicts in which every figure is a
+formatted string (Babel's number and percent formats, :mod:`pipeline.render.i18n`) and every label
+is translated (the gettext catalogs). The template does no arithmetic and no formatting.
+
+The page is also what a document's content hash is taken of (:mod:`pipeline.publish`), so a change
+in formatting here shows up as a changed document and is rendered again.
+"""
+from __future__ import annotations
+
+from pipeline.render import i18n
+from pipeline.render.i18n import N_
+from pipeline.scorecard.labels import CHANGE_WORDS, COLORS, GROWTH_READINGS, STATUS_LEVELS, level_word
+from pipeline.scorecard.model import (
+    ClimateGroup,
+    GroupTable,
+    GrowthSubject,
+    Indicator,
+    MeasureDomain,
+    Overall,
+    SchoolFacts,
+    Scorecard,
+)
+
+# The short methodology notes every scorecard ends with.
+METHODOLOGY = (
+    N_("Status is this year’s result and change compares it with last year; both are "
+       "computed from counts of students and rounded to one decimal."),
+    N_("Overall rating: the score out of 100 is the weighted average of the measures’ levels "
+       "times 10; a measure without enough data passes its weight to the others. Growth in "
+       "the rating is the two-year estimate, steadier than one year’s average."),
+    N_("The equity-need tier combines the share of low-income students, English learners and "
+       "foster youth, neighborhood poverty, test results, chronic absence, and asthma and gun "
+       "violence near the school."),
+)
+
+
+def present(model: Scorecard, lang: str) -> dict:
+    """The page of ``model`` in language ``lang``: what ``render_scorecard_html`` takes."""
+    translations = i18n.get_translations(lang)
+    _ = translations.gettext
+    school = model.school
+    return {
+        "lang": lang,
+        "title": _("{school} — School Scorecard {year}").format(school=school.name, year=model.school_year),
+        "school_year": model.school_year,
+        "school": _school(school, lang, _),
+        "overall": _overall(model.overall, lang, translations) if model.overall else None,
+        "indicators": [_indicator(ind, lang, _) for ind in model.indicators],
+        "growth": {"subjects": [_growth(s, lang, _) for s in model.growth]} if model.growth else None,
+        "climate": {"groups": [_climate(g, lang, _) for g in model.climate]} if model.climate else None,
+        "measures": {"domains": [_domain(d, lang, _) for d in model.measures]} if model.measures else None,
+        "groups": _groups(model.groups, lang, _) if model.groups else None,
+        "legend": True,
+        "methodology": [_(note) for note in METHODOLOGY],
+        "csv_href": "data.csv",
+    }
+
+
+def _config_word(word: str | None, _) -> str | None:
+    """A label that comes from configuration (framework levels, domains, measures), translated
+    when the catalog has it (the defaults are listed in labels.FRAMEWORK_WORDS), else as written."""
+    return _(word) if word else None
+
+
+def _status(value, bound: str | None, kind: str, lang: str) -> str | None:
+    """A status as shown; a top/bottom-coded rate as its bound ("≤ 5.0%")."""
+    if bound is not None:
+        return ("≤ " if bound == "<=" else "≥ ") + i18n.format_rate(value, lang)
+    if value is None:
+        return None
+    return i18n.format_rate(value, lang) if kind == "rate" else i18n.format_change(value, lang)
+
+
+def _school(s: SchoolFacts, lang: str, _) -> dict:
+    return {
+        "cds": s.cds, "name": s.name, "district": s.district, "county": s.county, "principal": s.principal,
+        "grade_span": s.grade_span,
+        "school_type": i18n.translate_school_type(s.school_type, lang),
+        "enrollment": i18n.format_integer(s.enrollment, lang),
+        "demographics": [{"label": _(d.label), "value": i18n.format_percent(d.share, lang)}
+                         for d in s.demographics],
+    }
+
+
+def _indicator(ind: Indicator, lang: str, _) -> dict:
+    words = None
+    if ind.change is not None and ind.change_level:
+        words = (f"{_(level_word(CHANGE_WORDS, ind.change_level, ind.lower_is_better))} "
+                 f"{i18n.format_decimal(abs(ind.change), lang)}")
+    return {
+        "key": ind.key,
+        "label": _(ind.label),
+        "source": _(ind.source),
+        "status": _status(ind.status, ind.status_bound, ind.kind, lang),
+        "change": i18n.format_change(ind.change, lang),
+        "change_direction": ind.change_direction,
+        "change_words": words,
+        "status_level": _(level_word(STATUS_LEVELS, ind.status_level, ind.lower_is_better))
+        if ind.status_level else None,
+        "color": _(COLORS[ind.color]) if ind.color else None,
+        "color_code": ind.color,
+        "n": i18n.format_integer(ind.n, lang),
+        "note": ind.note,
+        "trend": [{"year": p.year, "value": p.value, "label": _status(p.value, None, ind.kind, lang)}
+                  for p in ind.trend],
+    }
+
+
+def _groups(table: GroupTable, lang: str, _) -> dict:
+    rows = [{
+        "group": _(r.label),
+        "status": _status(r.status, r.status_bound, table.kind, lang),
+        "gap": "" if r.group == "ALL" else i18n.format_change(r.gap, lang),
+        "n": i18n.format_integer(r.n, lang),
+        "color": _(COLORS[r.color]) if r.color else None,
+        "color_code": r.color,
+        "note": r.note,
+    } for r in table.rows]
+    return {"indicator_label": _(table.label), "rows": rows}
+
+
+# ----------------------------------------------------------------------------- overall rating
+
+def _number(value: float, lang: str) -> str:
+    """A cut point or bound: no decimals when it is whole (35), else one (49.9)."""
+    return i18n.format_decimal(value, lang, 0 if float(value).is_integer() else 1)
+
+
+def _ladder(o: Overall, lang: str, _) -> list[dict]:
+    steps = []
+    for i, step in enumerate(o.ladder):
+        if i == 0 and step.next_min is not None:
+            span = _("below %(max)s") % {"max": _number(step.next_min, lang)}
+        elif step.next_min is None:
+            span = _("%(min)s or more") % {"min": _number(step.min, lang)}
+        else:
+            span = _("%(min)s to %(max)s") % {"min": _number(step.min, lang), "max": _number(step.up_to, lang)}
+        steps.append({"level": step.level, "label": _config_word(step.label, _), "range": span,
+                      "current": step.current})
+    return steps
+
+
+def _peer_sentence(o: Overall, lang: str, translations) -> str | None:
+    _ = translations.gettext
+    if o.peer_percentile is not None:
+        below, others = o.peers_below, o.peers_other
+        if below == 0:
+            return _("none of them scored lower")
+        if below == others:
+            return translations.ngettext(
+                "higher than the other school", "higher than all %(n)s others", others) % {
+                "n": i18n.format_integer(others, lang)}
+        return translations.ngettext(
+            "higher than %(k)s of the %(n)s other school", "higher than %(k)s of the %(n)s other schools",
+            others) % {"k": i18n.format_integer(below, lang), "n": i18n.format_integer(others, lang)}
+    if o.only_rated_in_tier:
+        return _("the only rated school in its tier")
+    return None
+
+
+def _overall(o: Overall, lang: str, translations) -> dict:
+    """Overall level and score, against the district and same-need schools; the equity tier."""
+    _ = translations.gettext
+    points = next_level = sentence = None
+    if o.points_to_next is not None:
+        points = i18n.format_decimal(o.points_to_next, lang)
+        next_level = _config_word(o.next_level, _)
+        sentence = (_("%(points)s more points to reach “%(level)s”") % {"points": points, "level": next_level}
+                    if o.next_level is not None else
+                    _("%(points)s more points to reach the next level") % {"points": points})
+    elif o.top_level:
+        sentence = _("The highest level")
+    e = o.equity
+    return {
+        "rated": o.rated,
+        "level": o.level,
+        "levels": o.levels,
+        "level_label": _config_word(o.level_label, _),
+        "level_of": _("Level %(level)s of %(levels)s") % {"level": o.level, "levels": o.levels}
+        if o.level is not None and o.levels else None,
+        "score": i18n.format_decimal(o.score, lang),
+        "district_average": i18n.format_decimal(o.district_average, lang),
+        "peer_tier": _(o.peer_tier) if o.peer_tier else None,
+        "peer_average": i18n.format_decimal(o.peer_average, lang),
+        "peer_schools": i18n.format_integer(o.peer_schools, lang),
+        "peer_percentile": i18n.format_integer(o.peer_percentile, lang),
+        "peer_sentence": _peer_sentence(o, lang, translations),
+        "next_level": next_level,
+        "points_to_next": points,
+        "next_sentence": sentence,
+        "top_level": o.top_level,
+        "ladder": _ladder(o, lang, _),
+        "equity": {
+            "tier": _(e.tier),
+            "tier_rank": e.tier_rank,
+            "need_rank": i18n.format_integer(e.need_rank, lang),
+            "schools": i18n.format_integer(e.schools, lang),
+        } if e else None,
+    }
+
+
+# ----------------------------------------------------------------------------- framework measures
+
+def _figure(value, kind: str, lang: str) -> str | None:
+    return i18n.format_rate(value, lang) if kind == "rate" else i18n.format_change(value, lang)
+
+
+def _domain(d: MeasureDomain, lang: str, _) -> dict:
+    rows = []
+    for m in d.measures:
+        improvement = None
+        if m.top:
+            improvement = _("Highest level reached")
+        elif m.improvement is not None:
+            # direction-aware: "+3.3 points" when higher is better, "1.1 points lower" when lower is
+            text = i18n.format_decimal(m.improvement, lang)
+            improvement = _("+%(value)s points") % {"value": text} if m.higher_is_better else \
+                _("%(value)s points lower") % {"value": text}
+        missing = None
+        if m.fewer_than is not None:
+            missing = _("Not rated: fewer than %(n)s students") % {"n": m.fewer_than}
+        elif m.note == "no_data":
+            missing = _("No data")
+        rows.append({
+            "key": m.key,
+            "label": _config_word(m.label, _) or m.key,
+            "higher_is_better": m.higher_is_better,
+            "value": _figure(m.value, m.kind, lang),
+            "level": i18n.format_integer(m.level, lang),
+            "level_code": m.level,
+            "weight": i18n.format_rate(m.weight, lang, 0),
+            "improvement": improvement,
+            "top": m.top,
+            "missing": missing,
+            "note": m.note,
+        })
+    return {"key": d.key, "label": _config_word(d.label, _) or d.key, "weight": i18n.format_rate(d.weight, lang, 0),
+            "rows": rows}
+
+
+# ----------------------------------------------------------------------------- growth and climate
+
+def _growth(s: GrowthSubject, lang: str, _) -> dict:
+    item = {"key": s.subject, "label": _(s.label), "n": i18n.format_integer(s.n, lang),
+            "mean": i18n.format_change(s.mean, lang), "ci_low": None, "ci_high": None, "interval": None,
+            "estimate": i18n.format_change(s.estimate, lang), "reading": None, "reading_code": None,
+            "reading_note": None, "note": s.note, "chart": None}
+    if s.ci_low is not None and s.ci_high is not None:
+        low, high = i18n.format_change(s.ci_low, lang), i18n.format_change(s.ci_high, lang)
+        item.update({
+            "ci_low": low, "ci_high": high,
+            "interval": _("%(low)s to %(high)s") % {"low": low, "high": high},
+            "chart": {"value": float(s.mean), "low": float(s.ci_low), "high": float(s.ci_high),
+                      "label": item["mean"], "low_label": low, "high_label": high},
+        })
+    if s.reading_withheld:
+        item["reading_note"] = _("Fewer than 30 students: no reading given")
+    elif s.reading is not None:
+        item["reading_code"] = s.reading
+        item["reading"] = _(GROWTH_READINGS[s.reading])
+    return item
+
+
+def _climate(g: ClimateGroup, lang: str, _) -> dict:
+    respondents = i18n.format_integer(g.respondents, lang)
+    invited = i18n.format_integer(g.invited, lang)
+    rate = i18n.format_rate(g.response_rate, lang)
+    response = None
+    if rate and respondents and invited:
+        response = _("%(rate)s (%(n)s of %(invited)s)") % {"rate": rate, "n": respondents, "invited": invited}
+    elif respondents:
+        response = _("%(n)s answered") % {"n": respondents}
+    return {
+        "key": g.key, "label": _(g.label), "respondents": respondents, "invited": invited,
+        "response_rate": rate, "response": response, "note": g.note,
+        "domains": [{
+            "label": d.name_es if lang == "es" and d.name_es else _config_word(d.name, _),
+            "school": i18n.format_rate(d.school, lang),
+            "district": i18n.format_rate(d.district, lang),
+            "note": d.note,
+        } for d in g.domains],
+    }

@@ -1,0 +1,63 @@
+"""The English source words of a scorecard: indicator, source, tier, subject and group names, and
+the words the page gives to level, colour and reading codes.
+
+The model carries English names (and codes for levels, colours and readings); the rendering side
+(:mod:`pipeline.render.present`) looks the words up here and translates them. Nothing here is
+translated: :func:`N_` only marks a word so that the catalog extraction (which reads every
+``N_(...)`` under ``pipeline/``) lists it for the translators.
+"""
+from __future__ import annotations
+
+
+def N_(message: str) -> str:
+    """Mark an English word for the translators' catalog; returns it unchanged."""
+    return message
+
+
+# Headline indicators in the order a scorecard shows them; lower_is_better flips "good" and "bad".
+INDICATORS = {
+    "ela": (N_("English language arts"), False, "dfs"),
+    "math": (N_("Mathematics"), False, "dfs"),
+    "elpi": (N_("English learner progress"), False, "rate"),
+    "chronic": (N_("Chronic absenteeism"), True, "rate"),
+    "susp": (N_("Suspension rate"), True, "rate"),
+    "grad": (N_("Graduation rate"), False, "rate"),
+}
+ORIGIN_SOURCE = {"cde": N_("California School Dashboard"), "district": N_("District attendance export")}
+COLORS = {1: N_("Red"), 2: N_("Orange"), 3: N_("Yellow"), 4: N_("Green"), 5: N_("Blue")}
+# Levels run 1..5 with 5 always the good end; for lower-is-better indicators the words flip
+# (chronic absenteeism level 5 is "Very low", change level 5 "Declined significantly").
+STATUS_LEVELS = {1: N_("Very low"), 2: N_("Low"), 3: N_("Medium"), 4: N_("High"), 5: N_("Very high")}
+CHANGE_WORDS = {1: N_("Declined significantly"), 2: N_("Declined"), 3: N_("Maintained"),
+                4: N_("Increased"), 5: N_("Increased significantly")}
+
+
+def level_word(words: dict[int, str], level: int, lower_is_better: bool) -> str:
+    """The word for a 1..5 level, read from the other end when lower is better."""
+    return words[6 - level if lower_is_better else level]
+
+
+SCHOOL_TYPES = {"ES": "Elementary", "MS": "Middle", "HS": "High", "K8": "TK–8 span", "K12": "TK–12 span"}
+
+# Equity-need tiers (table equity_index, column tier) as a family reads them.
+TIERS = {"Highest": N_("Highest need"), "High": N_("High need"), "Moderate": N_("Moderate need"),
+         "Low": N_("Low need"), "Lowest": N_("Lowest need")}
+# The framework's default wording (config/framework.yaml). A district that renames a level,
+# domain or measure gets its own words shown as written until the catalogs carry them.
+FRAMEWORK_WORDS = (
+    N_("Needs intensive support"), N_("Needs support"), N_("Developing"), N_("Strong"), N_("Excelling"),
+    N_("Academic"), N_("Culture and climate"),
+    N_("English language arts (distance from standard)"), N_("Mathematics (distance from standard)"),
+    N_("English language arts growth (points above expected)"),
+    N_("Mathematics growth (points above expected)"),
+    N_("English learner progress (%)"), N_("Graduation rate (%)"), N_("Chronic absenteeism (%)"),
+    N_("Suspension rate (%)"), N_("Students' climate survey (% favorable)"),
+    N_("Parents' climate survey (% favorable)"),
+)
+GROWTH_SUBJECTS = {"ELA": N_("English language arts"), "MATH": N_("Mathematics")}
+RESPONDENT_GROUPS = {"student": N_("Students"), "parent": N_("Families"), "staff": N_("Staff")}
+# Survey domains of the default codebook, for a codebook without Spanish names.
+CLIMATE_DOMAINS = (N_("Caring adults"), N_("School connectedness"), N_("Safety"), N_("Academic rigor"),
+                   N_("Family engagement"), N_("Collaboration"))
+GROWTH_READINGS = {"above": N_("Above expected"), "below": N_("Below expected"),
+                   "expected": N_("About as expected")}

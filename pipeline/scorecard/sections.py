@@ -1,0 +1,199 @@
+"""Building one school's model from a year's records: school facts, indicators, student groups,
+growth and climate (the overall rating and the measures are in :mod:`pipeline.scorecard.rating`).
+
+The builder checks the privacy limits again before it passes a figure on: whatever the page must
+not show is ``None`` here, with its note code.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.config import Settings
+from pipeline.scorecard import rating
+from pipeline.scorecard.labels import GROWTH_SUBJECTS, INDICATORS, ORIGIN_SOURCE, RESPONDENT_GROUPS, SCHOOL_TYPES
+from pipeline.scorecard.load import YearData, grade_span
+from pipeline.scorecard.model import (
+    ClimateDomain,
+    ClimateGroup,
+    Demographic,
+    GroupRow,
+    GroupTable,
+    GrowthSubject,
+    Indicator,
+    SchoolFacts,
+    Scorecard,
+    TrendPoint,
+)
+
+GROUP_ORDER = ["ALL", "AA", "AI", "AS", "FI", "HI", "PI", "WH", "MR", "EL", "LTEL", "RFP", "EO",
+               "SED", "SWD", "FOS", "HOM"]
+ETHNICITY = ["HI", "AA", "AS", "FI", "WH", "MR", "AI", "PI"]
+# Survey notes: a group under the respondent minimum, or a domain answered by too few people in a
+# group that is shown; the page marks both the same way ("fewer than 10 respondents").
+SURVEY_NOTES = {"n_lt_10": "n_lt_10", "answered_lt_10": "n_lt_10"}
+
+
+def build_scorecard(data: YearData, school: pd.Series, school_year: str, settings: Settings) -> Scorecard:
+    """The scorecard model of one school (a directory row of ``data``), for every language."""
+    rec = data.school(school["cds"])
+    results = rec["results"]
+    indicators = []
+    for key in INDICATORS:
+        row = results.get((key, "ALL"))
+        if row is not None:
+            indicators.append(_indicator(row, rec["history"], key))
+    return Scorecard(
+        school_year=school_year,
+        school=_facts(school, rec["enrollment"], settings),
+        overall=rating.overall(rec["rating"], rec["equity"], data),
+        indicators=tuple(indicators),
+        growth=_growth(rec["growth"], bool(data.growth is not None and len(data.growth)), settings),
+        climate=_climate(rec["climate"], data.domains, settings),
+        measures=rating.measures(rec["measures"], data.measure_info),
+        groups=_groups(results, "chronic", settings) if results else None,
+    )
+
+
+def _none(value):
+    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
+
+
+def _facts(school: pd.Series, enrol: dict, settings: Settings) -> SchoolFacts:
+    total = enrol.get("ALL")
+    demographics = []
+    if total:
+        for code in ETHNICITY + ["EL", "SED", "SWD"]:
+            count = enrol.get(code)
+            if count is not None and count >= settings.privacy.min_n:
+                demographics.append(Demographic(group=code, label=settings.student_groups[code], share=count / total))
+    return SchoolFacts(
+        cds=school["cds"], name=school["school_name"], district=school["district_name"],
+        county=school["county_name"], principal=_none(school.get("principal_name")),
+        grade_span=grade_span(school["low_grade"], school["high_grade"]),
+        school_type=SCHOOL_TYPES.get(school["school_type"], school["school_type"]),
+        enrollment=total, demographics=tuple(demographics),
+    )
+
+
+def _shown_status(value, bound) -> tuple[float | None, str | None]:
+    """A status as the page shows it: a top/bottom-coded rate (bound "<=5.0") as its bound."""
+    bound = _none(bound)
+    if bound is not None:
+        return float(bound[2:]), "<=" if bound.startswith("<=") else ">="
+    return _none(value), None
+
+
+def _direction(change, lower_is_better: bool) -> str | None:
+    if change is None:
+        return None
+    if change == 0:
+        return "same"
+    return "better" if (change < 0) == lower_is_better else "worse"
+
+
+def _indicator(row: dict, history: dict[str, list[dict]], key: str) -> Indicator:
+    label, lower_is_better, kind = INDICATORS[key]
+    change = _none(row.get("change"))
+    status, bound = _shown_status(row.get("status"), row.get("status_bound"))
+    return Indicator(
+        key=key, label=label, source=ORIGIN_SOURCE.get(row.get("origin"), ""), kind=kind,
+        lower_is_better=lower_is_better, status=status, status_bound=bound, change=change,
+        change_direction=_direction(change, lower_is_better),
+        change_level=int(row.get("change_level") or 0), status_level=int(row.get("status_level") or 0),
+        color=int(row.get("color") or 0), n=_none(row.get("n")), note=_none(row.get("note")),
+        trend=tuple(TrendPoint(year=r["school_year"], value=float(r["status"]))
+                    for r in history.get(key, ()) if r["status"] is not None),
+    )
+
+
+def _groups(results: dict, key: str, settings: Settings) -> GroupTable | None:
+    by_group = {g: r for (ind, g), r in results.items() if ind == key}
+    if not by_group:
+        return None
+    label, _lower_is_better, kind = INDICATORS[key]
+    all_row = by_group.get("ALL")
+    all_status = all_row["status"] if all_row else None
+    rows = []
+    for code in [g for g in GROUP_ORDER if g in by_group]:
+        r = by_group[code]
+        status, bound = _shown_status(r["status"], r.get("status_bound"))
+        gap = None
+        if code != "ALL" and r["status"] is not None and all_status is not None:
+            gap = float(r["status"]) - float(all_status)  # the groups' own statuses, as stored
+        rows.append(GroupRow(group=code, label=settings.student_groups.get(code, code), status=status,
+                             status_bound=bound, gap=gap, n=r["n"], color=int(r["color"] or 0), note=r["note"]))
+    return GroupTable(indicator=key, label=label, kind=kind, rows=tuple(rows))
+
+
+def _growth(rows: dict, table_present: bool, settings: Settings) -> tuple[GrowthSubject, ...] | None:
+    """Growth of all students by subject: this year's mean with its 95 % range, the two-year estimate."""
+    if not table_present:
+        return None
+    subjects = []
+    for code, label in GROWTH_SUBJECTS.items():
+        r = rows.get((code, "ALL"))
+        item = {"n": None, "mean": None, "estimate": None, "ci_low": None, "ci_high": None,
+                "reading": None, "reading_withheld": False, "note": None}
+        n = r.get("n") if r else None
+        mean = r.get("mean") if r else None
+        if r is None:
+            item["note"] = "no_data"
+        elif r.get("suppressed") or r.get("note") == "n_lt_11" or (n is not None and n < settings.privacy.min_n):
+            item["note"] = "n_lt_11"
+        elif mean is None and r.get("eb_estimate") is None:
+            item["note"] = "no_data"
+        else:
+            low, high = r.get("ci_low"), r.get("ci_high")
+            estimate = r.get("eb_estimate")
+            item.update({
+                "n": n,
+                "mean": mean if mean is not None else estimate,
+                "estimate": estimate if estimate is not None and mean is not None else None,
+            })
+            if low is not None and high is not None and mean is not None:
+                item.update({"ci_low": low, "ci_high": high})
+                if r.get("category_allowed") is not None and not r.get("category_allowed"):
+                    item["reading_withheld"] = True
+                else:
+                    item["reading"] = "above" if low > 0 else "below" if high < 0 else "expected"
+        subjects.append(GrowthSubject(subject=code, label=label, **item))
+    if all(s.note == "no_data" for s in subjects):
+        return None  # e.g. a high school: growth is measured in grades 4 to 8
+    return tuple(subjects)
+
+
+def _climate(rows: list[dict], domains: dict, settings: Settings) -> tuple[ClimateGroup, ...] | None:
+    """Percent favorable by respondent group and domain, beside the district; response rates."""
+    if not rows:
+        return None
+    min_resp = settings.privacy.survey_min_respondents
+    groups = []
+    for key, label in RESPONDENT_GROUPS.items():
+        mine = [r for r in rows if r["respondent_group"] == key]
+        if not mine:
+            groups.append(ClimateGroup(key=key, label=label, note="no_data", respondents=None, invited=None,
+                                       response_rate=None, domains=()))
+            continue
+        respondents = max((r["respondents"] for r in mine if r.get("respondents") is not None), default=None)
+        hidden = any(r.get("note") == "n_lt_10" for r in mine) or (
+            respondents is not None and respondents < min_resp) or all(r.get("suppressed") for r in mine)
+        invited = next((r["invited"] for r in mine if r.get("invited") is not None), None)
+        rate = next((r["response_rate"] for r in mine if r.get("response_rate") is not None), None)
+        shown = []
+        order = sorted(mine, key=lambda r: (domains.get((key, r["domain"]), {}).get("order", 1_000), r["domain"]))
+        for r in order:
+            value = r.get("percent_favorable")
+            note = SURVEY_NOTES.get(r.get("note"))
+            if hidden:
+                value, note = None, "n_lt_10"
+            elif value is None:
+                note = note or "no_data"
+            else:
+                note = None
+            shown.append(ClimateDomain(name=r.get("domain"), name_es=domains.get((key, r["domain"]), {}).get("es"),
+                                       school=value, district=r.get("district_percent_favorable"), note=note))
+        groups.append(ClimateGroup(
+            key=key, label=label, note="n_lt_10" if hidden else None,
+            respondents=None if hidden else respondents, invited=None if hidden else invited,
+            response_rate=None if hidden else rate, domains=tuple(shown)))
+    return tuple(groups)
