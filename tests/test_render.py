@@ -24,8 +24,9 @@ HOSTILE = "<script>alert(1)</script>"
 
 # --------------------------------------------------------------------------- fixtures
 
-def contract_model(lang: str = "en", name: str = "Dolores Huerta Elementary") -> dict:
-    """A model written out literally as in /tmp/spec_model.md, with suppressed rows."""
+def contract_page(lang: str = "en", name: str = "Dolores Huerta Elementary") -> dict:
+    """A page (what present(model, lang) gives the template) written out literally, with
+    suppressed rows: the renderer's contract, checked without the presenter."""
     es = lang == "es"
     return {
         "lang": lang,
@@ -240,7 +241,7 @@ def test_date_formatting():
 # -------------------------------------------------------------------------------- HTML
 
 @pytest.mark.parametrize("lang", ["en", "es"])
-@pytest.mark.parametrize("build", [contract_model, sample_model])
+@pytest.mark.parametrize("build", [contract_page, sample_model])
 def test_html_is_self_contained_and_has_its_language(lang, build):
     html = render_scorecard_html(build(lang))
     assert f'<html lang="{lang}">' in html
@@ -266,9 +267,10 @@ def test_spanish_page_is_in_spanish():
 
 
 def test_hostile_school_name_is_escaped():
-    html = render_scorecard_html(contract_model("en", name=HOSTILE))
-    assert HOSTILE not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    for html in (render_scorecard_html(contract_page("en", name=HOSTILE)),
+                 render_scorecard_html(sample_model("es", name=HOSTILE))):  # typed model, presented
+        assert HOSTILE not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     index = render_index_html(SCHOOLS, "2023-24")
     assert HOSTILE not in index
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in index
@@ -276,7 +278,7 @@ def test_hostile_school_name_is_escaped():
 
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_suppressed_cells_show_no_number(lang):
-    model = contract_model(lang)
+    model = contract_page(lang)
     rows = table_rows(render_scorecard_html(model))
     for row in model["groups"]["rows"]:
         if row["status"] is None:
@@ -304,7 +306,7 @@ def _section(html: str, heading_id: str) -> str:
 
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_new_sections_suppressed_cells_show_no_number(lang):
-    model = contract_model(lang)
+    model = contract_page(lang)
     html = render_scorecard_html(model)
     climate = _section(html, "h-climate")
     for group in model["climate"]["groups"]:
@@ -338,7 +340,7 @@ def test_new_sections_suppressed_cells_show_no_number(lang):
 
 
 def test_overall_section_shows_level_comparisons_and_ladder():
-    html = render_scorecard_html(contract_model("en"))
+    html = render_scorecard_html(contract_page("en"))
     overall = _visible(_section(html, "h-overall"))
     for words in ("Needs support", "47.6 out of 100", "Level 2 of 5", "2.4 more points to reach “Developing”",
                   "District average 45.8", "Average of same-need schools (4) 54.4",
@@ -352,7 +354,7 @@ def test_overall_section_shows_level_comparisons_and_ladder():
 
 def test_growth_chart_and_level_meter_are_described():
     import base64
-    html = render_scorecard_html(contract_model("en"))
+    html = render_scorecard_html(contract_page("en"))
     alts = re.findall(r'<img class="interval" src="data:image/svg\+xml;base64,[^"]+" alt="([^"]*)"', html)
     assert alts == ["English language arts: −6.4 points, 95% range −18.1 to +5.2; 0 means growth as expected."]
     assert re.search(r'<img class="meter" src="data:image/svg\+xml;base64,[^"]+" alt="3 of 10">', html)
@@ -366,18 +368,18 @@ def test_growth_chart_and_level_meter_are_described():
 
 
 def test_unknown_note_in_new_sections_is_a_clear_error():
-    model = contract_model()
+    model = contract_page()
     model["climate"]["groups"][0]["domains"][0]["note"] = "bogus"
     with pytest.raises(ValueError, match=r"climate.groups\[0\].domains\[0\] has unknown note"):
         render_scorecard_html(model)
-    model = contract_model()
+    model = contract_page()
     model["growth"]["subjects"][1]["note"] = "n_lt_12"
     with pytest.raises(ValueError, match="unknown note"):
         render_scorecard_html(model)
 
 
 def test_pages_without_the_new_sections_still_render():
-    model = contract_model("en")
+    model = contract_page("en")
     for key in ("overall", "measures", "growth", "climate"):
         del model[key]
     html = render_scorecard_html(model)
@@ -401,11 +403,11 @@ def test_pdf_html_has_no_inline_stylesheet():
 
 
 def test_model_missing_required_keys_is_a_clear_error():
-    model = contract_model()
+    model = contract_page()
     del model["school"]["cds"]
     with pytest.raises(ValueError, match=r"school.*cds"):
         render_scorecard_html(model)
-    model = contract_model()
+    model = contract_page()
     model["indicators"][0]["note"] = "bogus"
     with pytest.raises(ValueError, match="unknown note"):
         render_scorecard_html(model)
@@ -477,14 +479,14 @@ def test_render_package_does_not_import_dagster():
 
 @pytest.fixture(scope="module")
 def pdfs(tmp_path_factory):
-    """Render a batch through the pool (2 workers): full sample en/es, contract model, hostile name."""
+    """Render a batch through the pool (2 workers): full sample en/es, contract page, hostile name."""
     from pipeline.render.pdf import render_pdfs
 
     out = tmp_path_factory.mktemp("pdfs")
     models = {
         "sample-en": sample_model("en"),
         "sample-es": sample_model("es"),
-        "contract-es": contract_model("es"),
+        "contract-es": contract_page("es"),
         "hostile-en": sample_model("en", name=HOSTILE),
         "long-en": sample_model("en", name="Dr. Martin Luther King Jr. Academy of Science, "
                                             "Technology, Engineering, Arts and Mathematics"),
@@ -586,7 +588,7 @@ def test_pdf_suppressed_rows_show_no_number(pdfs):
 def test_pdf_is_reproducible_and_written_atomically(tmp_path):
     from pipeline.render.pdf import render_pdf_one
 
-    model = contract_model("en")
+    model = contract_page("en")
     html = render_scorecard_html(model, css_inline=False)
     first = render_pdf_one(html, tmp_path / "a.pdf", model["title"], "en").read_bytes()
     second = render_pdf_one(html, tmp_path / "a.pdf", model["title"], "en").read_bytes()
@@ -598,7 +600,7 @@ def test_render_pdfs_reports_failures_after_rendering_the_rest(tmp_path):
     from pipeline.render.pdf import PdfRenderError, render_pdfs
 
     (tmp_path / "blocked").write_text("a file where a folder should be")
-    model = contract_model("en")
+    model = contract_page("en")
     html = render_scorecard_html(model, css_inline=False)
     jobs = [(html, tmp_path / "blocked" / "x.pdf", model["title"], "en"),
             (html, tmp_path / "ok" / "y.pdf", model["title"], "en")]
