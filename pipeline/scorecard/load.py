@@ -75,7 +75,7 @@ def _new_school() -> dict:
             "measures": [], "growth": {}, "climate": []}
 
 
-def records(frame: pd.DataFrame) -> list[dict]:
+def _records(frame: pd.DataFrame) -> list[dict]:
     """Rows as dicts with None for every missing value (NaN, NA, NaT)."""
     if frame is None or frame.empty:
         return []
@@ -99,9 +99,9 @@ def _framework_info() -> tuple[list[dict], dict[str, dict]]:
     except Exception:  # the page still renders from the warehouse alone
         return [], {}
     levels = sorted(({"level": int(r["level"]), "label": str(r["label"]), "min": float(r["min"])}
-                     for r in records(fw.levels)), key=lambda r: r["level"])
+                     for r in _records(fw.levels)), key=lambda r: r["level"])
     info = {}
-    for i, m in enumerate(records(fw.measures)):
+    for i, m in enumerate(_records(fw.measures)):
         if m["source_table"] == "indicator_results":
             kind = INDICATORS.get(m.get("indicator"), ("", False, "rate"))[2]
         else:
@@ -142,7 +142,7 @@ def load_year(con: duckdb.DuckDBPyConnection, school_year: str, privacy: Privacy
         # same theme sits on the same line for students, families and staff
         book = codebook.sort_values("source_line") if "source_line" in codebook.columns else codebook
         first: dict[str, int] = {}
-        for r in records(book):
+        for r in _records(book):
             first.setdefault(r["domain"], len(first))
             data.domains.setdefault((r["respondent_group"], r["domain"]),
                                     {"order": first[r["domain"]], "es": r.get("domain_es")})
@@ -161,27 +161,27 @@ def _split(data: YearData) -> None:
             by[cds] = _new_school()
         return by[cds]
 
-    for r in records(data.results):
+    for r in _records(data.results):
         rec(r["cds"])["rows"].append(r)
-    for r in records(_preferred(data.results)):
+    for r in _records(_preferred(data.results)):
         rec(r["cds"])["results"][(r["indicator"], r["student_group"])] = r
     if len(data.history):
         hist = _preferred(data.history.assign(student_group="ALL")).sort_values("school_year", kind="stable")
-        for r in records(hist):
+        for r in _records(hist):
             rec(r["cds"])["history"].setdefault(r["indicator"], []).append(r)
-    for r in records(data.enrollment):
+    for r in _records(data.enrollment):
         rec(r["cds"])["enrollment"][r["student_group"]] = r["enrollment"]
-    for r in records(data.rating):
+    for r in _records(data.rating):
         rec(r["cds"])["rating"] = r
-    for r in records(data.equity):
+    for r in _records(data.equity):
         rec(r["cds"])["equity"] = r
     order = data.measure_info
-    for r in sorted(records(data.measures),
+    for r in sorted(_records(data.measures),
                     key=lambda r: (order.get(r["measure"], {}).get("order", len(order)), r["domain"], r["measure"])):
         rec(r["cds"])["measures"].append(r)
-    for r in records(data.growth):
+    for r in _records(data.growth):
         rec(r["cds"])["growth"][(r["subject"], r["student_group"])] = r
-    for r in records(data.climate):
+    for r in _records(data.climate):
         rec(r["cds"])["climate"].append(r)
     data.by_school = by
 
