@@ -3,7 +3,7 @@
 Every file is written to a temporary ``.<name>.<random>.tmp`` beside it and renamed, so a reader
 (or a run killed with SIGKILL) never leaves half a file under the real name. A temporary file
 that a killed writer left behind is removed by :func:`remove_stale_temps` on the next run; one that
-a live ``write_atomic`` is writing is locked and kept. A file that cannot be written raises
+a live writer (:func:`atomic_file`, :func:`write_atomic`) is writing is locked and kept. A file that cannot be written raises
 :class:`OutputError`, whose message names the file and the problem in one line.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ import re
 import tempfile
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import BinaryIO, Iterator
 
 CDS_RE = re.compile(r"^\d{14}$")
 TEMP_GLOB = ".*.tmp"
@@ -41,16 +41,16 @@ def output_error(path: Path | str, problem: OSError | str) -> OutputError:
     return exc
 
 
-def write_atomic(path: Path | str, data: bytes | str) -> Path:
-    """Write to a temporary file beside ``path``, then rename: readers never see half a file.
+@contextlib.contextmanager
+def atomic_file(path: Path | str) -> Iterator[BinaryIO]:
+    """A binary file to write ``path`` through: a temporary file beside it, renamed when the
+    block ends, so readers never see half a file. The one way this project writes a file.
 
     The temporary file is locked while it is written, so :func:`remove_stale_temps` can tell
     it from one a killed run left behind. On any error it is removed and :class:`OutputError`
     names ``path`` and the problem; an existing ``path`` is left as it was.
     """
     path = Path(path)
-    if isinstance(data, str):
-        data = data.encode("utf-8")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -59,7 +59,7 @@ def write_atomic(path: Path | str, data: bytes | str) -> Path:
     try:
         with os.fdopen(fd, "wb") as fh:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-            fh.write(data)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
             os.fchmod(fh.fileno(), 0o644)  # mkstemp makes it owner-only; outputs are for everyone
@@ -70,16 +70,22 @@ def write_atomic(path: Path | str, data: bytes | str) -> Path:
         if isinstance(exc, OSError) and not isinstance(exc, OutputError):
             raise output_error(path, exc) from None
         raise
-    return path
+
+
+def write_atomic(path: Path | str, data: bytes | str) -> Path:
+    """Write ``data`` (text as UTF-8) to ``path`` atomically (:func:`atomic_file`)."""
+    with atomic_file(path) as fh:
+        fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+    return Path(path)
 
 
 def remove_stale_temps(folder: Path | str, min_age: float = 1.0) -> list[Path]:
     """Remove the temporary files (``.*.tmp``) a killed writer left under ``folder``.
 
     A file that a live :func:`write_atomic` holds locked, or that changed in the last
-    ``min_age`` seconds, is kept. Writers that do not lock their temporary files (the PDF
-    renderer, DuckDB's Parquet export) must not run under ``folder`` meanwhile: a run calls
-    this when it starts, holding the output folder's run lock. Returns the removed paths.
+    ``min_age`` seconds, is kept. Writers that do not lock their temporary files (DuckDB's
+    Parquet export) must not run under ``folder`` meanwhile: a run calls this when it starts,
+    holding the output folder's run lock. Returns the removed paths.
     """
     removed: list[Path] = []
     folder = Path(folder)

@@ -1,14 +1,15 @@
 """PDF rendering with WeasyPrint, fast: a process pool whose workers each keep ONE
 ``FontConfiguration`` and ONE parsed stylesheet for every document they render.
 
-* HTML comes from ``render_scorecard_html(model, css_inline=False)`` (no inline stylesheet);
+* HTML comes from ``render_scorecard_html(page, css_inline=False)`` (no inline stylesheet);
   the worker applies ``templates/scorecard.css``, parsed once with the worker's font
   configuration (fonts from ``templates/fonts``).
 * PDF/UA-1 with tags; title and language in the metadata and nothing else: the finisher
   drops WeasyPrint's ``Producer`` (Info dictionary and XMP) and the document carries no
   creation/modification date, no author/creator/keywords and no file identifier.
   Output is byte-for-byte reproducible for the same HTML.
-* Each PDF is written to a temporary file in the target folder, then ``os.replace``-d.
+* Each PDF is written through :func:`pipeline.outputs.atomic_file` (a locked temporary file in
+  the target folder, then renamed), like every other output.
 * Only ``data:`` URLs and files under ``templates/`` can be fetched: a page never reaches the
   network or the rest of the file system. The HTML has no base URL, so relative links (the
   CSV link) are not turned into ``file://`` paths of the build machine.
@@ -21,7 +22,6 @@ import multiprocessing
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -34,6 +34,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
+from pipeline.outputs import atomic_file
 from pipeline.render.i18n import TEMPLATES_DIR
 
 CSS_PATH = TEMPLATES_DIR / "scorecard.css"
@@ -177,17 +178,8 @@ def _object_number(reference) -> int:
 
 
 def _write_atomic(document, out: Path, title: str, lang: str) -> Path:
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            document.write_pdf(fh, finisher=_finisher(title, lang), **PDF_OPTIONS)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(out) as fh:
+        document.write_pdf(fh, finisher=_finisher(title, lang), **PDF_OPTIONS)
     return out
 
 
