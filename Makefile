@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 YEARS  ?= 2021-22 2022-23 2023-24
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
-.PHONY: demo test dev sample bench clean check-system browser-tools
+.PHONY: demo test dev sample bench clean check-system browser-tools messages
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed: $(PYTHON) not found (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -69,3 +69,13 @@ sample: $(STAMP)
 
 clean:
 	rm -rf data/out/20* data/out/scorecards.duckdb* $(DAGSTER_HOME)
+
+# Translations, with Babel's own tools (babel.cfg says where the messages are): refresh the
+# template catalog from the code and templates, then merge it into every language's catalog.
+# Translate the new or changed entries in templates/locale/<lang>/LC_MESSAGES/messages.po.
+# A new language: $(BIN)/pybabel init -i templates/locale/messages.pot -d templates/locale -l <code>
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -c TRANSLATORS: --project=school-scorecards -w 100 \
+	  -o templates/locale/messages.pot .
+	$(BIN)/pybabel update -i templates/locale/messages.pot -d templates/locale -D messages -w 100 \
+	  --no-fuzzy-matching

@@ -17,6 +17,7 @@ import duckdb
 from pipeline.config import PROJECT_ROOT, Settings
 from pipeline.outputs import school_dir, sha256, write_atomic
 from pipeline.render.html import render_index_html, render_scorecard_html
+from pipeline.render.i18n import catalog_digest
 from pipeline.render.pdf import render_pdfs
 from pipeline.render.present import present
 from pipeline.scorecard import build_scorecard, load_year, school_csv
@@ -41,13 +42,23 @@ NOT_PUBLISHED = {"outbox", "delivery"}
 
 
 def templates_fingerprint() -> str:
-    """Hash of everything under templates/ that shapes a scorecard."""
+    """Hash of everything under templates/ that shapes a scorecard.
+
+    Templates, styles and fonts count byte for byte; a catalog counts by what it says (its
+    messages and translations, :func:`~pipeline.render.i18n.catalog_digest`), so refreshing a
+    catalog's location comments with ``make messages`` does not re-render every scorecard.
+    """
     h = hashlib.sha256()
     root = PROJECT_ROOT / "templates"
     for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix in {".j2", ".css", ".po", ".ttf", ".otf", ".woff", ".woff2"}:
+        if not path.is_file():
+            continue
+        if path.suffix in {".j2", ".css", ".ttf", ".otf", ".woff", ".woff2"}:
             h.update(path.relative_to(root).as_posix().encode())
             h.update(path.read_bytes())
+        elif path.suffix == ".po" and path.parent.name == "LC_MESSAGES":
+            h.update(path.relative_to(root).as_posix().encode())
+            h.update(catalog_digest(path.parent.parent.name).encode())
     return h.hexdigest()
 
 

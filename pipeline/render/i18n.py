@@ -1,12 +1,13 @@
 """Translations and per-language number formatting for the scorecards.
 
-Catalogs are Babel/gettext catalogs under ``templates/locale/<lang>/LC_MESSAGES/messages.po``.
+Catalogs are gettext catalogs under ``templates/locale/<lang>/LC_MESSAGES/messages.po``, kept with
+Babel's own tools (``babel.cfg`` says where the messages are; ``make messages`` runs
+``pybabel extract`` and ``pybabel update``; ``pybabel init`` starts a language; see the README).
 English (``en``) is the source language: msgids are the English text, so English needs no
-catalog. Adding a language means adding a catalog (``python -m pipeline.render.i18n init vi``,
-then translate): :data:`SUPPORTED_LANGUAGES` is discovered from the catalogs present.
+catalog. :data:`SUPPORTED_LANGUAGES` is discovered from the catalogs present.
 
-A compiled ``messages.mo`` beside the ``.po`` is used when it is at least as new as the
-``.po``; otherwise the ``.po`` is compiled in memory with ``babel.messages`` (a few
+A compiled ``messages.mo`` beside the ``.po`` (``pybabel compile``) is used when it is at least
+as new as the ``.po``; otherwise the ``.po`` is compiled in memory with ``babel.messages`` (a few
 milliseconds, once per process), so no build step is needed. The ``.mo`` files are not kept
 in git (their checkout times would say nothing about staleness).
 
@@ -14,25 +15,15 @@ Formatting helpers (:func:`format_decimal`, :func:`format_rate`, ...) round half
 decimal arithmetic, print a true minus sign (U+2212) and use the language's US locale
 (``en`` -> ``en_US``, ``es`` -> ``es_US``: "23.4%", "1,234" as California families read them).
 They return ``None`` for ``None`` so suppressed values stay ``None`` for the templates.
-
-Command line (run from the repository root)::
-
-    python -m pipeline.render.i18n extract      # templates + code -> templates/locale/messages.pot
-    python -m pipeline.render.i18n update       # merge the .pot into every .po
-    python -m pipeline.render.i18n init vi      # start a new language from the .pot
-    python -m pipeline.render.i18n compile      # write every .mo
-    python -m pipeline.render.i18n check        # list untranslated or fuzzy messages
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import functools
+import hashlib
 import io
-import os
 import re
-import sys
-import tempfile
 from decimal import ROUND_HALF_UP, Decimal
 from gettext import NullTranslations
 from pathlib import Path
@@ -42,7 +33,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as _babel_format_date
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import read_po
 from babel.support import Translations
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
@@ -61,43 +52,9 @@ def N_(message: str) -> str:
     return message
 
 
-# Labels a scorecard page translates with get_translations(lang).gettext (pipeline/render/present.py
-# and the sample page). They live here so that `extract` puts them in the catalogs and `check` finds gaps.
-MODEL_MESSAGES: tuple[str, ...] = (
-    # indicators
-    N_("Chronic absenteeism"), N_("Suspension rate"), N_("Graduation rate"),
-    N_("English learner progress"), N_("English language arts"), N_("Mathematics"),
-    N_("College/career"), N_("Science"),
-    # student groups
-    N_("All students"), N_("African American"), N_("American Indian or Alaska Native"),
-    N_("Asian"), N_("Filipino"), N_("Hispanic or Latino"), N_("Pacific Islander"),
-    N_("White"), N_("Two or more races"), N_("English learners"),
-    N_("Long-term English learners"), N_("Reclassified fluent English proficient"),
-    N_("English only"), N_("English learners only"), N_("Socioeconomically disadvantaged"),
-    N_("Students with disabilities"), N_("Foster youth"), N_("Homeless youth"),
-    N_("Smarter Balanced takers"), N_("Alternate assessment takers"),
-    # Dashboard colours
-    N_("Red"), N_("Orange"), N_("Yellow"), N_("Green"), N_("Blue"),
-    # status levels
-    N_("Very low"), N_("Low"), N_("Medium"), N_("High"), N_("Very high"),
-    # change levels
-    N_("Declined significantly"), N_("Declined"), N_("Maintained"), N_("Increased"),
-    N_("Increased significantly"),
-    # change sentences: value is a formatted number of points without a sign
-    N_("Declined significantly by %(value)s points"), N_("Declined by %(value)s points"),
-    N_("Maintained (%(value)s points)"), N_("Increased by %(value)s points"),
-    N_("Increased significantly by %(value)s points"),
-    N_("No prior-year result to compare"),
-    # common document words
-    N_("School Scorecard"), N_("%(school)s — School Scorecard %(year)s"),
-    N_("Sample Unified School District"),
-)
-
-
-# School types share words with status levels ("High"), so they carry a gettext context:
-# translate them with translate_school_type(), i.e. pgettext("school type", value).
+# School types share words with status levels ("High"), so they carry a gettext context
+# (marked in pipeline/scorecard/labels.py): translate them with translate_school_type().
 SCHOOL_TYPE_CONTEXT = "school type"
-SCHOOL_TYPES: tuple[str, ...] = ("Elementary", "Middle", "High", "TK–8 span", "TK–12 span")
 
 
 # --------------------------------------------------------------------------- catalogs
@@ -128,18 +85,6 @@ def compile_catalog(lang: str) -> bytes:
     buf = io.BytesIO()
     write_mo(buf, _read_catalog(lang), use_fuzzy=False)
     return buf.getvalue()
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def check_language(lang: str) -> str:
@@ -177,7 +122,7 @@ def get_translations(lang: str) -> NullTranslations:
         with mo.open("rb") as fh:
             return _Translations(fh, domain=DOMAIN)
     # Compiled in memory, not written: a .mo in the work tree could go stale in git (checkout
-    # times say nothing about which file is newer). `python -m pipeline.render.i18n compile`
+    # times say nothing about which file is newer). `pybabel compile -d templates/locale`
     # writes .mo files for deployments that want them.
     return _Translations(io.BytesIO(compile_catalog(lang)), domain=DOMAIN)
 
@@ -278,101 +223,14 @@ def language_name(lang: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-# ------------------------------------------------------------------------ maintenance
+# ------------------------------------------------------------------------ fingerprint
 
-def extract_catalog() -> Catalog:
-    """Collect every translatable message: templates, render code and MODEL_MESSAGES."""
-    from babel.messages.extract import extract_from_dir
-
-    catalog = Catalog(project="school-scorecards", domain=DOMAIN, fuzzy=False)
-    sources = [
-        (TEMPLATES_DIR, [("**.j2", "jinja2.ext:babel_extract")],
-         {"**.j2": {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true",
-                    "trimmed": "true", "silent": "false"}}),
-        # the whole pipeline package: the model's English words (pipeline/scorecard/labels.py) are
-        # marked with N_(), the presenter's sentences (pipeline/render/present.py) with _()
-        (Path(__file__).resolve().parents[1], [("**.py", "python")], {}),
-    ]
-    keywords = {"_": None, "gettext": None, "N_": None, "ngettext": (1, 2),
-                "pgettext": ((1, "c"), 2)}
-    for folder, method_map, options_map in sources:
-        for filename, lineno, message, comments, context in extract_from_dir(
-                folder, method_map, options_map, keywords=keywords, comment_tags=("TRANSLATORS:",)):
-            catalog.add(message, None, [(filename, lineno)], auto_comments=comments,
-                        context=context)
-    for message in MODEL_MESSAGES:
-        if catalog.get(message) is None:
-            catalog.add(message, None, [("pipeline/render/i18n.py", 0)])
-    for message in SCHOOL_TYPES:
-        if catalog.get(message, context=SCHOOL_TYPE_CONTEXT) is None:
-            catalog.add(message, None, [("pipeline/render/i18n.py", 0)],
-                        context=SCHOOL_TYPE_CONTEXT)
-    return catalog
-
-
-def catalog_problems(lang: str) -> list[str]:
-    """Messages in the code/templates that ``lang``'s catalog lacks, leaves empty or fuzzy."""
-    if lang == SOURCE_LANGUAGE:
-        return []
-    wanted = extract_catalog()
-    have = _read_catalog(lang)
-    problems = []
-    for message in wanted:
-        if not message.id:
-            continue
-        entry = have.get(message.id, context=message.context)
-        if entry is None:
-            problems.append(f"missing: {message.id!r}")
-        elif entry.fuzzy:
-            problems.append(f"fuzzy: {message.id!r}")
-        elif not (all(entry.string) if isinstance(entry.string, tuple) else entry.string):
-            problems.append(f"untranslated: {message.id!r}")
-    return problems
-
-
-def _write_po(catalog: Catalog, path: Path) -> None:
-    buf = io.BytesIO()
-    write_po(buf, catalog, width=100, omit_header=False, sort_output=False)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(path, buf.getvalue())
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    command = args[0] if args else "check"
-    pot = LOCALE_DIR / f"{DOMAIN}.pot"
-    if command == "extract":
-        _write_po(extract_catalog(), pot)
-        print(f"wrote {pot}")
-    elif command == "update":
-        template = extract_catalog()
-        for lang in SUPPORTED_LANGUAGES[1:]:
-            catalog = _read_catalog(lang)
-            catalog.update(template, no_fuzzy_matching=True)
-            _write_po(catalog, _po_path(lang))
-            print(f"updated {_po_path(lang)}")
-    elif command == "init":
-        lang = args[1]
-        catalog = extract_catalog()
-        catalog.locale = Locale.parse(lang)
-        _write_po(catalog, _po_path(lang))
-        print(f"wrote {_po_path(lang)}: translate it, then run `compile`")
-    elif command == "compile":
-        for lang in SUPPORTED_LANGUAGES[1:]:
-            _atomic_write(_po_path(lang).with_suffix(".mo"), compile_catalog(lang))
-            print(f"compiled {lang}")
-    elif command == "check":
-        bad = 0
-        for lang in SUPPORTED_LANGUAGES[1:]:
-            for problem in catalog_problems(lang):
-                print(f"{lang}: {problem}")
-                bad += 1
-        return 1 if bad else 0
-    else:
-        print(__doc__)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+def catalog_digest(lang: str) -> str:
+    """SHA-256 of what ``lang``'s catalog says: every message with its context, translation and
+    fuzzy flag, in a stable order. Location comments and the header are left out, so refreshing
+    the catalog with ``make messages`` changes the digest only when a translation changed."""
+    entries = sorted(
+        (repr(m.context), repr(m.id), repr(m.string), m.fuzzy)
+        for m in _read_catalog(lang) if m.id
+    )
+    return hashlib.sha256(repr(entries).encode("utf-8")).hexdigest()

@@ -3,14 +3,22 @@ the words the page gives to level, colour and reading codes.
 
 The model carries English names (and codes for levels, colours and readings); the rendering side
 (:mod:`pipeline.render.present`) looks the words up here and translates them. Nothing here is
-translated: :func:`N_` only marks a word so that the catalog extraction (which reads every
-``N_(...)`` under ``pipeline/``) lists it for the translators.
+translated: :func:`N_` and :func:`pgettext` only mark a word so that Babel's extraction
+(``make messages``: ``pybabel extract`` with the project's ``babel.cfg``, which reads every
+``N_(...)`` and ``pgettext(...)`` under ``pipeline/``) lists it for the translators.
 """
 from __future__ import annotations
 
 
 def N_(message: str) -> str:
     """Mark an English word for the translators' catalog; returns it unchanged."""
+    return message
+
+
+def pgettext(context: str, message: str) -> str:
+    """Mark a word that needs a context to be translated (Babel extracts ``pgettext`` calls with
+    their context); returns the word unchanged. The rendering side translates it with
+    ``pgettext(context, word)`` (:func:`pipeline.render.i18n.translate_school_type`)."""
     return message
 
 
@@ -37,7 +45,10 @@ def level_word(words: dict[int, str], level: int, lower_is_better: bool) -> str:
     return words[6 - level if lower_is_better else level]
 
 
-SCHOOL_TYPES = {"ES": "Elementary", "MS": "Middle", "HS": "High", "K8": "TK–8 span", "K12": "TK–12 span"}
+# School types share words with status levels ("High"), so they carry the context "school type".
+SCHOOL_TYPES = {"ES": pgettext("school type", "Elementary"), "MS": pgettext("school type", "Middle"),
+                "HS": pgettext("school type", "High"), "K8": pgettext("school type", "TK–8 span"),
+                "K12": pgettext("school type", "TK–12 span")}
 
 # Equity-need tiers (table equity_index, column tier) as a family reads them.
 TIERS = {"Highest": N_("Highest need"), "High": N_("High need"), "Moderate": N_("Moderate need"),
@@ -61,3 +72,14 @@ CLIMATE_DOMAINS = (N_("Caring adults"), N_("School connectedness"), N_("Safety")
                    N_("Family engagement"), N_("Collaboration"))
 GROWTH_READINGS = {"above": N_("Above expected"), "below": N_("Below expected"),
                    "expected": N_("About as expected")}
+# The student groups' labels of config/student_groups.csv (the model carries the label, the page
+# translates it), so that the catalog has them. A district that adds a group adds its label here.
+STUDENT_GROUP_WORDS = (
+    N_("All students"), N_("African American"), N_("American Indian or Alaska Native"),
+    N_("Asian"), N_("Filipino"), N_("Hispanic or Latino"), N_("Pacific Islander"),
+    N_("White"), N_("Two or more races"), N_("English learners"),
+    N_("Long-term English learners"), N_("Reclassified fluent English proficient"),
+    N_("English only"), N_("English learners only"), N_("Socioeconomically disadvantaged"),
+    N_("Students with disabilities"), N_("Foster youth"), N_("Homeless youth"),
+    N_("Smarter Balanced takers"), N_("Alternate assessment takers"),
+)
