@@ -57,7 +57,7 @@ test: check-system browser-tools $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m pytest -q
 
 dev: check-system $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster dev -m pipeline.definitions -h 127.0.0.1 -p 3000
+	$(BIN)/dagster dev -m assets.definitions -h 127.0.0.1 -p 3000
 
 SCALE   ?= district
 REPEATS ?= 3

@@ -1,11 +1,10 @@
-"""Deliver stage: each principal gets their own school's PDFs, once per version (see pipeline/delivery.py)."""
+"""Deliver stage: each principal gets their own school's PDFs, once per version (see pipeline/delivery/)."""
 
 import dagster as dg
 
-from pipeline.delivery import deliver_year
-from pipeline.mailer import Mailer, MailerConfigError
-from pipeline.partitions import school_years
-from pipeline.resources import ScorecardFiles
+from assets.partitions import school_years
+from assets.resources import Mailer, ScorecardFiles
+from pipeline.delivery import MailerConfigError, deliver_year
 
 
 @dg.asset(
@@ -23,8 +22,11 @@ def deliver(context: dg.AssetExecutionContext, files: ScorecardFiles, mailer: Ma
     every message per school and version: an unchanged scorecard is never sent twice, a changed
     one is sent again, failures are retried on the next run. Schools without a valid principal
     address are listed, not skipped silently."""
+    year = context.partition_key
     try:
-        summary = deliver_year(files, mailer, context.partition_key, send=mailer.sending, log=context.log)
+        summary = deliver_year(year, files.year_dir(year), files.warehouse_path, mailer.smtp_settings(),
+                               send=mailer.sending, attempts_per_run=mailer.attempts_per_run,
+                               retry_delay=mailer.retry_delay, log=context.log)
     except MailerConfigError as e:  # unsafe or incomplete SMTP settings: retrying will not help
         raise dg.Failure(description=str(e), allow_retries=False) from None
     metadata = {

@@ -2,10 +2,10 @@
 
 import dagster as dg
 
+from assets.partitions import school_years
+from assets.resources import ScorecardFiles
 from pipeline.config import load_settings
-from pipeline.partitions import school_years
 from pipeline.publish import publish_year
-from pipeline.resources import ScorecardFiles
 
 
 class RenderConfig(dg.Config):

@@ -2,11 +2,12 @@
 
 import dagster as dg
 
-from assets.ingest import preview
+from assets.checks import matches_published, matches_published_result
+from assets.metadata import preview
+from assets.partitions import school_years
+from assets.resources import ScorecardFiles
 from pipeline import scoring, warehouse
 from pipeline.config import load_settings
-from pipeline.partitions import school_years
-from pipeline.resources import ScorecardFiles
 from pipeline.scoring.climate import climate_item_report, score_climate
 from pipeline.scoring.equity import score_equity_tables
 from pipeline.scoring.framework import score_framework
@@ -51,10 +52,7 @@ def attendance(context: dg.AssetExecutionContext, files: ScorecardFiles) -> dg.M
                                    "dashboard_cci", "dashboard_ela", "dashboard_math", "dashboard_elpi")],
     kinds={"duckdb"},
     pool="warehouse",
-    check_specs=[dg.AssetCheckSpec(
-        "matches_published", asset="indicator_results",
-        description="Our status, change, levels, colour and box equal CDE's published values on every row.",
-    )],
+    check_specs=[matches_published],
 )
 def indicator_results(context: dg.AssetExecutionContext, files: ScorecardFiles):
     """Dashboard indicators for every school, LEA and student group: status recomputed from counts
@@ -68,13 +66,7 @@ def indicator_results(context: dg.AssetExecutionContext, files: ScorecardFiles):
         computed = scoring.score_indicators(con, year, settings)
         frame = protect_results(computed, settings.privacy)
         warehouse.replace_rows(con, "indicator_results", frame, {"school_year": year})
-    diffs = scoring.disagreements(computed)
-    yield dg.AssetCheckResult(
-        check_name="matches_published", passed=diffs.empty,
-        metadata={"rows_compared": int(computed["published_status_level"].notna().sum()),
-                  "disagreements": len(diffs),
-                  "examples": dg.MetadataValue.md(diffs.head(10).to_markdown(index=False) if len(diffs) else "none")},
-    )
+    yield matches_published_result(computed, scoring.disagreements(computed))
     yield dg.MaterializeResult(metadata={
         "rows": len(frame),
         "indicators": ", ".join(sorted(frame["indicator"].unique())),

@@ -3,8 +3,8 @@
 import dagster as dg
 
 from assets.ingest import ingest_assets
-from pipeline.partitions import school_years
-from pipeline.resources import ScorecardFiles
+from assets.partitions import school_years
+from assets.resources import ScorecardFiles
 from pipeline.validation_report import write_report
 from pipeline.warehouse import one
 

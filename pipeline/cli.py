@@ -22,17 +22,16 @@ from pipeline.config import PROJECT_ROOT
 DAGSTER_HOME_DIR = PROJECT_ROOT / ".dagster_home"
 
 
-def ensure_dagster_home() -> Path:
-    """Use ``$DAGSTER_HOME``, else the project-local ``.dagster_home`` wired to the repo's dagster.yaml."""
+def dagster_home() -> str:
+    """``$DAGSTER_HOME``, else the project-local ``.dagster_home`` (made here, wired to the repo's dagster.yaml)."""
     home = os.environ.get("DAGSTER_HOME")
     if home:
-        return Path(home)
+        return home
     DAGSTER_HOME_DIR.mkdir(exist_ok=True)
     link = DAGSTER_HOME_DIR / "dagster.yaml"
     if not link.exists():
         link.symlink_to(Path("..") / "dagster.yaml")
-    os.environ["DAGSTER_HOME"] = str(DAGSTER_HOME_DIR)
-    return DAGSTER_HOME_DIR
+    return str(DAGSTER_HOME_DIR)
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
@@ -67,15 +66,15 @@ def _failure_reason(result) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    _use_folders(args)
-    ensure_dagster_home()
+    home = dagster_home()
 
     import dagster as dg
     from tqdm import tqdm
 
+    from assets.definitions import defs
+    from assets.resources import files_run_config
     from pipeline.config import load_settings
-    from pipeline.definitions import defs
-    from pipeline.resources import default_out_dir
+    from pipeline.folders import out_dir
 
     settings = load_settings()
     if args.year not in settings.school_years:
@@ -84,13 +83,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     job = defs.resolve_job_def("yearly_scorecards")
     steps = len(job.nodes_in_topological_order)
-    instance = dg.DagsterInstance.get()
+    # $DAGSTER_HOME as Dagster itself reads it; the project's own folder directly, without setting it
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.from_config(home)
     run_id = str(uuid.uuid4())
     schools = [s.strip() for s in (args.schools or "").split(",") if s.strip()]
     run_config = {
         "ops": {"scorecards": {"config": {"schools": schools, "force": args.force}}},
         "loggers": {"console": {"config": {"log_level": "CRITICAL" if not args.verbose else "INFO"}}},
     }
+    raw, out = (str(Path(folder).resolve()) if folder else None for folder in (args.raw, args.out))
+    if raw or out:  # the folders of this run, as the files resource's run config (shown in the UI)
+        run_config["resources"] = {"files": files_run_config(os.environ, raw_dir=raw, out_dir=out)}
     done = threading.Event()
     bar = tqdm(total=steps, desc=f"scorecards {args.year}", unit="step", disable=args.quiet)
 
@@ -118,34 +121,27 @@ def cmd_run(args: argparse.Namespace) -> int:
         watcher.join()
         bar.update(steps - bar.n)
         bar.close()
-    out = Path(os.environ.get("SCORECARDS_OUT_DIR") or default_out_dir()) / args.year
+    out = Path(out or out_dir(os.environ)) / args.year
     if not result.success:
         print(f"scorecards run {args.year} failed: {_failure_reason(result)}", file=sys.stderr)
         print(f"  validation report: {out / 'validation' / 'report.html'}", file=sys.stderr)
         return 1
-    print(f"scorecards {args.year}: done (run {result.run_id[:8]} recorded in {os.environ['DAGSTER_HOME']})")
+    print(f"scorecards {args.year}: done (run {result.run_id[:8]} recorded in {home})")
     print(f"  scorecards:        {out / 'index.html'}")
     print(f"  validation report: {out / 'validation' / 'report.html'}")
     print(f"  warehouse:         {out.parent / 'scorecards.duckdb'}")
     return 0
 
 
-def _use_folders(args: argparse.Namespace) -> None:
-    if getattr(args, "raw", None):
-        os.environ["SCORECARDS_RAW_DIR"] = str(Path(args.raw).resolve())
-    if getattr(args, "out", None):
-        os.environ["SCORECARDS_OUT_DIR"] = str(Path(args.out).resolve())
-
-
 def cmd_deliver(args: argparse.Namespace) -> int:
     """E-mail principals (dry run unless --send) outside Dagster, with the same ledger."""
-    _use_folders(args)
-    from pipeline.delivery import deliver_year
-    from pipeline.mailer import Mailer, MailerError
-    from pipeline.resources import ScorecardFiles
+    from pipeline.delivery import MailerError, deliver_year, settings_from_env
+    from pipeline.folders import Folders
 
+    folders = Folders.from_env(os.environ, out=args.out)
     try:
-        summary = deliver_year(ScorecardFiles(), Mailer(), args.year, send=args.send)
+        summary = deliver_year(args.year, folders.year_dir(args.year), folders.warehouse_path,
+                               settings_from_env(os.environ), send=args.send)
     except MailerError as exc:
         print(f"scorecards deliver {args.year}: {exc}", file=sys.stderr)
         return 1
@@ -159,24 +155,23 @@ def cmd_deliver(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     """What was produced and delivered for a year, from the warehouse and the manifest."""
-    _use_folders(args)
     import json
 
     from pipeline.delivery import delivery_status
-    from pipeline.resources import ScorecardFiles
-    from pipeline.warehouse import one, table_exists
+    from pipeline.folders import Folders
+    from pipeline.warehouse import connect, one, table_exists
 
-    files = ScorecardFiles()
-    if not files.warehouse_path.exists():
-        print(f"scorecards status: no warehouse at {files.warehouse_path}; run `scorecards run --year {args.year}` first",
+    folders = Folders.from_env(os.environ, out=args.out)
+    if not folders.warehouse_path.exists():
+        print(f"scorecards status: no warehouse at {folders.warehouse_path}; run `scorecards run --year {args.year}` first",
               file=sys.stderr)
         return 1
-    year_dir = files.year_dir(args.year)
+    year_dir = folders.year_dir(args.year)
     try:
         manifest = json.loads((year_dir / "manifest.json").read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):
         manifest = {}
-    with files.warehouse(read_only=True) as con:
+    with connect(folders.warehouse_path, read_only=True) as con:
         totals = one(con, "SELECT sum(rows_read), sum(rows_kept), sum(rows_quarantined), "
                           "count(*) FILTER (WHERE problem IS NOT NULL) FROM ingest_files WHERE school_year = ?",
                      [args.year]) if table_exists(con, "ingest_files") else None

@@ -16,16 +16,20 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
+from assets.resources import Mailer, ScorecardFiles, resources_from_env
 from pipeline import warehouse
 from pipeline.delivery import (
     LEDGER,
+    MailerConfigError,
+    SmtpSettings,
     deliver_directory,
     deliver_year,
     delivery_status,
     record,
+    send_email,
+    settings_from_env,
 )
-from pipeline.mailer import Mailer, MailerConfigError, SmtpSettings, send_email
-from pipeline.resources import ScorecardFiles
+from pipeline.folders import Folders
 
 YEAR = "2023-24"
 A, B, C, D = "01100170000001", "01100170000002", "01100170000003", "01100170000004"
@@ -107,16 +111,27 @@ def year(tmp_path):
         (folder / "data.csv").write_text("not an attachment\n")
     with warehouse.connect(out / "scorecards.duckdb") as con:
         warehouse.replace_rows(con, "validated_directory", DIRECTORY, {"school_year": YEAR})
-    return ScorecardFiles(out_dir=str(out))
+    return Folders.of(tmp_path / "raw", out)
 
 
 def _mailer(port: int, **kw) -> Mailer:
-    return Mailer(host="127.0.0.1", port=port, starttls=False, sender=SENDER,
+    """The mailer resource as the definitions bind it: every setting is its variable's text."""
+    return Mailer(host="127.0.0.1", port=str(port), starttls="0", sender=SENDER,
                   attempts_per_run=2, retry_delay=0, timeout=5, **kw)
 
 
-def _ledger(files: ScorecardFiles) -> pd.DataFrame:
-    with files.warehouse(read_only=True) as con:
+def _settings(port: int, **kw) -> SmtpSettings:
+    return SmtpSettings(**{"host": "127.0.0.1", "port": port, "starttls": False, "sender": SENDER, "timeout": 5, **kw})
+
+
+def deliver(folders: Folders, settings: SmtpSettings, send: bool):
+    """One delivery of YEAR with plain arguments, as the asset and ``scorecards deliver`` make them."""
+    return deliver_year(YEAR, folders.year_dir(YEAR), folders.warehouse_path, settings, send=send,
+                        attempts_per_run=2, retry_delay=0)
+
+
+def _ledger(folders: Folders) -> pd.DataFrame:
+    with warehouse.connect(folders.warehouse_path, read_only=True) as con:
         return con.execute(f"SELECT * FROM {LEDGER} ORDER BY cds, updated_at").df()
 
 
@@ -126,7 +141,7 @@ def _attachments(msg) -> dict[str, bytes]:
 
 def test_each_principal_gets_only_their_schools_pdfs(year, smtp):
     handler, port = smtp
-    summary = deliver_year(year, _mailer(port), YEAR, send=True)
+    summary = deliver(year, _settings(port), send=True)
 
     assert [o.cds for o in summary.sent] == [A, B]
     assert len(handler.messages) == 2
@@ -155,7 +170,7 @@ def test_each_principal_gets_only_their_schools_pdfs(year, smtp):
     md = summary.markdown()
     assert "no_address" in md and "Cedar High" in md
 
-    with year.warehouse(read_only=True) as con:
+    with warehouse.connect(year.warehouse_path, read_only=True) as con:
         status = delivery_status(con, YEAR)
     assert status.set_index("cds")["status"].to_dict() == {A: "sent", B: "sent", C: "no_address", D: "no_pdf"}
     assert status.set_index("cds").loc[A, "last_sent_at"] is not pd.NaT
@@ -163,15 +178,15 @@ def test_each_principal_gets_only_their_schools_pdfs(year, smtp):
 
 def test_rerun_sends_nothing_and_a_changed_pdf_resends_only_that_school(year, smtp):
     handler, port = smtp
-    deliver_year(year, _mailer(port), YEAR, send=True)
+    deliver(year, _settings(port), send=True)
     assert len(handler.messages) == 2
 
-    again = deliver_year(year, _mailer(port), YEAR, send=True)
+    again = deliver(year, _settings(port), send=True)
     assert len(handler.messages) == 2
     assert [o.cds for o in again.skipped_unchanged] == [A, B] and not again.sent
 
     (year.year_dir(YEAR) / "schools" / B / "scorecard.es.pdf").write_bytes(_pdf(B, "es", version=2))
-    changed = deliver_year(year, _mailer(port), YEAR, send=True)
+    changed = deliver(year, _settings(port), send=True)
     assert [o.cds for o in changed.sent] == [B]
     assert [o.cds for o in changed.skipped_unchanged] == [A]
     rcpts, msg = handler.messages[-1]
@@ -184,7 +199,7 @@ def test_rerun_sends_nothing_and_a_changed_pdf_resends_only_that_school(year, sm
 def test_refused_recipient_is_recorded_and_retried_next_run(year, smtp):
     handler, port = smtp
     handler.refuse["beto.baca@district.example.org"] = "550 5.1.1 Mailbox unavailable"
-    first = deliver_year(year, _mailer(port), YEAR, send=True)
+    first = deliver(year, _settings(port), send=True)
     assert [o.cds for o in first.sent] == [A]
     assert [o.cds for o in first.failed] == [B]
     assert first.failed[0].attempts == 1  # a 5xx is not retried within the run
@@ -192,12 +207,12 @@ def test_refused_recipient_is_recorded_and_retried_next_run(year, smtp):
     assert row["status"] == "failed" and "550" in row["error"]
 
     handler.refuse["beto.baca@district.example.org"] = "451 4.3.0 Try again later"
-    second = deliver_year(year, _mailer(port), YEAR, send=True)
+    second = deliver(year, _settings(port), send=True)
     assert [o.cds for o in second.failed] == [B]
     assert second.failed[0].attempts == 3  # 1 earlier + 2 tries (attempts_per_run) for a 4xx
 
     handler.refuse.clear()
-    third = deliver_year(year, _mailer(port), YEAR, send=True)
+    third = deliver(year, _settings(port), send=True)
     assert [o.cds for o in third.sent] == [B] and [o.cds for o in third.skipped_unchanged] == [A]
     assert [r for r, _ in handler.messages] == [["ana.alvarez@district.example.org"],
                                                  ["beto.baca@district.example.org"]]
@@ -207,7 +222,7 @@ def test_refused_recipient_is_recorded_and_retried_next_run(year, smtp):
 
 def test_dry_run_writes_eml_and_sends_nothing(year, smtp):
     handler, port = smtp
-    summary = deliver_year(year, _mailer(port), YEAR, send=False)
+    summary = deliver(year, _settings(port), send=False)
     assert handler.messages == []
     assert [o.cds for o in summary.written] == [A, B]
     outbox = year.year_dir(YEAR) / "outbox"
@@ -220,27 +235,27 @@ def test_dry_run_writes_eml_and_sends_nothing(year, smtp):
     # the nightly dry run again, nothing changed: the outbox and the ledger stay as they are
     before = {p.name: p.stat().st_mtime_ns for p in outbox.iterdir()}
     rows = len(_ledger(year))
-    again = deliver_year(year, _mailer(port), YEAR, send=False)
+    again = deliver(year, _settings(port), send=False)
     assert [o.cds for o in again.skipped_unchanged] == [A, B] and again.written == []
     assert {p.name: p.stat().st_mtime_ns for p in outbox.iterdir()} == before and len(_ledger(year)) == rows
 
-    real = deliver_year(year, _mailer(port), YEAR, send=True)  # a dry run never counts as sent
+    real = deliver(year, _settings(port), send=True)  # a dry run never counts as sent
     assert [o.cds for o in real.sent] == [A, B] and len(handler.messages) == 2
 
 
 def test_interrupted_send_is_sent_again_and_reported(year, smtp):
     handler, port = smtp
-    deliver_year(year, _mailer(port), YEAR, send=True)
+    deliver(year, _settings(port), send=True)
     ledger = _ledger(year)
     a = ledger[ledger.cds == A].iloc[-1].to_dict()
     (year.year_dir(YEAR) / "schools" / A / "scorecard.en.pdf").write_bytes(_pdf(A, "en", version=2))
     # A run that died after 'sending' was committed, before the reply was recorded:
-    summary = deliver_year(year, _mailer(port), YEAR, send=False)  # learn the new checksum (dry run)
+    summary = deliver(year, _settings(port), send=False)  # learn the new checksum (dry run)
     new = summary.written[0]
-    with year.warehouse() as con:
+    with warehouse.connect(year.warehouse_path) as con:
         record(con, {**a, "checksum": new.checksum, "status": "sending", "attempts": 1})
         record(con, {**a, "checksum": new.checksum, "status": "sending", "attempts": 1})  # upsert, not append
-    rerun = deliver_year(year, _mailer(port), YEAR, send=True)
+    rerun = deliver(year, _settings(port), send=True)
     assert [o.cds for o in rerun.sent] == [A]
     assert [o.cds for o in rerun.resent_after_interruption] == [A]
     eml = email.message_from_bytes(new.eml.read_bytes(), policy=email.policy.default)
@@ -258,16 +273,15 @@ def test_non_local_host_without_starttls_is_refused(year, smtp, caplog):
         remote.check()
     assert PASSWORD not in str(err.value)
     with pytest.raises(MailerConfigError, match="without STARTTLS"):
-        deliver_year(year, remote, YEAR, send=True)
-    with year.warehouse(read_only=True) as con:
+        deliver(year, remote, send=True)
+    with warehouse.connect(year.warehouse_path, read_only=True) as con:
         assert delivery_status(con, YEAR).empty  # refused before anything was recorded or sent
     assert handler.messages == []
 
 
 def test_starttls_required_but_not_offered_stops_the_run(year, smtp):
     handler, port = smtp
-    summary = deliver_year(year, _mailer(port, user=USER, password=PASSWORD).model_copy(update={"starttls": True}),
-                           YEAR, send=True)
+    summary = deliver(year, _settings(port, user=USER, password=PASSWORD, starttls=True), send=True)
     assert summary.aborted and "does not offer STARTTLS" in summary.aborted
     assert summary.not_attempted == [B, C, D] and handler.messages == []
 
@@ -276,10 +290,10 @@ def test_password_never_in_logs_errors_or_ledger(year, smtp, caplog):
     handler, port = smtp
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.WARNING, logger="mail.log")  # the test server's own protocol log
-    wrong = deliver_year(year, _mailer(port, user=USER, password=PASSWORD + "x"), YEAR, send=True)
+    wrong = deliver(year, _settings(port, user=USER, password=PASSWORD + "x"), send=True)
     assert wrong.aborted and "login" in wrong.aborted and "535" in wrong.aborted
     assert handler.messages == []
-    right = deliver_year(year, _mailer(port, user=USER, password=PASSWORD), YEAR, send=True)
+    right = deliver(year, _settings(port, user=USER, password=PASSWORD), send=True)
     assert [o.cds for o in right.sent] == [A, B]
     settings = _mailer(port, user=USER, password=PASSWORD).smtp_settings()
     everything = "\n".join([caplog.text, repr(settings), repr(_mailer(port, password=PASSWORD)),
@@ -289,21 +303,47 @@ def test_password_never_in_logs_errors_or_ledger(year, smtp, caplog):
 
 
 def test_password_from_environment(monkeypatch):
-    monkeypatch.setenv("SCORECARDS_SMTP_HOST", "smtp.district.example.org")
-    monkeypatch.setenv("SCORECARDS_SMTP_PORT", "2525")
-    monkeypatch.setenv("SCORECARDS_SMTP_PASSWORD", PASSWORD)
-    monkeypatch.setenv("SCORECARDS_SMTP_USER", USER)
-    monkeypatch.setenv("SCORECARDS_SMTP_SENDER", SENDER)
+    env = {"SCORECARDS_SMTP_HOST": "smtp.district.example.org", "SCORECARDS_SMTP_PORT": "2525",
+           "SCORECARDS_SMTP_PASSWORD": PASSWORD, "SCORECARDS_SMTP_USER": USER, "SCORECARDS_SMTP_SENDER": SENDER}
+    mailer = resources_from_env(env)["mailer"]
+    # the resource names the variables (the UI shows `env: SCORECARDS_SMTP_PASSWORD`), never their values
+    assert isinstance(mailer.password, dg.EnvVar) and mailer.password == "SCORECARDS_SMTP_PASSWORD"
+    assert mailer.starttls is None and mailer.send is None  # unset: the defaults, not an EnvVar of nothing
+    assert PASSWORD not in repr(mailer) and PASSWORD not in str(mailer.get_resource_definition().config_schema.default_value)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
     monkeypatch.delenv("SCORECARDS_SMTP_STARTTLS", raising=False)
     monkeypatch.delenv("SCORECARDS_SMTP_SEND", raising=False)
-    mailer = Mailer()
-    s = mailer.smtp_settings()
+    with dg.build_resources({"mailer": mailer}) as resources:  # as a run resolves them when it starts
+        s = resources.mailer.smtp_settings()
+        assert not resources.mailer.sending
     assert (s.host, s.port, s.starttls, s.user, s.password) == ("smtp.district.example.org", 2525, True, USER, PASSWORD)
-    assert not mailer.sending and PASSWORD not in repr(s)
-    monkeypatch.setenv("SCORECARDS_SMTP_SEND", "true")
-    assert Mailer().sending and not Mailer(dry_run=True).sending
-    monkeypatch.setenv("SCORECARDS_SMTP_SEND", "yes please")
-    assert not Mailer().sending
+    assert PASSWORD not in repr(s)
+    assert settings_from_env(env) == s  # `scorecards deliver` reads the same settings the same way
+
+    for send, sending in (("true", True), ("1", True), ("yes please", False), ("0", False)):
+        monkeypatch.setenv("SCORECARDS_SMTP_SEND", send)
+        with dg.build_resources({"mailer": resources_from_env({"SCORECARDS_SMTP_SEND": send})["mailer"]}) as r:
+            assert r.mailer.sending is sending, send
+
+
+def test_smtp_settings_keep_their_defaults_and_messages():
+    assert settings_from_env({}) == SmtpSettings(host=None, port=587, starttls=True, user=None, password=None,
+                                                 sender=None)
+    assert settings_from_env({"SCORECARDS_SMTP_PORT": "", "SCORECARDS_SMTP_STARTTLS": ""}).port == 587
+    with pytest.raises(MailerConfigError, match=r"^SCORECARDS_SMTP_PORT must be a port number, not 'smtp'$"):
+        settings_from_env({"SCORECARDS_SMTP_PORT": "smtp"})
+    with pytest.raises(MailerConfigError, match=r"^SCORECARDS_SMTP_STARTTLS must be one of 1/true/yes or "
+                                                r"0/false/no, not 'maybe'$"):
+        settings_from_env({"SCORECARDS_SMTP_STARTTLS": "maybe"})
+    assert not settings_from_env({"SCORECARDS_SMTP_STARTTLS": " Off "}).starttls
+    with pytest.raises(MailerConfigError, match=r"^no SMTP host: set SCORECARDS_SMTP_HOST"):
+        settings_from_env({}).check()
+    with pytest.raises(MailerConfigError, match=r"^no valid sender address: set SCORECARDS_SMTP_SENDER"):
+        settings_from_env({"SCORECARDS_SMTP_HOST": "localhost"}).check()
+    with pytest.raises(MailerConfigError, match=r"^set both SCORECARDS_SMTP_USER and SCORECARDS_SMTP_PASSWORD"):
+        settings_from_env({"SCORECARDS_SMTP_HOST": "localhost", "SCORECARDS_SMTP_SENDER": SENDER,
+                           "SCORECARDS_SMTP_USER": USER}).check()
 
 
 def test_send_email_works_without_dagster(smtp):
@@ -323,11 +363,10 @@ def test_cds_that_escapes_the_folder_is_refused(tmp_path, smtp):
     bad = pd.concat([DIRECTORY.head(1), pd.DataFrame([{**DIRECTORY.iloc[1].to_dict(), "cds": "../x"}])])
     db = tmp_path / "w.duckdb"
     with pytest.raises(ValueError, match="refusing"):
-        deliver_directory(bad, YEAR, tmp_path / YEAR, lambda: warehouse.connect(db),
-                          SmtpSettings(host="127.0.0.1", port=port, starttls=False, sender=SENDER), send=True)
+        deliver_directory(bad, YEAR, tmp_path / YEAR, db, _settings(port), send=True)
     assert handler.messages == [] and not (tmp_path / YEAR).exists() and not db.exists()
     with pytest.raises(ValueError, match="refusing school year"):
-        deliver_year(ScorecardFiles(out_dir=str(tmp_path)), SmtpSettings(), "../2023-24", send=False)
+        deliver_year("../2023-24", tmp_path / "../2023-24", tmp_path / "scorecards.duckdb", SmtpSettings(), send=False)
 
 
 def test_asset_dry_run_in_dagster(year, smtp):
@@ -335,7 +374,7 @@ def test_asset_dry_run_in_dagster(year, smtp):
 
     handler, port = smtp
     result = dg.materialize([deliver], partition_key=YEAR,
-                            resources={"files": year, "mailer": _mailer(port, dry_run=True)})
+                            resources={"files": ScorecardFiles(out_dir=str(year.out)), "mailer": _mailer(port)})
     assert result.success and handler.messages == []
     meta = result.asset_materializations_for_node("deliver")[0].metadata
     assert meta["messages_written"].value == 2 and meta["schools_without_address"].value == 1
@@ -349,9 +388,10 @@ def test_asset_refused_login_fails_without_retry_or_password(year, smtp):
     from assets.deliver import deliver
 
     handler, port = smtp
-    mailer = _mailer(port, user=USER, password=PASSWORD + "x", dry_run=False)
+    mailer = _mailer(port, user=USER, password=PASSWORD + "x", send="1")
     job = dg.define_asset_job("deliver_only", selection=[deliver], op_retry_policy=dg.RetryPolicy(max_retries=2))
-    defs = dg.Definitions(assets=[deliver], jobs=[job], resources={"files": year, "mailer": mailer})
+    defs = dg.Definitions(assets=[deliver], jobs=[job],
+                          resources={"files": ScorecardFiles(out_dir=str(year.out)), "mailer": mailer})
     result = defs.resolve_job_def("deliver_only").execute_in_process(partition_key=YEAR, raise_on_error=False)
     assert not result.success and handler.messages == []
     failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]

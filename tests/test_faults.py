@@ -37,9 +37,8 @@ from pypdf import PdfReader
 
 from pipeline import outputs, warehouse
 from pipeline.cli import main
-from pipeline.delivery import DELIVERY_DIR, JOURNAL, LEDGER, deliver_year, read_journal
-from pipeline.mailer import SmtpSettings
-from pipeline.resources import ScorecardFiles
+from pipeline.delivery import DELIVERY_DIR, JOURNAL, LEDGER, SmtpSettings, deliver_year, read_journal
+from pipeline.folders import Folders
 from pipeline.sample import generate
 
 YEAR = "2023-24"
@@ -338,8 +337,13 @@ def year(tmp_path):
                               for i, cds in enumerate(SCHOOLS, 1)])
     with warehouse.connect(out / "scorecards.duckdb") as con:
         warehouse.replace_rows(con, "validated_directory", directory, {"school_year": YEAR})
-    return SimpleNamespace(out=out, files=ScorecardFiles(out_dir=str(out)), directory=directory,
+    return SimpleNamespace(out=out, folders=Folders.of(tmp_path / "raw", out), directory=directory,
                            home=new_home(tmp_path), logs=tmp_path / "logs")
+
+
+def deliver(folders: Folders, settings: SmtpSettings):
+    """A real send of YEAR in this process, as ``scorecards deliver --send`` makes it."""
+    return deliver_year(YEAR, folders.year_dir(YEAR), folders.warehouse_path, settings, send=True)
 
 
 def ledger(out: Path) -> pd.DataFrame:
@@ -443,7 +447,7 @@ def test_delivery_killed_between_messages_sends_nothing_twice(year, smtp):
 
 
 def test_delivery_killed_while_a_message_is_in_flight_resends_only_that_one(year, smtp):
-    """The one window pipeline/delivery.py documents: the server has the message, the process dies
+    """The one window pipeline/delivery/send.py documents: the server has the message, the process dies
     before it records 'sent'. That message (and only it) goes again, with the same Message-ID,
     and the rerun says so."""
     box, port = smtp
@@ -682,7 +686,7 @@ def test_status_on_a_damaged_warehouse_is_one_line(year, capsys):
 def test_rebuilt_warehouse_restores_the_ledger_from_the_journal(year, smtp):
     box, port = smtp
     settings = SmtpSettings(host="127.0.0.1", port=port, starttls=False, sender=SENDER, timeout=5)
-    first = deliver_year(year.files, settings, YEAR, send=True)
+    first = deliver(year.folders, settings)
     assert len(first.sent) == 4 and len(box.messages) == 4
     journal = year.out / YEAR / DELIVERY_DIR / JOURNAL
     assert len(read_journal(journal, YEAR)) == 8  # 'sending' and 'sent' for each school
@@ -694,14 +698,14 @@ def test_rebuilt_warehouse_restores_the_ledger_from_the_journal(year, smtp):
     with warehouse.connect(year.out / "scorecards.duckdb") as con:  # what the rerun's ingest does
         warehouse.replace_rows(con, "validated_directory", year.directory, {"school_year": YEAR})
 
-    again = deliver_year(year.files, settings, YEAR, send=True)
+    again = deliver(year.folders, settings)
     assert len(box.messages) == 4
     assert [o.cds for o in again.skipped_unchanged] == SCHOOLS
     assert set(ledger(year.out)["status"]) == {"sent"}
 
     # a new version is sent, and its rows are appended after the cut line, readable
     (year.out / YEAR / "schools" / SCHOOLS[0] / "scorecard.en.pdf").write_bytes(b"%PDF-1.4\n% v2\n%%EOF\n")
-    assert [o.cds for o in deliver_year(year.files, settings, YEAR, send=True).sent] == [SCHOOLS[0]]
+    assert [o.cds for o in deliver(year.folders, settings).sent] == [SCHOOLS[0]]
     assert len(box.messages) == 5
     assert [(r["cds"], r["status"]) for r in read_journal(journal, YEAR)[-2:]] == [(SCHOOLS[0], "sending"),
                                                                                  (SCHOOLS[0], "sent")]

@@ -5,7 +5,7 @@ import dagster as dg
 import pytest
 
 from assets.ingest import ingest_assets
-from pipeline.resources import ScorecardFiles
+from assets.resources import ScorecardFiles
 from pipeline.sample import generate
 from pipeline.warehouse import connect
 

@@ -6,10 +6,10 @@ import os
 
 import dagster as dg
 
-from pipeline.definitions import defs
+from assets.definitions import defs
+from assets.schedules import nightly_refresh
+from assets.sensors import raw_exports_changed
 from pipeline.raw_watch import fingerprint
-from pipeline.schedules import nightly_refresh
-from pipeline.sensors import raw_exports_changed
 
 
 def test_nightly_schedule_refreshes_the_current_year_in_los_angeles_time():

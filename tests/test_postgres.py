@@ -11,7 +11,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipeline.definitions import defs
+from assets.definitions import build_defs
+from assets.resources import Mailer, ScorecardFiles
 from pipeline.sample import generate
 
 pgserver = pytest.importorskip("pgserver", reason="pgserver (test extra) is not installed")
@@ -35,8 +36,8 @@ def test_yearly_job_runs_on_postgres_storage(tmp_path, monkeypatch):
         home.mkdir()
         (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n" + documented_storage_block())
         generate(tmp_path / "raw", scale="tiny", seed=5)
-        monkeypatch.setenv("SCORECARDS_RAW_DIR", str(tmp_path / "raw"))
-        monkeypatch.setenv("SCORECARDS_OUT_DIR", str(tmp_path / "out"))
+        defs = build_defs({"files": ScorecardFiles(raw_dir=str(tmp_path / "raw"), out_dir=str(tmp_path / "out")),
+                           "mailer": Mailer()})
         with dg.DagsterInstance.from_config(str(home)) as instance:
             assert type(instance.run_storage).__name__ == "PostgresRunStorage"
             job = defs.resolve_job_def("yearly_scorecards")

@@ -1,4 +1,11 @@
-"""Dagster resources for everything outside the code: the raw and output folders, the warehouse.
+"""Dagster resources for everything outside the code: the folders and warehouse, the mail server.
+
+Settings and secrets come from the environment through ``dg.EnvVar``, so the UI shows
+``env: SCORECARDS_SMTP_PASSWORD`` and never the value. Dagster refuses to start a run whose
+``EnvVar`` names an unset variable, while every setting here has a default: so
+:func:`resources_from_env` binds ``dg.EnvVar(name)`` for the variables that are set where the
+definitions load (``make dev``, the daemon, ``scorecards run``, ``dagster asset materialize``)
+and the default for the others. Tests build the resources explicitly, or from a mapping.
 
 One run writes an output folder at a time. When a run starts, ``ScorecardFiles``:
 
@@ -20,17 +27,16 @@ import logging
 import os
 import socket
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterator, Mapping, Optional
 
 import dagster as dg
 import duckdb
-from pydantic import PrivateAttr
+from pydantic import Field, PrivateAttr
 
 from pipeline import outputs, warehouse
-from pipeline.config import PROJECT_ROOT
+from pipeline.delivery import smtp
+from pipeline.folders import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR, OUT_ENV, RAW_ENV, Folders
 
-RAW_ENV = "SCORECARDS_RAW_DIR"
-OUT_ENV = "SCORECARDS_OUT_DIR"
 RUN_LOCK = ".scorecards.run.lock"
 HOST_TAG = "scorecards/host"
 PID_TAG = "scorecards/pid"
@@ -38,39 +44,36 @@ PID_TAG = "scorecards/pid"
 logger = logging.getLogger(__name__)
 
 
-def default_raw_dir() -> str:
-    return os.environ.get(RAW_ENV) or str(PROJECT_ROOT / "data" / "raw")
-
-
-def default_out_dir() -> str:
-    return os.environ.get(OUT_ENV) or str(PROJECT_ROOT / "data" / "out")
-
-
 class ScorecardFiles(dg.ConfigurableResource):
     """Where exports are read from and scorecards, reports and the warehouse are written.
 
-    Unset folders are read from SCORECARDS_RAW_DIR and SCORECARDS_OUT_DIR when a run starts,
-    else data/raw and data/out of the project.
+    The folders default to SCORECARDS_RAW_DIR and SCORECARDS_OUT_DIR where the definitions load
+    (as ``dg.EnvVar``), else data/raw and data/out of the project; ``scorecards run --raw/--out``
+    gives them as run config.
     """
 
-    raw_dir: Optional[str] = None
-    out_dir: Optional[str] = None
+    raw_dir: str = Field(default=DEFAULT_RAW_DIR, description="raw exports folder ($SCORECARDS_RAW_DIR)")
+    out_dir: str = Field(default=DEFAULT_OUT_DIR, description="output folder ($SCORECARDS_OUT_DIR)")
     _run_lock: Optional[int] = PrivateAttr(default=None)
 
     @property
+    def folders(self) -> Folders:
+        return Folders.of(self.raw_dir, self.out_dir)
+
+    @property
     def raw(self) -> Path:
-        return Path(self.raw_dir or default_raw_dir()).resolve()
+        return self.folders.raw
 
     @property
     def out(self) -> Path:
-        return Path(self.out_dir or default_out_dir()).resolve()
+        return self.folders.out
 
     def year_dir(self, school_year: str) -> Path:
-        return self.out / school_year
+        return self.folders.year_dir(school_year)
 
     @property
     def warehouse_path(self) -> Path:
-        return self.out / "scorecards.duckdb"
+        return self.folders.warehouse_path
 
     @contextlib.contextmanager
     def warehouse(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -174,3 +177,63 @@ def release_dead_runs(instance: dg.DagsterInstance, current_run_id: str, log=Non
         log.warning(message)
         released.append(run_id)
     return released
+
+
+class Mailer(dg.ConfigurableResource):
+    """SMTP relay for delivering scorecards to principals.
+
+    Each setting is its environment variable's text (bound with ``dg.EnvVar`` where it is set),
+    read by the same rules as ``scorecards deliver`` (``pipeline/delivery/smtp.py``):
+    SCORECARDS_SMTP_HOST, _PORT (587), _STARTTLS (yes), _USER, _PASSWORD, _SENDER;
+    SCORECARDS_SMTP_SEND=1 (or true) turns the default dry run (``.eml`` files in the outbox)
+    into real sending. STARTTLS is required for any host but 127.0.0.1, ::1 and localhost. Keep
+    the password in the environment, not in run config.
+    """
+
+    host: Optional[str] = Field(default=None, description="SMTP relay host ($SCORECARDS_SMTP_HOST)")
+    port: Optional[str] = Field(default=None, description="port number, default 587 ($SCORECARDS_SMTP_PORT)")
+    starttls: Optional[str] = Field(
+        default=None, description="1/true/yes or 0/false/no, default yes ($SCORECARDS_SMTP_STARTTLS)")
+    user: Optional[str] = Field(default=None, description="login ($SCORECARDS_SMTP_USER)")
+    password: Optional[str] = Field(default=None, repr=False, description="($SCORECARDS_SMTP_PASSWORD)")
+    sender: Optional[str] = Field(default=None, description="From address ($SCORECARDS_SMTP_SENDER)")
+    send: Optional[str] = Field(
+        default=None, description='"1" or "true" sends; anything else writes .eml files only ($SCORECARDS_SMTP_SEND)')
+    timeout: float = Field(default=30.0, description="seconds per SMTP operation")
+    attempts_per_run: int = Field(default=3, description="tries per message per run for temporary failures")
+    retry_delay: float = Field(default=5.0, description="seconds between tries")
+
+    def smtp_settings(self) -> smtp.SmtpSettings:
+        return smtp.settings_from_text(host=self.host, port=self.port, starttls=self.starttls, user=self.user,
+                                       password=self.password, sender=self.sender, timeout=self.timeout)
+
+    @property
+    def sending(self) -> bool:
+        """True when messages are really sent; False for a dry run (the default)."""
+        return smtp.send_requested(self.send)
+
+
+def _env_or_default(env: Mapping[str, str], name: str, default=None):
+    """``dg.EnvVar(name)`` when ``env`` sets ``name`` (not empty), else ``default``."""
+    return dg.EnvVar(name) if env.get(name) else default
+
+
+def resources_from_env(env: Mapping[str, str]) -> dict[str, dg.ConfigurableResource]:
+    """The ``files`` and ``mailer`` resources, each setting bound to the variable ``env`` sets."""
+    files = {"raw_dir": _env_or_default(env, RAW_ENV, DEFAULT_RAW_DIR),
+             "out_dir": _env_or_default(env, OUT_ENV, DEFAULT_OUT_DIR)}
+    mail = {arg: _env_or_default(env, name) for arg, name in {**smtp.ENV_NAMES, "send": smtp.SEND_ENV}.items()}
+    return {"files": ScorecardFiles(**files), "mailer": Mailer(**{k: v for k, v in mail.items() if v is not None})}
+
+
+def files_run_config(env: Mapping[str, str], raw_dir: Optional[str] = None,
+                     out_dir: Optional[str] = None) -> dict:
+    """Run config of the ``files`` resource: the given folders, the others as the definitions bind them.
+
+    A resource's run config replaces all of its configuration, so both folders are given.
+    """
+    def folder(given: Optional[str], name: str, default: str):
+        return given if given else ({"env": name} if env.get(name) else default)
+
+    return {"config": {"raw_dir": folder(raw_dir, RAW_ENV, DEFAULT_RAW_DIR),
+                       "out_dir": folder(out_dir, OUT_ENV, DEFAULT_OUT_DIR)}}

@@ -1,8 +1,9 @@
-"""Sending e-mail over SMTP: plain ``smtplib`` code, and the Dagster resource that holds the settings.
+"""Sending e-mail over SMTP with plain ``smtplib``: settings, one session, errors, scrubbing.
 
-The sending code works without Dagster (``SmtpSettings`` + ``SmtpSession`` / ``send_email``).
-``Mailer`` is the Dagster resource; like ``ScorecardFiles`` it reads unset fields from the
-environment when a run starts:
+Nothing here needs Dagster (``SmtpSettings`` + ``SmtpSession`` / ``send_email``). The settings
+come from the environment, as text, read by :func:`settings_from_text` for both the ``mailer``
+resource (``assets/resources.py``, which binds each variable with ``dg.EnvVar``) and
+``scorecards deliver`` (:func:`settings_from_env`):
 
     SCORECARDS_SMTP_HOST      relay host name
     SCORECARDS_SMTP_PORT      port (default 587)
@@ -21,16 +22,14 @@ Security rules:
   has the password (and its base64 forms, as AUTH PLAIN/LOGIN send it) removed, and the original
   ``smtplib`` exception is not chained.
 """
+from __future__ import annotations
+
 import base64
-import os
 import smtplib
 import ssl
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from typing import Optional
-
-import dagster as dg
-from pydantic import Field
+from typing import Mapping
 
 HOST_ENV = "SCORECARDS_SMTP_HOST"
 PORT_ENV = "SCORECARDS_SMTP_PORT"
@@ -91,10 +90,9 @@ def parse_bool(value: str, name: str) -> bool:
     raise MailerConfigError(f"{name} must be one of 1/true/yes or 0/false/no, not {value!r}")
 
 
-def send_requested(env: Optional[dict] = None) -> bool:
+def send_requested(value: str | None) -> bool:
     """True only when ``SCORECARDS_SMTP_SEND`` is "1" or "true": everything else is a dry run."""
-    env = os.environ if env is None else env
-    return (env.get(SEND_ENV) or "").strip().lower() in {"1", "true"}
+    return (value or "").strip().lower() in {"1", "true"}
 
 
 @dataclass(frozen=True)
@@ -287,52 +285,32 @@ def send_email(settings: SmtpSettings, msg: EmailMessage, recipient: str) -> Non
         session.send(msg, recipient)
 
 
-class Mailer(dg.ConfigurableResource):
-    """SMTP relay for delivering scorecards to principals.
+# Each setting's environment variable, by the name of the ``settings_from_text`` argument.
+ENV_NAMES = {"host": HOST_ENV, "port": PORT_ENV, "starttls": STARTTLS_ENV, "user": USER_ENV,
+             "password": PASSWORD_ENV, "sender": SENDER_ENV}
 
-    Unset fields are read from the environment when a run starts: SCORECARDS_SMTP_HOST, _PORT
-    (587), _STARTTLS (yes), _USER, _PASSWORD, _SENDER; SCORECARDS_SMTP_SEND=1 (or true) turns the
-    default dry run (``.eml`` files in the outbox) into real sending. STARTTLS is required for any
-    host but 127.0.0.1, ::1 and localhost. Keep the password in the environment, not in run config.
-    """
 
-    host: Optional[str] = Field(default=None, description="SMTP relay host; default $SCORECARDS_SMTP_HOST")
-    port: Optional[int] = Field(default=None, description="default $SCORECARDS_SMTP_PORT, else 587")
-    starttls: Optional[bool] = Field(default=None, description="default $SCORECARDS_SMTP_STARTTLS, else true")
-    user: Optional[str] = Field(default=None, description="default $SCORECARDS_SMTP_USER")
-    password: Optional[str] = Field(default=None, repr=False, description="default $SCORECARDS_SMTP_PASSWORD")
-    sender: Optional[str] = Field(default=None, description="From address; default $SCORECARDS_SMTP_SENDER")
-    dry_run: Optional[bool] = Field(
-        default=None, description="write .eml files only; default true unless $SCORECARDS_SMTP_SEND is 1/true"
+def settings_from_text(host: str | None = None, port: str | None = None, starttls: str | None = None,
+                       user: str | None = None, password: str | None = None, sender: str | None = None,
+                       timeout: float = 30.0) -> SmtpSettings:
+    """``SmtpSettings`` from the settings as the environment writes them; unset or empty is the default."""
+    port_number = None
+    if port:
+        try:
+            port_number = int(port)
+        except ValueError:
+            raise MailerConfigError(f"{PORT_ENV} must be a port number, not {port!r}") from None
+    return SmtpSettings(
+        host=host or None,
+        port=port_number or DEFAULT_PORT,
+        starttls=parse_bool(starttls, STARTTLS_ENV) if starttls else True,
+        user=user or None,
+        password=password or None,
+        sender=sender or None,
+        timeout=timeout,
     )
-    timeout: float = Field(default=30.0, description="seconds per SMTP operation")
-    attempts_per_run: int = Field(default=3, description="tries per message per run for temporary failures")
-    retry_delay: float = Field(default=5.0, description="seconds between tries")
 
-    def smtp_settings(self) -> SmtpSettings:
-        env = os.environ
-        port = self.port
-        if port is None and env.get(PORT_ENV):
-            try:
-                port = int(env[PORT_ENV])
-            except ValueError:
-                raise MailerConfigError(f"{PORT_ENV} must be a port number, not {env[PORT_ENV]!r}") from None
-        starttls = self.starttls
-        if starttls is None:
-            starttls = parse_bool(env[STARTTLS_ENV], STARTTLS_ENV) if env.get(STARTTLS_ENV) else True
-        return SmtpSettings(
-            host=self.host or env.get(HOST_ENV) or None,
-            port=port or DEFAULT_PORT,
-            starttls=starttls,
-            user=self.user or env.get(USER_ENV) or None,
-            password=self.password or env.get(PASSWORD_ENV) or None,
-            sender=self.sender or env.get(SENDER_ENV) or None,
-            timeout=self.timeout,
-        )
 
-    @property
-    def sending(self) -> bool:
-        """True when messages are really sent; False for a dry run (the default)."""
-        if self.dry_run is not None:
-            return not self.dry_run
-        return send_requested()
+def settings_from_env(env: Mapping[str, str], timeout: float = 30.0) -> SmtpSettings:
+    """``SmtpSettings`` from ``SCORECARDS_SMTP_*`` in ``env`` (``scorecards deliver`` passes ``os.environ``)."""
+    return settings_from_text(**{arg: env.get(name) for arg, name in ENV_NAMES.items()}, timeout=timeout)

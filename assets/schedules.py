@@ -2,7 +2,7 @@
 import dagster as dg
 
 from pipeline.config import load_settings
-from pipeline.jobs import yearly_scorecards
+from assets.jobs import yearly_scorecards
 
 
 @dg.schedule(

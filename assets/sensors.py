@@ -1,12 +1,13 @@
 """Start a run when export files arrive in, or change in, the raw folder."""
 import json
+import os
 
 import dagster as dg
 
+from assets.jobs import yearly_scorecards
 from pipeline.config import load_settings
-from pipeline.jobs import yearly_scorecards
+from pipeline.folders import raw_dir
 from pipeline.raw_watch import changed_years
-from pipeline.resources import default_raw_dir
 
 
 @dg.sensor(
@@ -19,7 +20,8 @@ from pipeline.resources import default_raw_dir
 )
 def raw_exports_changed(context: dg.SensorEvaluationContext):
     seen = json.loads(context.cursor) if context.cursor else None
-    years, now = changed_years(default_raw_dir(), list(load_settings().school_years), seen or {})
+    # the folder the runs read: SCORECARDS_RAW_DIR of the process that evaluates the sensor, else data/raw
+    years, now = changed_years(raw_dir(os.environ), list(load_settings().school_years), seen or {})
     context.update_cursor(json.dumps(now, sort_keys=True))
     if seen is None:
         return dg.SkipReason(f"recorded the raw folder's {len(now)} school year(s); watching for changes")

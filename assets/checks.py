@@ -1,0 +1,59 @@
+"""Asset checks: every export's row counts and presence, and our indicators against CDE's.
+
+Blocking checks (``rows_reconcile``, ``required_source_present``) stop everything downstream of
+the asset they fail on. The checks are evaluated by the step that materializes their asset.
+"""
+import dagster as dg
+import pandas as pd
+
+from pipeline.sources import Source
+
+
+def ingest_check_specs(source: Source, required: bool) -> list[dg.AssetCheckSpec]:
+    """The checks of one export's asset ``validated_<source>``."""
+    asset = f"validated_{source.name}"
+    specs = [
+        dg.AssetCheckSpec("rows_reconcile", asset=asset, blocking=True,
+                          description="Rows read = rows kept + rows quarantined, counted again in the warehouse."),
+        dg.AssetCheckSpec("quarantine_share", asset=asset,
+                          description="Warns when more of the file is quarantined than the configured share."),
+    ]
+    if required:
+        specs.append(dg.AssetCheckSpec("required_source_present", asset=asset, blocking=True,
+                                       description="The file is present: no scorecard is made without it."))
+    return specs
+
+
+def ingest_check_results(source: Source, required: bool, counts, warn_share: float):
+    """Those checks evaluated on the counts read back from the warehouse (``pipeline.reconcile``)."""
+    asset = f"validated_{source.name}"
+    figures = {"rows_read": counts.rows_read, "rows_kept": counts.rows_kept,
+               "rows_quarantined": counts.rows_quarantined}
+    yield dg.AssetCheckResult(check_name="rows_reconcile", asset_key=asset, passed=counts.balanced,
+                              metadata=figures)
+    yield dg.AssetCheckResult(
+        check_name="quarantine_share", asset_key=asset, passed=counts.quarantine_share <= warn_share,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"share": round(counts.quarantine_share, 4), "threshold": warn_share},
+    )
+    if required:
+        yield dg.AssetCheckResult(
+            check_name="required_source_present", asset_key=asset, passed=counts.provided,
+            description=None if counts.provided else f"{source.filename} is missing: no scorecard can be made",
+        )
+
+
+matches_published = dg.AssetCheckSpec(
+    "matches_published", asset="indicator_results",
+    description="Our status, change, levels, colour and box equal CDE's published values on every row.",
+)
+
+
+def matches_published_result(computed: pd.DataFrame, diffs: pd.DataFrame) -> dg.AssetCheckResult:
+    """``diffs``: the rows of ``computed`` where ours and CDE's differ (``scoring.disagreements``)."""
+    return dg.AssetCheckResult(
+        check_name="matches_published", passed=diffs.empty,
+        metadata={"rows_compared": int(computed["published_status_level"].notna().sum()),
+                  "disagreements": len(diffs),
+                  "examples": dg.MetadataValue.md(diffs.head(10).to_markdown(index=False) if len(diffs) else "none")},
+    )

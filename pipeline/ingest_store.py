@@ -1,0 +1,104 @@
+"""One ingested export in the warehouse: storing it, recording a rejected file, and knowing when
+a file is unchanged since the last run, so that it need not be read again.
+
+The "unchanged" key of a file hashes its bytes with the fingerprint of the rules that read and
+validate it (the code and settings in ``RULES_FILES``): when neither changed since the last run,
+the rows stored then are what reading it again would store (a nightly refresh reads nothing).
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from pipeline import warehouse
+from pipeline.config import PROJECT_ROOT
+from pipeline.ingest import file_frame, kept_table
+from pipeline.quarantine import empty_quarantine
+from pipeline.readers import SourceFileError
+from pipeline.reconcile import reconcile
+from pipeline.sources import SOURCES, Source
+from pipeline.validation_report import write_report
+
+if TYPE_CHECKING:  # types only: the ingest and reconcile modules' public names are the functions
+    from pipeline.ingest import Ingested
+    from pipeline.reconcile import Reconciliation
+
+# What decides how a file is read and validated: when none of these and none of the file's bytes
+# changed since the last run, the rows stored then are what reading it again would store.
+RULES_FILES = ["schemas/*.py", "pipeline/readers.py", "pipeline/quarantine.py", "pipeline/normalise.py",
+               "pipeline/ingest.py", "pipeline/sources.py", "pipeline/config.py", "config/settings.yaml"]
+CACHE_TABLE = "ingest_unchanged_key"
+
+
+def rules_fingerprint() -> str:
+    """SHA-256 of the code and settings that read and validate the exports."""
+    h = hashlib.sha256()
+    for pattern in RULES_FILES:
+        for path in sorted(PROJECT_ROOT.glob(pattern)):
+            h.update(path.relative_to(PROJECT_ROOT).as_posix().encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def unchanged_key(source: Source, raw_dir, year: str, fingerprint: str) -> str | None:
+    """The file's bytes (and the survey codebook's, which the answers are checked against) with
+    the rules' fingerprint; None when the file is missing."""
+    path = source.path(raw_dir, year)
+    if not path.is_file():
+        return None
+    h = hashlib.sha256(fingerprint.encode())
+    parts = [path] + ([SOURCES["survey_codebook"].path(raw_dir, year)] if source.name == "survey_responses" else [])
+    for part in parts:
+        h.update(part.read_bytes() if part.is_file() else b"(missing)")
+    return h.hexdigest()
+
+
+def stored_key(con, source: str, year: str) -> str | None:
+    """The key recorded when this source was last stored for the year without a problem."""
+    if not (warehouse.table_exists(con, CACHE_TABLE) and warehouse.table_exists(con, f"validated_{source}")):
+        return None
+    row = warehouse.one(con, f"SELECT key FROM {CACHE_TABLE} WHERE school_year = ? AND source = ?", [year, source])
+    return row[0] if row else None
+
+
+def unchanged_counts(warehouse_path: Path, source: Source, year: str, key: str) -> Reconciliation | None:
+    """The stored counts when ``source`` was last stored for ``year`` under ``key``, else None."""
+    with warehouse.connect(warehouse_path, read_only=True) as con:
+        same = stored_key(con, source.name, year) == key
+        return reconcile(con, source.name, year) if same else None
+
+
+def record_rejected(warehouse_path: Path, source: Source, exc: SourceFileError, year: str, year_dir: Path) -> None:
+    """A file that cannot be used at all: its rows go, its problem is recorded and reported."""
+    where = {"school_year": year}
+    with warehouse.connect(warehouse_path) as con:
+        # rows from an earlier, good version of the file must not be used either
+        warehouse.delete_rows(con, f"validated_{source.name}", where)
+        warehouse.delete_rows(con, "quarantine", {**where, "source": source.name})
+        warehouse.delete_rows(con, CACHE_TABLE, {**where, "source": source.name})
+        warehouse.replace_rows(con, "ingest_files", file_frame(
+            source=source.name, file=exc.path, provided=True, problem=exc.problem,
+        ), {**where, "source": source.name})
+        write_report(con, year, year_dir)  # so the failure shows in the report too
+
+
+def store(warehouse_path: Path, source: Source, result: Ingested, year: str,
+          key: str | None) -> tuple[pd.DataFrame, Reconciliation]:
+    """Replace the year's kept rows, quarantined rows and file record of ``source`` (and its
+    unchanged key, when there is one); returns the kept rows and the counts read back."""
+    where = {"school_year": year}
+    kept = kept_table(result)
+    quarantine = result.validated.quarantine if result.provided else empty_quarantine()
+    with warehouse.connect(warehouse_path) as con:
+        warehouse.replace_rows(con, f"validated_{source.name}", kept if len(kept.columns) else
+                               pd.DataFrame({"source_line": pd.Series([], dtype="int64")}), where)
+        warehouse.replace_rows(con, "quarantine", quarantine, {**where, "source": source.name})
+        warehouse.replace_rows(con, "ingest_files", file_frame(**result.file_row), {**where, "source": source.name})
+        if key is not None:
+            warehouse.replace_rows(con, CACHE_TABLE, pd.DataFrame(
+                {"source": [source.name], "key": [key]}), {**where, "source": source.name})
+        counts = reconcile(con, source.name, year)
+    return kept, counts
