@@ -7,12 +7,14 @@ the job, the schedule and the sensor. After an intended change, review the diff 
 """
 from __future__ import annotations
 
+import os
+
 import dagster as dg
 import pytest
 from syrupy.extensions.json import JSONSnapshotExtension
 
 from assets.definitions import build_defs, defs
-from assets.resources import Mailer, ScorecardFiles, resources_from_env
+from assets.resources import Mailer, ScorecardFiles, files_run_config, resources_from_env
 from pipeline.folders import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR
 from pipeline.sources import SOURCES
 
@@ -104,3 +106,13 @@ def test_the_same_definitions_with_other_resources():
     assert definitions_shape(other) == definitions_shape(defs)
     resolved = other.resolve_job_def("yearly_scorecards").resource_defs["files"]
     assert resolved.config_schema.default_value == {"raw_dir": "/data/raw", "out_dir": "/data/out"}
+
+
+def test_cli_folders_are_the_files_resource_run_config(tmp_path, monkeypatch):
+    """``scorecards run --raw`` gives its folder as run config; the other keeps its variable."""
+    monkeypatch.setenv("SCORECARDS_OUT_DIR", str(tmp_path / "out"))
+    config = files_run_config(os.environ, raw_dir=str(tmp_path / "raw"))
+    assert config == {"config": {"raw_dir": str(tmp_path / "raw"), "out_dir": {"env": "SCORECARDS_OUT_DIR"}}}
+    with dg.build_resources({"files": ScorecardFiles()}, resource_config={"files": config}) as resources:
+        assert (resources.files.raw, resources.files.out) == (tmp_path / "raw", tmp_path / "out")
+    assert files_run_config({}, out_dir="/x") == {"config": {"raw_dir": DEFAULT_RAW_DIR, "out_dir": "/x"}}
