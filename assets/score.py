@@ -6,12 +6,14 @@ from assets.checks import matches_published, matches_published_result
 from assets.metadata import preview
 from assets.partitions import school_years
 from assets.resources import ScorecardFiles
-from pipeline import scoring, warehouse
+from pipeline import warehouse
 from pipeline.config import load_settings
+from pipeline.scoring.attendance import score_attendance
 from pipeline.scoring.climate import climate_item_report, score_climate
 from pipeline.scoring.equity import score_equity_tables
 from pipeline.scoring.framework import score_framework
 from pipeline.scoring.growth import growth_tables
+from pipeline.scoring.indicators import disagreements, score_indicators
 from pipeline.scoring.privacy import protect_climate, protect_growth, protect_results
 
 
@@ -33,7 +35,7 @@ def attendance(context: dg.AssetExecutionContext, files: ScorecardFiles) -> dg.M
     Table `attendance`."""
     year = context.partition_key
     with files.warehouse() as con:
-        frame = scoring.score_attendance(con, year, load_settings())
+        frame = score_attendance(con, year, load_settings())
         warehouse.replace_rows(con, "attendance", frame, {"school_year": year})
     district_all = frame[(frame.rtype == "D") & (frame.student_group == "ALL")]
     return dg.MaterializeResult(metadata={
@@ -63,10 +65,10 @@ def indicator_results(context: dg.AssetExecutionContext, files: ScorecardFiles):
     year = context.partition_key
     with files.warehouse() as con:
         settings = load_settings()
-        computed = scoring.score_indicators(con, year, settings)
+        computed = score_indicators(con, year, settings)
         frame = protect_results(computed, settings.privacy)
         warehouse.replace_rows(con, "indicator_results", frame, {"school_year": year})
-    yield matches_published_result(computed, scoring.disagreements(computed))
+    yield matches_published_result(computed, disagreements(computed))
     yield dg.MaterializeResult(metadata={
         "rows": len(frame),
         "indicators": ", ".join(sorted(frame["indicator"].unique())),

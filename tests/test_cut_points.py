@@ -4,8 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline import scoring, warehouse
+from pipeline import warehouse
 from pipeline.config import load_settings
+from pipeline.scoring.indicators import score_indicators
 
 YEAR = "2023-24"
 SCHOOL = "19754160000001"
@@ -58,7 +59,7 @@ def score(tmp_path, indicator, curr, prior, hs="N"):
             "student_group": pd.Series([], dtype=str), "chronic": pd.Series([], dtype="int64"),
             "eligible": pd.Series([], dtype="int64")}), {"school_year": YEAR})
         warehouse.replace_rows(con, f"validated_dashboard_{indicator}", pd.DataFrame([row]), {"school_year": YEAR})
-        return scoring.score_indicators(con, YEAR, load_settings()).iloc[0]
+        return score_indicators(con, YEAR, load_settings()).iloc[0]
 
 
 @pytest.mark.parametrize("indicator, value, level", STATUS)

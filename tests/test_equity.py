@@ -20,8 +20,9 @@ import time
 import pandas as pd
 import pytest
 
-from pipeline import scoring, warehouse
+from pipeline import warehouse
 from pipeline.config import ConfigError, load_settings
+from pipeline.scoring.attendance import score_attendance
 from pipeline.scoring.equity import (
     COMPONENT_COLUMNS,
     INDEX_COLUMNS,
@@ -30,6 +31,7 @@ from pipeline.scoring.equity import (
     score_equity,
     score_equity_tables,
 )
+from pipeline.scoring.indicators import score_indicators
 
 YEAR = "2023-24"
 S = {i: f"1975416000000{i}" for i in range(1, 6)}
@@ -234,8 +236,8 @@ def test_demo_data(tmp_path):
         for name in ("directory", "attendance", "enrollment", "community", "dashboard_ela", "dashboard_math"):
             result = ingest(SOURCES[name], tmp_path / "raw", YEAR, settings)
             warehouse.replace_rows(con, f"validated_{name}", kept_table(result), {"school_year": YEAR})
-        warehouse.replace_rows(con, "attendance", scoring.score_attendance(con, YEAR, settings), {"school_year": YEAR})
-        warehouse.replace_rows(con, "indicator_results", scoring.score_indicators(con, YEAR, settings),
+        warehouse.replace_rows(con, "attendance", score_attendance(con, YEAR, settings), {"school_year": YEAR})
+        warehouse.replace_rows(con, "indicator_results", score_indicators(con, YEAR, settings),
                                {"school_year": YEAR})
         schools = con.execute("SELECT count(*) FROM validated_directory").fetchall()[0][0]
         started = time.perf_counter()

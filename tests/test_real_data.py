@@ -9,9 +9,10 @@ import shutil
 import pandas as pd
 import pytest
 
-from pipeline import scoring, warehouse
+from pipeline import warehouse
 from pipeline.config import load_settings
 from pipeline.ingest import ingest, kept_table
+from pipeline.scoring.indicators import disagreements, score_indicators
 from pipeline.sources import SOURCES
 
 YEAR = "2023-24"
@@ -35,7 +36,7 @@ def elpi(tmp_path_factory):
             "cds": pd.Series([], dtype=str), "rtype": pd.Series([], dtype=str),
             "student_group": pd.Series([], dtype=str), "chronic": pd.Series([], dtype="int64"),
             "eligible": pd.Series([], dtype="int64")}), {"school_year": YEAR})
-        scored = scoring.score_indicators(con, YEAR, load_settings())
+        scored = score_indicators(con, YEAR, load_settings())
     return result, scored
 
 
@@ -56,7 +57,7 @@ def test_every_elpi_row_is_read_and_kept(elpi):
 def test_zero_disagreements_with_cde(elpi):
     _, scored = elpi
     assert len(scored) == elpi[0].validated.rows_kept
-    diffs = scoring.disagreements(scored)
+    diffs = disagreements(scored)
     assert diffs.empty, diffs.head().to_string()
     assert scored["published_status_level"].notna().sum() > 17000
 
@@ -114,7 +115,7 @@ def test_2018_status_levels_reproduced_where_the_cut_set_is_known(realdata, tmp_
             "cds": pd.Series([], dtype=str), "rtype": pd.Series([], dtype=str),
             "student_group": pd.Series([], dtype=str), "chronic": pd.Series([], dtype="int64"),
             "eligible": pd.Series([], dtype="int64")}), {"school_year": "2017-18"})
-        scored = scoring.score_indicators(con, "2017-18", settings)
+        scored = score_indicators(con, "2017-18", settings)
     published = scored["published_status_level"].fillna(0) > 0
     decided = scored[published & ~scored["cut_set_undecided"]]
     undecided = scored[published & scored["cut_set_undecided"]]

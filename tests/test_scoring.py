@@ -4,8 +4,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline import scoring, warehouse
+from pipeline import warehouse
 from pipeline.config import load_settings
+from pipeline.scoring.attendance import score_attendance
+from pipeline.scoring.indicators import score_indicators
 
 YEAR = "2023-24"
 SCHOOL = "19754160000001"
@@ -31,7 +33,7 @@ def chronic_rows(con, rows):
     frame = pd.DataFrame(rows, columns=["studentgroup", "currnumer", "currdenom", "priornumer", "priordenom"])
     frame["cds"], frame["rtype"], frame["reportingyear"] = SCHOOL, "S", 2024
     warehouse.replace_rows(con, "validated_dashboard_chronic", frame, {"school_year": YEAR})
-    result = scoring.score_indicators(con, YEAR, load_settings())
+    result = score_indicators(con, YEAR, load_settings())
     return result.set_index("student_group")
 
 
@@ -102,7 +104,7 @@ def test_attendance_chronic_definition(tmp_path):
     with warehouse.connect(tmp_path / "w.duckdb") as con:
         warehouse.replace_rows(con, "validated_attendance", students, {"school_year": YEAR})
         warehouse.replace_rows(con, "validated_directory", pd.DataFrame({"cds": [SCHOOL]}), {"school_year": YEAR})
-        out = scoring.score_attendance(con, YEAR, load_settings())
+        out = score_attendance(con, YEAR, load_settings())
     school = out[(out.rtype == "S")].set_index("student_group")
     # eligible: enrolled >= 31 days (student 3 is not); chronic: absent >= 10 % (18/180, 10/100)
     assert school.loc["ALL", "eligible"] == 4
@@ -143,7 +145,7 @@ def test_district_dfs_from_student_scores(con):
     for year in (YEAR, "2022-23"):
         warehouse.replace_rows(con, "validated_assessment",
                                students[students.school_year == year].drop(columns="school_year"), {"school_year": year})
-    result = scoring.score_indicators(con, YEAR, load_settings())
+    result = score_indicators(con, YEAR, load_settings())
     ela = result[(result.indicator == "ela") & (result.origin == "district") & (result.rtype == "S")
                  & (result.student_group == "ALL")].iloc[0]
     assert (ela["n"], float(ela["status"]), float(ela["prior_status"]), float(ela["change"])) == (12, -0.3, 0.5, -0.8)

@@ -11,7 +11,7 @@ Computations (each mirrors the named SQL; the comment at the top of each SQL fil
 - ``climate``            climate_answers.sql, climate.sql
 - ``indicators``         indicator_inputs.sql, indicator_results.sql -> ``indicator_results``
                          (before complementary suppression / top-bottom coding, i.e. what
-                         ``pipeline.scoring.score_indicators`` returns)
+                         ``pipeline.scoring.indicators.score_indicators`` returns)
 
 Privacy steps that the pipeline applies in Python after the SQL (``protect_results``,
 ``protect_climate`` of ``pipeline/scoring/privacy.py``) are applied to both sides by
@@ -23,12 +23,12 @@ Public API (all frames are pandas DataFrames; ``settings`` defaults to ``load_se
         The tables the DuckDB scoring reads (all, or those the named computations need, NEEDS), as DataFrames: validated_<source> for the year
         (validated_assessment for the year and the two before), the stored ``attendance`` table
         of the year and the year before, and the reference tables ``cut_scores``,
-        ``standard_met``, ``color_grid`` exactly as ``scoring.load_reference_tables`` loads them.
-    attendance(inputs, school_year, settings=None) -> DataFrame            # like scoring.score_attendance
+        ``standard_met``, ``color_grid`` exactly as ``scoring.indicators.load_reference_tables`` loads them.
+    attendance(inputs, school_year, settings=None) -> DataFrame            # like scoring.attendance.score_attendance
     growth_tables(inputs, school_year, settings=None, *, tau2_floor=TAU2_FLOOR)
         -> (growth, growth_model)                                          # like scoring.growth.growth_tables
     climate(inputs, school_year, settings=None) -> DataFrame               # like scoring.climate.score_climate
-    indicators(inputs, school_year, settings=None) -> DataFrame            # like scoring.score_indicators
+    indicators(inputs, school_year, settings=None) -> DataFrame            # like scoring.indicators.score_indicators
     score_pandas(inputs, school_year, settings=None) -> dict[str, DataFrame]
     score_duckdb(con, school_year, settings=None) -> dict[str, DataFrame]  # the pipeline's own functions
         Both return the keys of OUTPUTS: attendance, growth, growth_model, climate, indicator_results.
@@ -211,7 +211,7 @@ class LazyInputs(dict):
 
     def __init__(self, con: duckdb.DuckDBPyConnection, school_year: str):
         super().__init__()
-        from pipeline.scoring import load_reference_tables
+        from pipeline.scoring.indicators import load_reference_tables
 
         self._con, self._years = con, _input_years(school_year)
         load_reference_tables(con)
@@ -669,7 +669,7 @@ _INPUT_TYPES = {"cds": object, "rtype": object, "student_group": object, "indica
 
 def _cde_rows(inputs: dict[str, pd.DataFrame], school_year: str) -> list[pd.DataFrame]:
     """The Dashboard files of the source registry that were ever provided (growth files are not
-    status x change indicators), one part per file, as ``scoring.indicator_inputs_sql`` selects them."""
+    status x change indicators), one part per file, as ``scoring.indicators.indicator_inputs_sql`` selects them."""
     from pipeline.sources import DASHBOARD
 
     parts = []
@@ -753,7 +753,7 @@ def _cut_table(cut_scores: pd.DataFrame, year: int, measure: str, sets: dict[str
 
 
 def indicators(inputs: dict[str, pd.DataFrame], school_year: str, settings: Settings | None = None) -> pd.DataFrame:
-    """Dashboard status, change, levels, colour and box (``scoring.score_indicators``, before privacy)."""
+    """Dashboard status, change, levels, colour and box (``scoring.indicators.score_indicators``, before privacy)."""
     settings = settings or load_settings()
     p = settings.privacy
     year = dashboard_year(school_year)
@@ -844,19 +844,20 @@ def score_pandas(inputs: dict[str, pd.DataFrame], school_year: str, settings: Se
 
 
 def _duckdb_runners(settings: Settings) -> dict[str, Callable]:
-    from pipeline import scoring
+    from pipeline.scoring.attendance import score_attendance
     from pipeline.scoring.climate import score_climate
     from pipeline.scoring.growth import growth_tables as duck_growth_tables
+    from pipeline.scoring.indicators import score_indicators
 
     def growth(con, year):
         g, m = duck_growth_tables(con, year, settings)
         return {"growth": g, "growth_model": m}
 
     return {
-        "attendance": lambda con, year: {"attendance": scoring.score_attendance(con, year, settings)},
+        "attendance": lambda con, year: {"attendance": score_attendance(con, year, settings)},
         "growth": growth,
         "climate": lambda con, year: {"climate": score_climate(con, year, settings)},
-        "indicators": lambda con, year: {"indicator_results": scoring.score_indicators(con, year, settings)},
+        "indicators": lambda con, year: {"indicator_results": score_indicators(con, year, settings)},
     }
 
 
@@ -1057,11 +1058,12 @@ def build_warehouse(raw_dir: str | Path, warehouse_path: str | Path, years: tupl
     """Ingest every source of each year (in order) and store ``attendance``, without Dagster.
 
     The same calls the ingest and attendance assets make: ``ingest`` + ``kept_table`` into
-    ``validated_<source>``, then ``scoring.score_attendance`` into ``attendance`` (which the
+    ``validated_<source>``, then ``score_attendance`` into ``attendance`` (which the
     indicator scoring of the next year reads as its prior year).
     """
-    from pipeline import scoring, warehouse
+    from pipeline import warehouse
     from pipeline.ingest import ingest, kept_table
+    from pipeline.scoring.attendance import score_attendance
     from pipeline.sources import SOURCES
 
     settings = settings or load_settings()
@@ -1075,7 +1077,7 @@ def build_warehouse(raw_dir: str | Path, warehouse_path: str | Path, years: tupl
                 kept = kept_table(ingest(source, raw_dir, year, settings))
                 warehouse.replace_rows(con, f"validated_{source.name}", kept if len(kept.columns) else
                                        pd.DataFrame({"source_line": pd.Series([], dtype="int64")}), where)
-            warehouse.replace_rows(con, "attendance", scoring.score_attendance(con, year, settings), where)
+            warehouse.replace_rows(con, "attendance", score_attendance(con, year, settings), where)
             seconds[year] = time.perf_counter() - started
     return seconds
 

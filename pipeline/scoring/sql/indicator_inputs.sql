@@ -3,7 +3,7 @@
 -- figures from student records: chronic absenteeism (table `attendance`) and ELA and math
 -- Distance From Standard (validated_assessment; numerator = the sum of each Smarter Balanced
 -- taker's score minus the grade's "standard met" score, so status rounds exactly like a rate).
--- The two unions below are filled in by pipeline/scoring with table names from the source
+-- The two unions below are filled in by pipeline/scoring/indicators.py with table names from the source
 -- registry (never from input values).
 WITH rate AS (
     {rate_union}
