@@ -1,7 +1,8 @@
 # Two commands set everything up on a fresh machine (Python 3.11, pip, make):
 #   make demo   - create .venv, install, run the whole pipeline on the bundled sample exports
 #   make test   - the same bootstrap, then the test suite
-# make bench measures every stage at district scale (SCALE=state for state scale), see README.
+# make bench measures every stage at district scale (SCALE=state for state scale), see README;
+#   the benchmarks live in benchmarks/ (python -m benchmarks), outside the installed package.
 # make dev starts the Dagster UI on 127.0.0.1 with the same instance, so make demo's runs show there.
 
 PYTHON ?= python3.11
@@ -62,7 +63,7 @@ dev: check-system $(DAGSTER_HOME)/dagster.yaml
 SCALE   ?= district
 REPEATS ?= 3
 bench: check-system browser-tools
-	$(BIN)/scorecards bench --scale $(SCALE) --repeats $(REPEATS)
+	$(BIN)/python -m benchmarks --scale $(SCALE) --repeats $(REPEATS)
 
 sample: $(STAMP)
 	$(BIN)/scorecards sample --scale demo --seed 2024 --out data/raw

@@ -4,7 +4,6 @@
     scorecards run --year 2023-24 [--raw DIR] [--out DIR] [--schools CDS,...] [--force]
     scorecards deliver --year 2023-24 [--send]   e-mail each principal their school's PDFs
     scorecards status --year 2023-24             what was produced and delivered for a year
-    scorecards bench --scale district|state      timings beside pandas, naive WeasyPrint, Chromium
     scorecards docs            print the input reference generated from the pandera models
 """
 from __future__ import annotations
@@ -193,12 +192,6 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_bench(args: argparse.Namespace) -> int:
-    from pipeline.bench.run import run_from_args
-
-    return run_from_args(args)
-
-
 def cmd_docs(args: argparse.Namespace) -> int:
     from schemas.docs import input_reference
 
@@ -237,12 +230,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", required=True, help="school year, e.g. 2023-24")
     p.add_argument("--out", help="output folder (default $SCORECARDS_OUT_DIR or data/out)")
     p.set_defaults(func=cmd_status)
-
-    p = sub.add_parser("bench", help="measure every stage at a scale, beside pandas, naive WeasyPrint and Chromium")
-    from pipeline.bench.run import add_arguments
-
-    add_arguments(p)
-    p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("docs", help="print the input reference generated from the pandera models")
     p.set_defaults(func=cmd_docs)

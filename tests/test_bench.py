@@ -3,7 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.bench.run import Bench, Row, check_same
+from benchmarks.measure import Row
+from benchmarks.run import Bench
+from benchmarks.stages import check_same
 
 
 def bench_with(*rows: Row) -> Bench:

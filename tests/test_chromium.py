@@ -1,4 +1,4 @@
-"""Headless Chromium through the DevTools protocol (pipeline/bench/chromium.py): the sample scorecard
+"""Headless Chromium through the DevTools protocol (benchmarks/chromium.py): the sample scorecard
 prints to a two-page Letter PDF, and the index page (issue #5) searches, sorts and links in a real
 browser without console errors or requests leaving the page. Skipped when Chromium is absent."""
 from __future__ import annotations
@@ -10,7 +10,7 @@ from urllib.request import url2pathname
 
 import pytest
 
-from pipeline.bench.chromium import ChromiumNotFoundError, ChromiumPrinter, chromium_available
+from benchmarks.chromium import ChromiumNotFoundError, ChromiumPrinter, chromium_available
 from pipeline.outputs import school_dir, write_atomic
 from pipeline.render.html import render_index_html, render_scorecard_html
 from pipeline.render.sample import sample_model

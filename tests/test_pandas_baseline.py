@@ -1,4 +1,4 @@
-"""The pandas baseline of the scoring (pipeline/bench/pandas_scoring.py) gives the DuckDB pipeline's figures.
+"""The pandas baseline of the scoring (benchmarks/pandas_scoring/) gives the DuckDB pipeline's figures.
 
 A warehouse is built from the generated 'tiny' sample with the plain ingest and scoring functions
 (no Dagster); the pipeline's own DuckDB scoring functions and the pandas baseline then run on the
@@ -13,7 +13,7 @@ import duckdb
 import numpy as np
 import pytest
 
-from pipeline.bench import pandas_scoring as ps
+from benchmarks import pandas_scoring as ps
 from pipeline.config import load_settings
 from pipeline.sample import generate
 
@@ -218,7 +218,7 @@ def test_each_computation_reads_only_the_tables_it_is_said_to_need(warehouse_fil
     try:
         inputs = ps.load_inputs(con, "2023-24", (computation,))
         loaded = set(dict.keys(inputs))
-        ps._pandas_runners(load_settings())[computation](inputs, "2023-24")
+        ps.pandas_runners(load_settings())[computation](inputs, "2023-24")
         assert set(dict.keys(inputs)) == loaded == set(ps.NEEDS[computation])
     finally:
         con.close()

@@ -1,6 +1,6 @@
 """Rendering over many documents: neither the time nor the memory per PDF may grow.
 
-    python -m pipeline.bench.soak [documents] [block] [--no-recycle]
+    python -m benchmarks.soak [documents] [block] [--no-recycle]
 
 Renders ``documents`` (default 1,000) two-page scorecards through the render pool
 (:class:`pipeline.render.pdf.PdfPool`, two workers), alternating English and Spanish with a

@@ -1,6 +1,6 @@
-"""``scorecards bench``: every stage at district or state scale, side by side with the alternatives.
+"""``make bench``: every stage at district or state scale, side by side with the alternatives.
 
-    scorecards bench --scale district|state [--repeats 3] [--documents 24] [--root data/bench]
+    python -m benchmarks --scale district|state [--repeats 3] [--documents 24] [--root data/bench]
 
 What it does, in this order (each measurement in a fresh child process, so its peak memory is its
 own and one stage's caches do not help the next):
@@ -14,313 +14,50 @@ own and one stage's caches do not help the next):
    at state scale without ``--full`` the warehouse is built with the plain ingest functions instead;
 3. **ingest + validation** of every source of the current year (``pipeline.ingest.ingest``);
 4. **scoring**: the pipeline's DuckDB scoring versus a plain pandas implementation of the same
-   computations (:mod:`pipeline.bench.pandas_scoring`), results compared cell by cell;
+   computations (:mod:`benchmarks.pandas_scoring`), results compared cell by cell;
 5. **rendering** of the same scorecards (real schools from the warehouse, English and Spanish):
    our worker pool, naive WeasyPrint (a new font configuration and stylesheet per document, one
-   process) and one long-lived headless Chromium (:mod:`pipeline.bench.chromium`); each PDF's
+   process) and one long-lived headless Chromium (:mod:`benchmarks.chromium`); each PDF's
    page count and figures are checked against ours. Pool and browser start-up are timed apart.
 
 Every comparison is measured in the same run and reported as a ratio, because the machine is
 shared and absolute times vary. The table is printed and written to
-``<root>/<scale>/results.md`` (and ``results.json``).
+``<root>/<scale>/results.md`` (and ``results.json``). This module holds the run and its table;
+the stages are in :mod:`benchmarks.stages`, the row and its formats in :mod:`benchmarks.measure`.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
-import platform
-import re
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 
+from benchmarks.measure import Row, folder_bytes, format_seconds, format_size, in_child, machine_line
+from benchmarks.stages import (
+    check_same,
+    ensure_data,
+    ingest_all,
+    load_docs,
+    pdf_facts,
+    pdf_mtimes,
+    render_chromium,
+    render_documents,
+    render_naive,
+    render_ours,
+    run_cli,
+    scoring_both,
+    scoring_side,
+)
 from pipeline.config import PROJECT_ROOT
 
 BENCH_ROOT = PROJECT_ROOT / "data" / "bench"
 SCALES = ("tiny", "demo", "district", "state")
-
-
-# ---------------------------------------------------------------------------------------------
-# Measurements
-
-
-@dataclass
-class Row:
-    """One line of the table: a method of a stage, timed ``len(seconds)`` times."""
-
-    stage: str
-    method: str
-    seconds: list[float]
-    units: int | None = None  # rows or PDFs handled per repetition
-    unit: str = "rows"
-    peak_mib: float | None = None
-    output_bytes: int | None = None
-    baseline_of: str | None = None  # the method this one is compared against (ratio = mine / ours)
-    note: str = ""
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.seconds)
-
-    @property
-    def spread(self) -> str:
-        if len(self.seconds) < 2:
-            return "1 run"
-        low, high = min(self.seconds), max(self.seconds)
-        return f"{_secs(low)}–{_secs(high)}"
-
-    @property
-    def rate(self) -> float | None:
-        return self.units / self.median if self.units and self.median > 0 else None
-
-
-def _secs(value: float) -> str:
-    return f"{value:.2f} s" if value < 10 else f"{value:.1f} s" if value < 600 else f"{value / 60:.1f} min"
-
-
-def _size(n: int | None) -> str:
-    if n is None:
-        return ""
-    for unit, div in (("GB", 1 << 30), ("MB", 1 << 20), ("kB", 1 << 10)):
-        if n >= div:
-            return f"{n / div:.1f} {unit}"
-    return f"{n} B"
-
-
-def _peak_mib() -> float:
-    """Peak resident memory of this process and of the largest child it waited for (MiB).
-
-    This process's own peak is read from /proc (VmHWM), which starts afresh with the program;
-    ``getrusage`` would report the larger parent it was forked from.
-    """
-    own = 0.0
-    try:
-        with open("/proc/self/status") as fh:
-            own = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:"))
-    except (OSError, StopIteration):
-        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(own, kids) / 1024
-
-
-def in_child(fn, *args):
-    """Run ``fn(*args)`` in a fresh process; return its result and that process's peak memory."""
-    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
-        return pool.submit(_with_peak, fn, *args).result()
-
-
-def _with_peak(fn, *args):
-    return fn(*args), _peak_mib()
-
-
-def folder_bytes(path: Path) -> int:
-    return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file())
-
-
-# ---------------------------------------------------------------------------------------------
-# Stages (module-level functions: they run in child processes)
-
-
-def ensure_data(scale: str, raw: Path, seed: int = 2024) -> float | None:
-    """Generate the sample exports at ``scale`` unless ``raw`` already holds them; seconds or None."""
-    if (raw / "directory.csv").exists():
-        return None
-    from pipeline.sample import generate
-
-    started = time.perf_counter()
-    tmp = raw.with_name(raw.name + ".partial")
-    shutil.rmtree(tmp, ignore_errors=True)
-    generate(tmp, scale=scale, seed=seed)
-    tmp.rename(raw)
-    return time.perf_counter() - started
-
-
-def run_cli(raw: Path, out: Path, year: str, dagster_home: Path) -> tuple[float, float, str]:
-    """``scorecards run`` as a subprocess: seconds, its peak memory (MiB) and its last output line."""
-    env = dict(os.environ, DAGSTER_HOME=str(dagster_home))
-    dagster_home.mkdir(parents=True, exist_ok=True)
-    (dagster_home / "dagster.yaml").write_text((PROJECT_ROOT / "dagster.yaml").read_text())
-    cmd = [sys.executable, "-m", "pipeline.cli", "run", "--year", year, "--raw", str(raw),
-           "--out", str(out), "--quiet"]
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    stdout, stderr = proc.stdout.read(), proc.stderr.read()
-    if proc.returncode != 0:
-        raise RuntimeError(f"scorecards run failed ({proc.returncode}): {stderr.strip()[-800:]}")
-    return seconds, usage.ru_maxrss / 1024, stdout.strip().splitlines()[0] if stdout.strip() else ""
-
-
-def pdf_mtimes(year_dir: Path) -> dict[str, int]:
-    return {str(p): p.stat().st_mtime_ns for p in Path(year_dir).glob("schools/*/scorecard.*.pdf")}
-
-
-def ingest_all(raw: Path, year: str) -> dict:
-    """Read and validate every source of ``year``: seconds and rows per source."""
-    from pipeline.config import load_settings
-    from pipeline.ingest import ingest
-    from pipeline.sources import SOURCES
-
-    settings = load_settings()
-    per_source = {}
-    started = time.perf_counter()
-    for name, source in SOURCES.items():
-        t0 = time.perf_counter()
-        result = ingest(source, raw, year, settings)
-        rows = result.validated.rows_read if result.provided else 0
-        per_source[name] = {"seconds": time.perf_counter() - t0, "rows": rows}
-    return {"seconds": time.perf_counter() - started,
-            "rows": sum(s["rows"] for s in per_source.values()), "sources": per_source}
-
-
-def scoring_both(warehouse: Path, year: str, repeats: int, computation: str) -> dict:
-    from pipeline.bench.pandas_scoring import run_both
-
-    return run_both(warehouse, year, repeats=repeats, computations=(computation,))
-
-
-def _scoring_side(warehouse: Path, year: str, side: str, computation: str) -> float:
-    """One side of one computation alone, so its peak memory is its own (seconds)."""
-    from pipeline.bench.pandas_scoring import _duckdb_runners, _pandas_runners, load_inputs
-    from pipeline.config import load_settings
-    from pipeline.warehouse import connect
-
-    settings = load_settings()
-    started = time.perf_counter()
-    with connect(warehouse, read_only=True) as con:
-        if side == "duckdb":
-            _duckdb_runners(settings)[computation](con, year)
-        else:
-            _pandas_runners(settings)[computation](load_inputs(con, year, (computation,)), year)
-    return time.perf_counter() - started
-
-
-def render_documents(warehouse: Path, year: str, schools: int, folder: Path) -> Path:
-    """Take the first ``schools`` schools (by name) from the warehouse; write their HTML, both
-    languages, to ``folder/documents.json`` (PDF HTML and self-contained web page)."""
-    from pipeline.config import load_settings
-    from pipeline.render.html import render_scorecard_html
-    from pipeline.render.present import present
-    from pipeline.scorecard import build_scorecard, load_year
-    from pipeline.warehouse import connect
-
-    settings = load_settings()
-    docs = []
-    with connect(warehouse, read_only=True) as con:
-        data = load_year(con, year)
-    for _, school in data.directory.sort_values("school_name").head(schools).iterrows():
-        model = build_scorecard(data, school, year, settings)
-        for lang in settings.languages:
-            page = present(model, lang)
-            docs.append({"name": f"{school['cds']}.{lang}", "title": page["title"], "lang": lang,
-                         "school": str(school["school_name"]),
-                         "pdf_html": render_scorecard_html(page, css_inline=False),
-                         "web_html": render_scorecard_html(page, css_inline=True)})
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "documents.json"
-    path.write_text(json.dumps(docs), encoding="utf-8")
-    return path
-
-
-def _load_docs(path: Path) -> list[dict]:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
-
-
-def render_ours(docs_path: Path, out: Path, workers: int) -> dict:
-    from pipeline.render.pdf import PdfPool
-
-    docs = _load_docs(docs_path)
-    jobs = [(d["pdf_html"], out / f"{d['name']}.pdf", d["title"], d["lang"]) for d in docs]
-    t0 = time.perf_counter()
-    with PdfPool(workers) as pool:
-        pool.warm_up()
-        startup = time.perf_counter() - t0
-        t1 = time.perf_counter()
-        pool.render(jobs)
-        seconds = time.perf_counter() - t1
-    return {"seconds": seconds, "startup": startup}
-
-
-def render_naive(docs_path: Path, out: Path) -> dict:
-    """Naive WeasyPrint: new FontConfiguration and stylesheet per document, one process."""
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    from pipeline.render.pdf import CSS_PATH, PDF_OPTIONS
-
-    docs = _load_docs(docs_path)
-    t0 = time.perf_counter()
-    for d in docs:
-        font_config = FontConfiguration()
-        css = CSS(filename=str(CSS_PATH), font_config=font_config)
-        HTML(string=d["pdf_html"]).write_pdf(out / f"{d['name']}.pdf", stylesheets=[css],
-                                             font_config=font_config, **PDF_OPTIONS)
-    return {"seconds": time.perf_counter() - t0, "startup": 0.0}
-
-
-def render_chromium(docs_path: Path, out: Path) -> dict:
-    """One long-lived headless Chromium printing the self-contained pages (DevTools protocol)."""
-    from pipeline.bench.chromium import ChromiumPrinter
-
-    docs = _load_docs(docs_path)
-    t0 = time.perf_counter()
-    with ChromiumPrinter() as printer:
-        printer.print_pdf(docs[0]["web_html"], out / "warm-up.pdf")
-        startup = time.perf_counter() - t0
-        t1 = time.perf_counter()
-        for d in docs:
-            printer.print_pdf(d["web_html"], out / f"{d['name']}.pdf")
-        seconds = time.perf_counter() - t1
-    (out / "warm-up.pdf").unlink(missing_ok=True)
-    return {"seconds": seconds, "startup": startup}
-
-
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-# "Page 1 of 2" in WeasyPrint's running footer: a browser prints no running header or footer
-_PAGE_FOOTER = re.compile(r"(?:Page|Página) \d+ (?:of|de) \d+")
-
-
-def pdf_facts(path: Path) -> tuple[int, str, list[str]]:
-    """Page count, text, and the distinct numbers shown in a PDF (to check two renderers agree).
-
-    Distinct, not counted: the web page the browser prints repeats a few figures in labels
-    that print hides."""
-    from pypdf import PdfReader
-
-    reader = PdfReader(str(path))
-    text = "\n".join(page.extract_text() or "" for page in reader.pages)
-    return len(reader.pages), text, sorted(set(_NUMBER.findall(_PAGE_FOOTER.sub("", text))))
-
-
-def check_same(docs: list[dict], ours: Path, other: Path) -> list[str]:
-    """Differences between two renderings of the same documents (pages, school name, figures)."""
-    problems = []
-    for d in docs:
-        pages_a, _, numbers_a = pdf_facts(ours / f"{d['name']}.pdf")
-        pages_b, text_b, numbers_b = pdf_facts(other / f"{d['name']}.pdf")
-        if pages_a != pages_b:
-            problems.append(f"{d['name']}: {pages_b} pages, ours {pages_a}")
-        if d["school"] not in " ".join(text_b.split()):
-            problems.append(f"{d['name']}: school name missing")
-        if numbers_a != numbers_b:
-            missing = sorted(set(numbers_a) - set(numbers_b))[:5]
-            problems.append(f"{d['name']}: figures differ (e.g. not in the other: {missing})")
-    return problems
-
-
-# ---------------------------------------------------------------------------------------------
-# The run
 
 
 @dataclass
@@ -390,7 +127,7 @@ class Bench:
         self.facts["nightly_pdfs_rendered"] = rendered
 
     def _warehouse(self, raw: Path, out: Path, year: str) -> None:
-        from pipeline.bench.pandas_scoring import build_warehouse
+        from benchmarks.pandas_scoring import build_warehouse
 
         warehouse = out / "scorecards.duckdb"
         if warehouse.exists():
@@ -417,14 +154,14 @@ class Bench:
     def _scoring(self, warehouse: Path, year: str) -> None:
         """Each computation in its own processes (at state scale the pandas frames of every input
         at once do not fit in memory): both sides timed together, then each side alone for its peak."""
-        from pipeline.bench.pandas_scoring import COMPUTATIONS
+        from benchmarks.pandas_scoring import COMPUTATIONS
 
         results, peaks = {}, {"duckdb": 0.0, "pandas": 0.0}
         for name in COMPUTATIONS:
             self.say(f"scoring {name}: DuckDB versus pandas, {self.repeats} repetitions each")
             results[name], _ = in_child(scoring_both, warehouse, year, self.repeats, name)
             for side in peaks:
-                _, peak = in_child(_scoring_side, warehouse, year, side, name)
+                _, peak = in_child(scoring_side, warehouse, year, side, name)
                 peaks[side] = max(peaks[side], peak)
         differences = [d for r in results.values() for d in r["differences"]]
         self.checks.append("scoring: DuckDB and pandas results " +
@@ -442,13 +179,13 @@ class Bench:
         self.facts["scoring_load_seconds"] = round(sum(r["load_seconds"] for r in results.values()), 2)
 
     def _render(self, warehouse: Path, year: str) -> None:
-        from pipeline.bench.chromium import chromium_available
+        from benchmarks.chromium import chromium_available
 
         schools = max(1, self.documents // 2)
         with tempfile.TemporaryDirectory(prefix="bench-render-") as tmp:
             tmp = Path(tmp)
             docs_path = render_documents(warehouse, year, schools, tmp)
-            docs = _load_docs(docs_path)
+            docs = load_docs(docs_path)
             methods = {"ours": (render_ours, (self.workers,)), "naive": (render_naive, ())}
             if chromium_available():
                 methods["chromium"] = (render_chromium, ())
@@ -516,15 +253,15 @@ class Bench:
                 ratio = f"cold run takes {base.median / row.median:.0f}× as long"
             memory = f"{row.peak_mib:,.0f} MiB" if row.peak_mib else ""
             method = row.method + (f" ({row.note})" if row.note else "")
-            lines.append(f"| {row.stage} | {method} | {_secs(row.median)} | {row.spread} | {rate} | {memory} "
-                         f"| {_size(row.output_bytes)} | {ratio} |")
+            lines.append(f"| {row.stage} | {method} | {format_seconds(row.median)} | {row.spread} | {rate} | {memory} "
+                         f"| {format_size(row.output_bytes)} | {ratio} |")
         return "\n".join(lines)
 
     def report(self) -> str:
         machine = machine_line()
         parts = [f"### Benchmark: {self.scale} scale",
                  "",
-                 f"`scorecards bench --scale {self.scale} --repeats {self.repeats}` on {machine}, "
+                 f"`python -m benchmarks --scale {self.scale} --repeats {self.repeats}` on {machine}, "
                  f"{time.strftime('%Y-%m-%d')}. Median of {self.repeats} runs; spread = fastest–slowest.",
                  "",
                  self.markdown(),
@@ -548,24 +285,9 @@ class Bench:
         return self.folder / "results.md"
 
 
-def machine_line() -> str:
-    cpu = ""
-    try:
-        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
-    except (OSError, StopIteration):
-        cpu = platform.processor()
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / (1 << 30)
-    return (f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}")
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="scorecards bench", description=__doc__.split("\n\n")[0])
-    add_arguments(parser)
-    return run_from_args(parser.parse_args(argv))
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``python -m benchmarks``: run the benchmark, print its table and write it under ``--root``."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", choices=SCALES, default="district")
     parser.add_argument("--repeats", type=int, default=3, help="repetitions of each measurement (default 3)")
     parser.add_argument("--documents", type=int, default=24,
@@ -573,9 +295,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="rendering workers")
     parser.add_argument("--full", action="store_true", help="at state scale, also the end-to-end Dagster runs")
     parser.add_argument("--root", default=str(BENCH_ROOT), help="where data and results go (default data/bench)")
-
-
-def run_from_args(args: argparse.Namespace) -> int:
+    args = parser.parse_args(argv)
     bench = Bench(args.scale, Path(args.root).resolve(), repeats=max(1, args.repeats),
                   documents=max(2, args.documents), workers=max(1, args.workers), full=args.full)
     started = time.perf_counter()
@@ -583,7 +303,7 @@ def run_from_args(args: argparse.Namespace) -> int:
     path = bench.save()
     print()
     print(bench.report())
-    print(f"\n(written to {path}; the whole benchmark took {_secs(time.perf_counter() - started)})")
+    print(f"\n(written to {path}; the whole benchmark took {format_seconds(time.perf_counter() - started)})")
     return 0
 
 

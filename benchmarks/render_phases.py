@@ -1,7 +1,7 @@
-"""Benchmark PDF rendering: naive WeasyPrint versus the worker pool.
+"""Benchmark PDF rendering: naive WeasyPrint versus the worker pool, and where one worker's time goes.
 
-    python -m pipeline.render.bench [copies] [workers]
-    python -m pipeline.render.bench --phases [copies]
+    python -m benchmarks.render_phases [copies] [workers]
+    python -m benchmarks.render_phases --phases [copies]
 
 ``--phases`` splits one worker's time per PDF into WeasyPrint's stages (CPU time): parsing the
 HTML, styling and laying out (``render``), drawing and writing the PDF (``write_pdf``), with the

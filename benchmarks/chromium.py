@@ -1,7 +1,7 @@
 """A small Chrome DevTools Protocol client: one long-lived headless Chromium that prints HTML to PDF
 and drives a page for browser checks.
 
-    from pipeline.bench.chromium import ChromiumPrinter, chromium_available
+    from benchmarks.chromium import ChromiumPrinter, chromium_available
 
     with ChromiumPrinter() as chrome:            # starts ONE browser, opens ONE page
         chrome.print_pdf(html, Path("a.pdf"))     # as many times as you like
@@ -37,10 +37,15 @@ How it works
 
 Benchmark (one browser, the sample scorecard's self-contained web page printed ``copies`` times)::
 
-    python -m pipeline.bench.chromium [copies] [lang]
+    python -m benchmarks.chromium [copies] [lang]
 
 Only the local machine is involved: the DevTools port listens on 127.0.0.1 and the client never
 goes through a proxy.
+
+Over 400 lines because it is one protocol client (:class:`ChromiumPrinter`, what
+``tests/test_chromium.py`` drives to check the index page in a real browser) and the short
+benchmark that prints through it; the client's parts (start, socket, events, page actions) only
+make sense together.
 """
 
 from __future__ import annotations
