@@ -193,7 +193,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    from schemas.docs import input_reference
+    from pipeline.input_reference import input_reference
 
     print(input_reference())
     return 0

@@ -1,7 +1,7 @@
 """The README's input reference is the one generated from the pandera models."""
 from pathlib import Path
 
-from schemas.docs import input_reference
+from pipeline.input_reference import input_reference
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

@@ -1,4 +1,5 @@
-"""The README's input reference, generated from the pandera models (single source of truth)."""
+"""The README's input reference, generated from the pandera models in ``schemas/`` and the source
+registry (``scorecards docs``; ``tests/test_readme.py`` keeps the README in step)."""
 from __future__ import annotations
 
 from pipeline.sources import SOURCES
