@@ -15,7 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import pipeline.quarantine as quarantine
+import pipeline.quarantine.columns as validation_columns
+import pipeline.quarantine.encoded as validation_encoded
 from pipeline.config import load_settings
 from pipeline.ingest import ingest
 from pipeline.readers import LINE, read_delimited
@@ -70,8 +71,8 @@ def thresholds(request, monkeypatch):
     """Run each case twice: as configured, and with every column taking the Arrow kernels and the
     identifier encoding, which big files take (the small files here would not reach them)."""
     if request.param == "arrow_everywhere":
-        monkeypatch.setattr(quarantine, "ARROW_DISTINCT", 0)
-        monkeypatch.setattr(quarantine, "DIGITS_MIN_ROWS", 0)
+        monkeypatch.setattr(validation_columns, "ARROW_DISTINCT", 0)
+        monkeypatch.setattr(validation_encoded, "DIGITS_MIN_ROWS", 0)
     return request.param
 
 
@@ -244,8 +245,8 @@ def test_codebook_with_a_non_number_fast_equals_slow(tmp_path, thresholds):
 @given(n=st.integers(1, 25), kinds=st.lists(st.sampled_from(MUTATIONS), min_size=1, max_size=4),
        seed=st.integers(0, 10_000), arrow_everywhere=st.booleans())
 def test_malformed_attendance_fast_equals_slow(tmp_path, monkeypatch, n, kinds, seed, arrow_everywhere):
-    monkeypatch.setattr(quarantine, "ARROW_DISTINCT", 0 if arrow_everywhere else 50_000)
-    monkeypatch.setattr(quarantine, "DIGITS_MIN_ROWS", 0 if arrow_everywhere else 100_000)
+    monkeypatch.setattr(validation_columns, "ARROW_DISTINCT", 0 if arrow_everywhere else 50_000)
+    monkeypatch.setattr(validation_encoded, "DIGITS_MIN_ROWS", 0 if arrow_everywhere else 100_000)
     rnd = random.Random(seed)
     data = mutate(good_rows(n), HEADER, kinds, rnd)
     lines = data.split(b"\n")
