@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.installed
 YEARS  ?= 2021-22 2022-23 2023-24
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
-.PHONY: demo test dev sample bench clean check-system browser-tools messages
+.PHONY: demo test test-quick dev sample bench clean check-system browser-tools messages
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed: $(PYTHON) not found (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -56,6 +56,11 @@ browser-tools:
 
 test: check-system browser-tools $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m pytest -q
+
+# While a change is in progress: everything but the tests marked slow (end-to-end runs, killed
+# processes, servers, long hypothesis runs). `make test` before committing runs them all.
+test-quick: check-system $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/python -m pytest -q -m "not slow"
 
 dev: check-system $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -m assets.definitions -h 127.0.0.1 -p 3000

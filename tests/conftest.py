@@ -1,4 +1,5 @@
-"""Shared fixtures: where the real CDE files are, and a throw-away Dagster home."""
+"""Shared fixtures: where the real CDE files are, a throw-away Dagster home, and the session's one
+sample and one end-to-end run of it (``tiny_raw``, ``tiny_pipeline_run``)."""
 from __future__ import annotations
 
 import os
@@ -26,29 +27,43 @@ def dagster_home(tmp_path, monkeypatch) -> Path:
     return home
 
 
-# --- one end-to-end run of the 'tiny' sample per session (tests/test_pipeline.py, tests/test_output_privacy.py)
+# --- one sample and one end-to-end run of it, shared by the whole session -------------------------
 
 TINY_YEARS = ("2022-23", "2023-24")
 
 
 @pytest.fixture(scope="session")
-def tiny_pipeline_run(tmp_path_factory):
-    """The 'tiny' sample (seed 11) run end to end for 2022-23 then 2023-24, once per session.
+def tiny_raw(tmp_path_factory) -> Path:
+    """The 'tiny' sample exports (seed 11), generated once per session. Read-only: a test that
+    changes an input copies the folder first (``shutil.copytree(tiny_raw, tmp_path / "raw")``)."""
+    from pipeline.sample import generate
+
+    raw = tmp_path_factory.mktemp("tiny") / "raw"
+    generate(raw, scale="tiny", seed=11)
+    return raw
+
+
+@pytest.fixture(scope="session")
+def tiny_pipeline_run(tmp_path_factory, tiny_raw):
+    """The one end-to-end run of the suite: ``tiny_raw`` through ``scorecards run`` for 2022-23 then
+    2023-24, once per session.
 
     Yields ``(root, exit codes)``; ``root`` holds ``raw/``, ``out/`` and ``dagster_home/``. The run
     sets ``DAGSTER_HOME`` only while it runs: a module that runs the CLI again sets it itself.
-    Tests may add files under ``out/`` (delivery, a re-run) but must not change the inputs.
+    Tests may add files under ``out/`` (delivery, a re-run) but must not change the inputs; a test
+    that changes what the run wrote copies ``out/`` first.
     """
+    import shutil
+
     from pipeline.cli import main
-    from pipeline.sample import generate
 
     root = tmp_path_factory.mktemp("e2e")
+    shutil.copytree(tiny_raw, root / "raw")
     home = root / "dagster_home"
     home.mkdir()
     mp = pytest.MonkeyPatch()
     mp.setenv("DAGSTER_HOME", str(home))
     try:
-        generate(root / "raw", scale="tiny", seed=11)
         codes = [main(["run", "--year", y, "--raw", str(root / "raw"), "--out", str(root / "out"), "--quiet"])
                  for y in TINY_YEARS]
     finally:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -10,6 +11,8 @@ from pipeline.config import load_settings
 from pipeline.ingest import ingest
 from pipeline.readers import SourceFileError
 from pipeline.sources import SOURCES
+
+pytestmark = pytest.mark.slow  # hypothesis: hundreds of malformed files
 
 HEADER = ["school_year", "ssid", "cds", "grade", "days_enrolled", "days_absent", "ethnicity", "el", "ltel",
           "sed", "swd", "foster", "homeless"]

@@ -6,25 +6,20 @@ import json
 import pytest
 
 from pipeline import warehouse
-from pipeline.cli import main
 from pipeline.config import load_settings
 from pipeline.publish import publish_year
-from pipeline.sample import generate
+
+pytestmark = pytest.mark.slow  # renders a year twice from the end-to-end run
 
 YEAR = "2023-24"
 
 
 @pytest.fixture(scope="module")
-def scored(tmp_path_factory):
-    root = tmp_path_factory.mktemp("batches")
-    (root / "home").mkdir()
-    (root / "home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("DAGSTER_HOME", str(root / "home"))
-    generate(root / "raw", scale="tiny", seed=21)
-    assert main(["run", "--year", YEAR, "--raw", str(root / "raw"), "--out", str(root / "out"), "--quiet"]) == 0
-    yield root
-    mp.undo()
+def scored(tiny_pipeline_run):
+    """The session's end-to-end run: its warehouse is only read here."""
+    root, codes = tiny_pipeline_run
+    assert codes == [0, 0]
+    return root
 
 
 def manifest(folder):

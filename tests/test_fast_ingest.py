@@ -244,6 +244,7 @@ def test_codebook_with_a_non_number_fast_equals_slow(tmp_path, thresholds):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(n=st.integers(1, 25), kinds=st.lists(st.sampled_from(MUTATIONS), min_size=1, max_size=4),
        seed=st.integers(0, 10_000), arrow_everywhere=st.booleans())
+@pytest.mark.slow
 def test_malformed_attendance_fast_equals_slow(tmp_path, monkeypatch, n, kinds, seed, arrow_everywhere):
     monkeypatch.setattr(validation_columns, "ARROW_DISTINCT", 0 if arrow_everywhere else 50_000)
     monkeypatch.setattr(validation_encoded, "DIGITS_MIN_ROWS", 0 if arrow_everywhere else 100_000)

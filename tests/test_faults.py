@@ -39,7 +39,8 @@ from pipeline import outputs, warehouse
 from pipeline.cli import main
 from pipeline.delivery import DELIVERY_DIR, JOURNAL, LEDGER, SmtpSettings, deliver_year, read_journal
 from pipeline.folders import Folders
-from pipeline.sample import generate
+
+pytestmark = pytest.mark.slow  # real processes killed mid-run, full disks, damaged warehouses
 
 YEAR = "2023-24"
 REPO = Path(__file__).resolve().parent.parent
@@ -255,14 +256,14 @@ def run_statuses(home: Path) -> list[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def ref(tmp_path_factory):
-    """The tiny raw exports and one uninterrupted run of them: what every faulty run must end with."""
+def ref(tmp_path_factory, tiny_raw):
+    """The session's tiny exports and one uninterrupted run of them alone (2023-24, by the same
+    command as the faulty runs): what every faulty run must end with."""
     root = tmp_path_factory.mktemp("faults")
-    generate(root / "raw", scale="tiny", seed=11)
     home, out = new_home(root / "ref"), root / "ref" / "out"
-    code, _, err = finish(start(run_args(root / "raw", out), home, root / "ref" / "run"))
+    code, _, err = finish(start(run_args(tiny_raw, out), home, root / "ref" / "run"))
     assert code == 0, err
-    return SimpleNamespace(raw=root / "raw", out=out, snapshot=snapshot(out))
+    return SimpleNamespace(raw=tiny_raw, out=out, snapshot=snapshot(out))
 
 
 class Mailbox:

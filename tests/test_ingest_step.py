@@ -6,17 +6,11 @@ import pytest
 
 from assets.ingest import ingest_assets
 from assets.resources import ScorecardFiles
-from pipeline.sample import generate
 from pipeline.warehouse import connect
 
+pytestmark = pytest.mark.slow  # ingest through Dagster, three times over
+
 YEAR = "2023-24"
-
-
-@pytest.fixture(scope="module")
-def tiny_raw(tmp_path_factory):
-    raw = tmp_path_factory.mktemp("raw")
-    generate(raw, scale="tiny", seed=7)
-    return raw
 
 
 def materialize(raw, out, instance):
@@ -94,3 +88,25 @@ def test_an_unchanged_export_is_not_read_again_and_a_changed_one_is(tiny_raw, tm
     checks = [e for e in second.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
     assert checks and all(e.event_specific_data.passed for e in checks
                           if e.event_specific_data.check_name == "rows_reconcile")
+
+
+def test_the_unchanged_cache_covers_every_module_that_reads_and_validates():
+    """A nightly run skips a file when neither its bytes nor the rules changed: every project module
+    that ingest imports (and the settings it reads) must be in the rules' fingerprint, or a change to
+    it would leave yesterday's rows standing."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from pipeline.config import PROJECT_ROOT
+    from pipeline.ingest_store import RULES_FILES
+
+    code = ("import json, sys, pipeline.ingest; print(json.dumps(sorted(m.__file__ for n, m in sys.modules.items() "
+            "if n.split('.')[0] in ('pipeline', 'schemas') and getattr(m, '__file__', None))))")
+    used = json.loads(subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True,
+                                     text=True, check=True).stdout)
+    covered = {p.resolve() for pattern in RULES_FILES for p in PROJECT_ROOT.glob(pattern)}
+    assert all(any(PROJECT_ROOT.glob(pattern)) for pattern in RULES_FILES), "a pattern matches no file"
+    assert [f for f in used if Path(f).resolve() not in covered] == []
+    assert (PROJECT_ROOT / "config" / "student_groups.csv").resolve() in covered  # labels and aliases

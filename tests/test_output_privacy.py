@@ -38,6 +38,8 @@ from pipeline.config import config_path, load_settings, prior_school_year
 from pipeline.render import i18n
 from pipeline.scoring.privacy import RATE_INDICATORS
 
+pytestmark = pytest.mark.slow  # every output of the end-to-end run, cell by cell
+
 S = load_settings()
 P = S.privacy
 YEARS = ("2022-23", "2023-24")

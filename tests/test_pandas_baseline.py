@@ -15,17 +15,14 @@ import pytest
 
 from benchmarks import pandas_scoring as ps
 from pipeline.config import load_settings
-from pipeline.sample import generate
 
 YEARS = ("2023-24", "2022-23")  # 2022-23: the prior year has status-only Dashboard files and no year before it
 
 
 @pytest.fixture(scope="module")
-def warehouse_file(tmp_path_factory):
-    root = tmp_path_factory.mktemp("pandas_baseline")
-    generate(root / "raw", scale="tiny", seed=11)
-    path = root / "scorecards.duckdb"
-    ps.build_warehouse(root / "raw", path, ("2021-22", "2022-23", "2023-24"))
+def warehouse_file(tmp_path_factory, tiny_raw):
+    path = tmp_path_factory.mktemp("pandas_baseline") / "scorecards.duckdb"
+    ps.build_warehouse(tiny_raw, path, ("2021-22", "2022-23", "2023-24"))
     return path
 
 

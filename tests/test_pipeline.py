@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-import re
+import shutil
 
 import dagster as dg
 import duckdb
@@ -10,7 +10,8 @@ import pytest
 from pypdf import PdfReader
 
 from pipeline.cli import main
-from pipeline.sample import generate
+
+pytestmark = pytest.mark.slow  # the end-to-end run
 
 YEAR = "2023-24"
 
@@ -98,8 +99,8 @@ def test_unchanged_rerun_renders_nothing(run):
     assert pdfs == {k: v for k, v in before["files"].items() if k.endswith(".pdf")}
 
 
-def test_bad_required_file_fails_with_one_line(tmp_path, dagster_home, capsys):
-    generate(tmp_path / "raw", scale="tiny", seed=3)
+def test_bad_required_file_fails_with_one_line(tmp_path, dagster_home, capsys, tiny_raw):
+    shutil.copytree(tiny_raw, tmp_path / "raw")
     (tmp_path / "raw" / YEAR / "attendance.csv").write_text("school_year;ssid\n2023-24;1\n")
     code = main(["run", "--year", YEAR, "--raw", str(tmp_path / "raw"), "--out", str(tmp_path / "out"), "--quiet"])
     err = capsys.readouterr().err

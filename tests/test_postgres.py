@@ -13,7 +13,8 @@ import pytest
 
 from assets.definitions import build_defs
 from assets.resources import Mailer, ScorecardFiles
-from pipeline.sample import generate
+
+pytestmark = pytest.mark.slow  # a PostgreSQL server and a whole yearly run
 
 pgserver = pytest.importorskip("pgserver", reason="pgserver (test extra) is not installed")
 REPO = Path(__file__).resolve().parent.parent
@@ -27,7 +28,7 @@ def documented_storage_block() -> str:
     return "\n".join(line[2:] for line in block.group(0).splitlines()) + "\n"
 
 
-def test_yearly_job_runs_on_postgres_storage(tmp_path, monkeypatch):
+def test_yearly_job_runs_on_postgres_storage(tmp_path, monkeypatch, tiny_raw):
     server = pgserver.get_server(tmp_path / "pgdata", cleanup_mode="stop")
     try:
         # SQLAlchemy 2.1 reads a bare postgresql:// as psycopg 3; dagster-postgres ships psycopg2
@@ -35,8 +36,7 @@ def test_yearly_job_runs_on_postgres_storage(tmp_path, monkeypatch):
         home = tmp_path / "home"
         home.mkdir()
         (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n" + documented_storage_block())
-        generate(tmp_path / "raw", scale="tiny", seed=5)
-        defs = build_defs({"files": ScorecardFiles(raw_dir=str(tmp_path / "raw"), out_dir=str(tmp_path / "out")),
+        defs = build_defs({"files": ScorecardFiles(raw_dir=str(tiny_raw), out_dir=str(tmp_path / "out")),
                            "mailer": Mailer()})
         with dg.DagsterInstance.from_config(str(home)) as instance:
             assert type(instance.run_storage).__name__ == "PostgresRunStorage"

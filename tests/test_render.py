@@ -649,6 +649,7 @@ def test_pdf_passes_pdf_ua_1_validation(pdfs, key):
     assert report.rules.total > 100
 
 
+@pytest.mark.slow
 def test_pool_replaces_each_worker_after_its_quota_so_memory_cannot_grow(tmp_path):
     """WeasyPrint keeps a little memory per document; the pool swaps a worker for a fresh one
     after ``recycle_after`` PDFs, so 20,000 scorecards render as fast and as small as the first."""
