@@ -1,5 +1,5 @@
-"""The README's input reference, generated from the pandera models in ``schemas/`` and the source
-registry (``scorecards docs``; ``tests/test_readme.py`` keeps the README in step)."""
+"""The input reference (``docs/inputs.md``), generated from the pandera models in ``schemas/`` and the
+source registry (``scorecards docs > docs/inputs.md``; ``tests/test_readme.py`` keeps the page in step)."""
 from __future__ import annotations
 
 from pipeline.sources import SOURCES
@@ -31,7 +31,7 @@ def source_reference(name: str) -> str:
     source = SOURCES[name]
     schema = source.schema
     lines = [
-        f"#### `{name}`: {source.description}",
+        f"## `{name}`: {source.description}",
         "",
         f"File {LOCATIONS[source.location].format(f=source.filename)}"
         + (", tab- or comma-delimited" if "\t" in source.delimiters else ", comma-delimited")
@@ -50,6 +50,15 @@ def source_reference(name: str) -> str:
     return "\n".join(lines)
 
 
+INTRODUCTION = """# Input reference
+
+Every file the pipeline reads, with its columns, types and rules: generated from the pandera
+contracts in `schemas/` (`scorecards docs > docs/inputs.md`; a test keeps this page and the
+contracts in step). Every file: a header row; blank cells are missing values; rows that break a
+rule are quarantined with the reason, never dropped. Where each file goes: the README, "Bringing
+the district's own files"."""
+
+
 def input_reference() -> str:
-    """Markdown for every source, in registry order."""
-    return "\n\n".join(source_reference(name) for name in SOURCES)
+    """The whole page: an introduction, then every source in registry order."""
+    return "\n\n".join([INTRODUCTION, *(source_reference(name) for name in SOURCES)])
