@@ -340,6 +340,17 @@ def test_existing_sections_are_kept(models):
     assert m.school.school_type == "Elementary" and m.school.grade_span == "TK–5"
 
 
+def test_a_past_years_scorecard_has_no_later_year_in_its_trend(tmp_path, settings):
+    """Re-rendering 2022-23 from a warehouse that already holds 2023-24 (a backfill, a re-run of a
+    past year) must draw the trend up to 2022-23 only, as the page of that year showed it."""
+    later = {**_indicator(A, "chronic", "ALL", 390, 24.0, -2.1), "school_year": "2024-25"}
+    tables = {**TABLES, "indicator_results": pd.DataFrame(TABLES["indicator_results"].to_dict("records") + [later])}
+    con = _warehouse(tmp_path / "later.duckdb", tables)
+    chronic = {i.key: i for i in build_scorecard(load_year(con, YEAR), _school(load_year(con, YEAR), A), YEAR,
+                                                 settings).indicators}["chronic"]
+    assert [p.year for p in chronic.trend] == ["2022-23", "2023-24"]
+
+
 def test_a_top_or_bottom_coded_rate_is_its_bound_only(tmp_path, settings):
     """A rate coded "<=5.0" in the warehouse reaches the model as the bound 5.0 with "<=", never
     as the value behind it; the page shows it as "≤ 5.0%"."""

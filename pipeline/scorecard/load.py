@@ -29,7 +29,7 @@ class YearData:
     directory: pd.DataFrame
     enrollment: pd.DataFrame
     results: pd.DataFrame  # indicator_results of this year, schools only
-    history: pd.DataFrame  # indicator_results of every year, ALL students, schools only
+    history: pd.DataFrame  # indicator_results of this and earlier years, ALL students, schools only
     rating: pd.DataFrame = field(default_factory=pd.DataFrame)  # school_rating
     measures: pd.DataFrame = field(default_factory=pd.DataFrame)  # rating_measures
     equity: pd.DataFrame = field(default_factory=pd.DataFrame)  # equity_index
@@ -117,9 +117,10 @@ def load_year(con: duckdb.DuckDBPyConnection, school_year: str, privacy: Privacy
     the primary rule, and its groups add up to all students like the indicators' do.
     """
     results = _read(con, "indicator_results", school_year)
+    # the trend runs up to this year: a past year re-rendered later shows what its page showed then
     history = con.execute(
         "SELECT school_year, cds, indicator, origin, status FROM indicator_results "
-        "WHERE rtype = 'S' AND student_group = 'ALL' ORDER BY school_year"
+        "WHERE rtype = 'S' AND student_group = 'ALL' AND school_year <= ? ORDER BY school_year", [school_year]
     ).df() if table_exists(con, "indicator_results") else pd.DataFrame()
     climate = _read(con, "climate", school_year)
     if len(climate):
