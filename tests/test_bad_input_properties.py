@@ -4,12 +4,12 @@ from __future__ import annotations
 import random
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.config import load_settings
 from pipeline.ingest import ingest
-from pipeline.readers import SourceFileError
+from pipeline.readers import LINE, SourceFileError
 from pipeline.sources import SOURCES
 
 pytestmark = pytest.mark.slow  # hypothesis: hundreds of malformed files
@@ -89,9 +89,42 @@ def mutate(rows: list[list[str]], header: list[str], kinds: list[str], rnd: rand
     return (b"\xef\xbb\xbf" if bom else b"") + data
 
 
+def intact_lines(data: bytes, header: list[str], rows: list[list[str]], key: list[str],
+                 delimiter: str = ",") -> list[int]:
+    """The physical lines of ``data`` that hold one of the good ``rows`` as it was (under whatever
+    header the file ended with), the first of its key, with no quote anywhere before it (a stray
+    quote may swallow the lines after it). Whatever else the file suffered, these rows must be kept."""
+    import csv
+
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    final = next(csv.reader([lines[0]], delimiter=delimiter)) if lines and '"' not in lines[0] else []
+    good = [dict(zip(header, row)) for row in rows]
+    shared = [c for c in final if c in header]
+    found, seen = [], set()
+    for number, line in enumerate(lines[1:], start=2):
+        if '"' in line or not final:
+            break
+        if not line.strip(f" \t{delimiter}\u00a0"):
+            continue
+        cells = next(csv.reader([line], delimiter=delimiter))
+        row = dict(zip(final, cells))
+        ident = tuple(row.get(c) for c in key)
+        if len(cells) == len(final) and ident not in seen \
+                and any(all(row[c] == g[c] for c in shared) for g in good):
+            found.append(number)
+        seen.add(ident)
+    return found
+
+
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(n=st.integers(1, 30), kinds=st.lists(st.sampled_from(MUTATIONS), min_size=1, max_size=4),
        seed=st.integers(0, 10_000))
+@example(n=12, kinds=["wrong_type", "out_of_range"], seed=2)  # "abc" enrolled on one line, 10**20 absent on another
 def test_malformed_attendance_is_quarantined_or_refused(tmp_path, n, kinds, seed):
     folder = tmp_path / f"{seed}-{n}" / "2023-24"
     folder.mkdir(parents=True, exist_ok=True)
@@ -107,6 +140,10 @@ def test_malformed_attendance_is_quarantined_or_refused(tmp_path, n, kinds, seed
     assert v.rows_read == v.rows_kept + v.rows_quarantined
     assert v.quarantine["reason"].str.len().gt(0).all()
     assert not v.quarantine["value"].str.contains("555000", regex=False).fillna(False).any()  # no student id
+    # a malformed cell quarantines its own row: every row the mutations left as it was is kept
+    data = (folder / "attendance.csv").read_bytes()
+    intact = intact_lines(data, HEADER, good_rows(n), ["ssid", "cds"])
+    assert set(intact) <= set(v.kept[LINE]), (sorted(set(intact) - set(v.kept[LINE])), v.quarantine.to_string())
 
 
 # --- every source: real-looking rows from the sample generator, then the same mutations ----------
@@ -158,7 +195,11 @@ def mutate_any(header, rows, kinds, rnd, delimiter) -> bytes:
 @given(name=st.sampled_from(sorted(SOURCES)), n=st.integers(1, 25),
        kinds=st.lists(st.sampled_from(MUTATIONS), min_size=1, max_size=4), seed=st.integers(0, 10_000))
 def test_every_source_malformed_is_quarantined_or_refused(tmp_path_factory, name, n, kinds, seed):
+    import csv
+    import io
     import shutil
+
+    from tests.test_quarantine import number_columns
 
     source = SOURCES[name]
     assume(source.path(sample_raw(), "2023-24").exists())  # the tiny sample has no college/career file
@@ -186,3 +227,54 @@ def test_every_source_malformed_is_quarantined_or_refused(tmp_path_factory, name
     assert (v.quarantine["line"].dropna() >= 2).all()
     values = " ".join(v.quarantine["value"].fillna("").astype(str))
     assert not any(i in values for i in ids), "a student identifier reached the quarantine"
+    intact = intact_lines(path.read_bytes(), header, rows, source.key, delimiter)
+    assert set(intact) <= set(v.kept[LINE]), (sorted(set(intact) - set(v.kept[LINE])), v.quarantine.to_string())
+
+
+# --- a value that is not a number, or not allowed, in a column read as a number ---------------------
+
+BAD_NUMBERS = ["abc", "G5", "n/a", "1.5", "-", "NaN", "-1", "999", "100000000000000000000", "", "1_0", "٣", " 7 "]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.sampled_from(sorted(SOURCES)), n=st.integers(2, 30), reference=st.booleans(),
+       damage=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 10_000), st.sampled_from(BAD_NUMBERS)),
+                       min_size=1, max_size=4))
+@example(name="assessment", n=12, reference=False, damage=[(4, 0, "G5")])  # grade, allowed 3-8 and 11
+@example(name="assessment", n=12, reference=True, damage=[(4, 0, "G5")])
+@example(name="attendance", n=12, reference=False, damage=[(2, 0, "n/a"), (7, 1, "n/a")])  # enrolled, absent
+@example(name="attendance", n=12, reference=True, damage=[(2, 0, "n/a"), (7, 1, "n/a")])
+def test_a_bad_number_quarantines_its_own_row_and_no_other(tmp_path_factory, name, n, reference, damage):
+    """Whatever lands in the columns a contract reads as numbers (text, a fraction, out of range, a
+    blank, digits Python reads), in any rows of an otherwise good file: those rows may be
+    quarantined, every other row is kept, in either engine. Text in one row once made pandera
+    check a whole column's allowed values, or a row check, on text, quarantining most of the file."""
+    import csv
+    import io
+    import shutil
+
+    from tests.test_quarantine import number_columns
+
+    source = SOURCES[name]
+    assume(source.path(sample_raw(), "2023-24").exists())
+    header, rows, delimiter = sample_rows(source, n)
+    numbers = number_columns(source, header)
+    assume(numbers)
+    damaged = [list(r) for r in rows]
+    lines = set()
+    for r, c, value in damage:
+        r, column = r % len(rows), numbers[c % len(numbers)]
+        damaged[r][header.index(column)] = value
+        lines.add(r + 2)
+    raw = tmp_path_factory.mktemp("raw")
+    if name == "survey_responses":
+        shutil.copy(SOURCES["survey_codebook"].path(sample_raw(), "2023-24"), raw / "survey_codebook.csv")
+    path = source.path(raw, "2023-24")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = io.StringIO()
+    csv.writer(text, delimiter=delimiter, lineterminator="\n").writerows([header, *damaged])
+    path.write_text(text.getvalue(), encoding="utf-8")
+    v = ingest(source, raw, "2023-24", load_settings(), reference=reference).validated
+    assert v.rows_read == len(rows) == v.rows_kept + v.rows_quarantined
+    assert set(v.quarantine["line"]) <= lines, v.quarantine.to_string()
+    assert set(v.kept[LINE]) >= set(range(2, len(rows) + 2)) - lines

@@ -114,10 +114,11 @@ ATTENDANCE_CASES = {
         ROW.format(ssid=5550000211, absent=1).replace(",180,", ",,"),
         ROW.format(ssid="5550000212 ", absent=" 4 "),
     ),
-    # days_enrolled and days_absent both hold text in some row: the row check then compares text
-    # ("7" > "180") on the first pass, as pandera does on the whole frame
+    # days_enrolled and days_absent both hold text in some row: those rows only are quarantined, and
+    # the row check runs on the numbers of the others (pandera on the whole frame would compare text)
     "both_counts_text": attendance(*GOOD, ROW.format(ssid=5550000300, absent="y"),
-                                   ROW.format(ssid=5550000301, absent=2).replace(",180,", ",x,")),
+                                   ROW.format(ssid=5550000301, absent=2).replace(",180,", ",x,"),
+                                   ROW.format(ssid=5550000302, absent=181)),
     "every_row_bad": attendance(*[ROW.format(ssid=5550000000 + i, absent="x") for i in range(5)]),
     "only_bad_records": attendance("a,b", "c"),
     "header_only": attendance(),
@@ -200,6 +201,11 @@ DASHBOARD_CASES = {
                            {"studentgroup": "HI", "currstatus": "abc"}, {"studentgroup": "AA", "box": ""},
                            {"studentgroup": "AS", "reportingyear": "2023"}, {"cds": "", "studentgroup": "WH"},
                            {"cds": "", "studentgroup": "WH"}, {"studentgroup": "FI", "currstatus": "nan"}]),
+    # text where the row check and the allowed values look: those rows only
+    "text_in_numbers": dashboard([{}, {"studentgroup": "HI", "currnumer": "n/a"}, {"studentgroup": "EL"},
+                                  {"studentgroup": "SED", "currdenom": "--"}, {"studentgroup": "AS", "color": "Red"},
+                                  {"studentgroup": "AA", "statuslevel": "x", "priordenom": "y"},
+                                  {"studentgroup": "WH", "priornumer": "300"}, {"studentgroup": "FI", "box": "1.5"}]),
 }
 
 
@@ -235,10 +241,31 @@ def test_survey_fast_equals_slow(tmp_path, thresholds, case):
 
 
 def test_codebook_with_a_non_number_fast_equals_slow(tmp_path, thresholds):
-    """One scale_points that is not a number: pandera then checks isin on the text of every row
-    (a quirk of the current behaviour, kept): both paths must agree on it."""
+    """One scale_points that is not a number (a column with allowed values): both paths quarantine
+    that row only, and check the allowed values on the numbers of the others."""
     write(tmp_path, "survey_codebook.csv", (CODEBOOK + "s2,student,Safety,S,x,y,N,x\n").encode(), shared=True)
     assert_same(tmp_path, "survey_codebook")
+
+
+ASSESSMENT = "school_year,ssid,cds,grade,subject,test_type,scale_score,ethnicity,el,ltel,sed,swd,foster,homeless"
+SCORE = "2023-24,{ssid},19754160000001,{grade},{subject},SBA,{score},AS,N,N,N,N,N,N"
+ASSESSMENT_CASES = {
+    # grade has allowed values: text in one row must not make them checked on the text of all
+    "grade_text": "\n".join([ASSESSMENT, *[SCORE.format(ssid=5550000000 + i, grade=g, subject="ELA", score=2400 + i)
+                                           for i, g in enumerate(["3", "G5", "11", "9", "5", "", "4.0", "x"])]]),
+    "grade_and_score_text": "\n".join([ASSESSMENT, *[SCORE.format(ssid=5550000000 + i, grade=g, subject=s, score=sc)
+                                                     for i, (g, s, sc) in enumerate([("3", "ELA", "2500"),
+                                                                                     ("K", "MATH", "2500"),
+                                                                                     ("4", "ELA", "n/a"),
+                                                                                     ("5", "SCI", "9999"),
+                                                                                     ("6", "MATH", "")])]]),
+}
+
+
+@pytest.mark.parametrize("case", ASSESSMENT_CASES)
+def test_assessment_fast_equals_slow(tmp_path, thresholds, case):
+    write(tmp_path, "assessment.csv", (ASSESSMENT_CASES[case] + "\n").encode())
+    assert_same(tmp_path, "assessment")
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

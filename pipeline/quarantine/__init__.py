@@ -3,7 +3,9 @@
 Validation is lazy (every failure at once) and coerces types. Each failing row is quarantined,
 never dropped: one quarantine entry per failure names the source, the file, the line in the file,
 the column, the check, the offending value and a reason in words. Rows read always equal rows
-kept plus rows quarantined.
+kept plus rows quarantined. A value that does not convert to its column's type quarantines its
+own row and no other: the checks that would see that column as text wait for the next pass
+(:mod:`pipeline.quarantine.passes`).
 
 Two engines give the same result. The reference runs pandera over the whole frame of text, pass
 after pass (slow: it is the definition). The fast engine, used whenever the contract allows,
@@ -16,6 +18,7 @@ The package:
 - :mod:`~pipeline.quarantine.entries`: the quarantine table, reasons in words, :class:`Validated`;
 - :mod:`~pipeline.quarantine.rules`: :class:`RowRule` (rules that depend on the run), :func:`per_value`;
 - :mod:`~pipeline.quarantine.keys`: duplicate keys (the first occurrence is kept);
+- :mod:`~pipeline.quarantine.passes`: what a pass may judge while a column has values that do not convert;
 - :mod:`~pipeline.quarantine.reference`: the reference engine, pandera over the whole frame;
 - :mod:`~pipeline.quarantine.fast`: the fast engine's passes, with
   :mod:`~pipeline.quarantine.columns` (a column's rules on its distinct values) and

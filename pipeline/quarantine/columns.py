@@ -15,6 +15,7 @@ import pandera.pandas as pa
 from pandas.api.extensions import ExtensionArray
 
 from pipeline.quarantine.encoded import POOL, Encoded, is_arrow_text, is_text_dtype, pc, pyarrow
+from pipeline.quarantine.passes import waits
 
 # checks whose Arrow kernels give the same answer as Python's for printable-ASCII text
 ARROW_SAFE_CHECKS = {"isin", "notin", "str_length", "str_matches"}
@@ -96,6 +97,7 @@ def check_column(schema: pa.DataFrameSchema, name: str, column: pa.Column, enc: 
 
     coerced_parts: list[tuple[np.ndarray, pd.Series]] = []
     coerced = True
+    first = len(failures.column_level)  # this column's failures are appended from here
     for positions, values in parts:
         arrow = is_arrow_text(values)
         sub = _column_schema(schema, name, column, pd.StringDtype("pyarrow") if arrow else None)
@@ -127,6 +129,10 @@ def check_column(schema: pa.DataFrameSchema, name: str, column: pa.Column, enc: 
                 # columns are made concrete): as in the reference engine, the entry is the row's
                 failures.column_level.append(("(row)", str(check), rows[hit], [""] * len(hit)))
     if not coerced:
+        # the column kept its text: only its conversion and missing values are judged in this pass
+        # (pipeline.quarantine.passes); its other checks wait for the next, on converted values
+        failures.column_level[first:] = [f for f in failures.column_level[first:]
+                                         if not waits(f[1], f[0], False, {name})]
         return False, None
     if text:
         return True, None

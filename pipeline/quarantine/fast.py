@@ -7,8 +7,10 @@ element-wise, so a value fails a check on every row where it occurs or on none. 
 values of a column are few (a grade, a flag, a school code) except for identifiers, whose
 checks then run in Arrow's vectorised kernels. The rules that need whole rows (the key's
 uniqueness and the dataframe checks, such as days_absent <= days_enrolled) run through pandera
-on the whole frame, with the columns already coerced. Each pass treats the rows still in play
-exactly as a pandera run over them would, so the passes, and the entries, are those of
+on the whole frame, with the columns already coerced; while a column has values that do not
+convert, they wait for the next pass, as that column's other checks do
+(:mod:`pipeline.quarantine.passes`). Each pass treats the rows still in play exactly as a
+pandera run over them would, so the passes, and the entries, are those of
 :func:`~pipeline.quarantine.reference.validate_reference`.
 """
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pipeline.quarantine.columns import Failures, check_column, schema_columns, 
 from pipeline.quarantine.encoded import Encoded, codes_of, is_arrow_text, is_text_dtype, pyarrow
 from pipeline.quarantine.entries import ENTRY_COLUMNS, Validated, assemble, bad_record_entries, describe_check
 from pipeline.quarantine.keys import duplicate_keys_encoded
+from pipeline.quarantine.passes import UNIQUENESS, waits
 from pipeline.quarantine.reference import MAX_PASSES
 from pipeline.quarantine.rules import RowRule
 from pipeline.readers import LINE, RawTable
@@ -101,7 +104,11 @@ def validate_fast(
         typed: dict[str, tuple[bool, ExtensionArray | None]] = {}  # column -> (coerced, lookup)
         for name, col in columns:
             typed[name] = check_column(schema, name, col, encoded[name], remaining, failures)
-        if unique_check is not None and _key_may_repeat(schema, key, encoded, remaining):
+        # while a column has values that do not convert, the whole-row checks, and the key's
+        # uniqueness if that column is in the key, wait for the next pass (pipeline.quarantine.passes)
+        unconverted = {name for name, (ok, _) in typed.items() if not ok}
+        if unique_check is not None and not waits(UNIQUENESS[0], None, True, unconverted, key) \
+                and _key_may_repeat(schema, key, encoded, remaining):
             # each key column as numbers (equal values, equal numbers; missing stays missing):
             # pandera's duplicated() finds the rows it finds on the values, and drops the
             # missing cells from its failure cases as it does on the values
@@ -120,16 +127,16 @@ def validate_fast(
             if probe:
                 fc, _ = schema_errors(unique_check, pd.DataFrame(probe, index=remaining, copy=False))
                 _collect_frame_level(fc, failures)
-        if frame_checks is not None:
+        if frame_checks is not None and not unconverted:
             whole = {}
             for c in raw_frame.columns:
                 if c == LINE:
                     whole[c] = lines[remaining]
                 elif c in typed and typed[c][0] and typed[c][1] is not None:
                     whole[c] = typed[c][1].take(codes_of(encoded[c], remaining))
-                elif c in typed and typed[c][0]:
+                elif c in typed:  # text
                     whole[c] = encoded[c].text_array(remaining)
-                else:  # not coerced (or not in the contract): the text as read
+                else:  # not in the contract: the text as read
                     whole[c] = pd.Series(encoded[c].python()[encoded[c].codes[remaining]], dtype=object).to_numpy()
             _run_frame_checks(frame_checks, pd.DataFrame(whole, index=remaining, copy=False), failures)
         if not failures.raised:

@@ -5,12 +5,14 @@ give the same, and the tests hold one against the other.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
 from pipeline.quarantine.encoded import is_arrow_text, pyarrow
 from pipeline.quarantine.entries import ENTRY_COLUMNS, Validated, assemble, bad_record_entries, describe_check
 from pipeline.quarantine.keys import duplicate_keys
+from pipeline.quarantine.passes import waits
 from pipeline.quarantine.rules import RowRule
 from pipeline.readers import LINE, RawTable
 
@@ -39,7 +41,9 @@ def _pandera_failures(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> tuple[
     rows = fc[fc["index"].notna()]
     schema_level = fc[fc["index"].isna()]
     # Checks that could not run because a column did not coerce report no index: they run again
-    # on the next pass, once the rows that failed coercion are out.
+    # on the next pass, once the rows that failed coercion are out. So do the checks that did
+    # run on such a column's text, and the whole-row checks (pipeline.quarantine.passes).
+    rows = rows[~_waiting(rows, schema)]
     fatal = schema_level[~schema_level["failure_case"].astype(str).str.contains("TypeError|not supported", regex=True)]
     fatal = fatal[~fatal["check"].astype(str).str.startswith(("coerce_dtype", "dtype("))]
     if len(fatal) and rows.empty:
@@ -63,6 +67,20 @@ def _pandera_failures(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> tuple[
         out.append((frame.at[idx, LINE], column, check, "" if pd.isna(value) else str(value),
                     described.get(check) or describe_check(check)))
     return pd.DataFrame(out, columns=ENTRY_COLUMNS), None
+
+
+def _waiting(rows: pd.DataFrame, schema: pa.DataFrameSchema) -> np.ndarray:
+    """Which of pandera's failure cases wait for the next pass (:func:`~pipeline.quarantine.passes.waits`)."""
+    checks = rows["check"].astype(str)
+    unconverted = set(rows.loc[checks.str.startswith("coerce_dtype"), "column"].astype(str))
+    if not unconverted:
+        return np.zeros(len(rows), dtype=bool)
+    kinds = pd.DataFrame({"check": checks.to_numpy(), "column": rows["column"].astype(str).to_numpy(),
+                          "wide": rows["schema_context"].eq("DataFrameSchema").to_numpy()})
+    distinct = kinds.drop_duplicates()
+    distinct = distinct.assign(waits=[waits(check, column, wide, unconverted, schema.unique)
+                                      for check, column, wide in distinct.itertuples(index=False, name=None)])
+    return kinds.merge(distinct, how="left", on=["check", "column", "wide"])["waits"].to_numpy(dtype=bool)
 
 
 def validate_reference(

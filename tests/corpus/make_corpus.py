@@ -11,7 +11,9 @@ truncated_last_line, stray_quotes, huge_field, mixed_encodings (UTF-8 BOM, then 
 bytes), blank_lines, formula_cells, multiline_ids (a quoted value running over lines that hold
 other ids), utf16, header_only, empty. Also answer_outside_item for survey_responses (the
 codebook's rules), and huge_field_over_limit for attendance (a field beyond the csv module's
-limit, stored gzipped to keep the corpus small).
+limit, stored gzipped to keep the corpus small). And values in the columns the contract reads as
+numbers, which must quarantine their own rows and no other: grade_not_a_number (assessment),
+text_in_both_day_columns (attendance), text_in_both_counts and colour_as_a_word (dashboard_chronic).
 """
 from __future__ import annotations
 
@@ -34,6 +36,9 @@ BASE = {
                  for i in range(1, 6)],
         "wrong_type": ("days_enrolled", "one hundred"), "out_of_range": ("days_absent", "400"),
         "required": "days_enrolled", "text_col": "grade", "formula_col": "ethnicity", "over_limit": True,
+        # text in days_enrolled on one line and days_absent on another; a real absent > enrolled on a third
+        "typed": {"text_in_both_day_columns": [(1, "days_enrolled", "one hundred"), (3, "days_absent", "x"),
+                                               (4, "days_absent", "181")]},
     },
     "assessment": {
         "ext": "csv", "sep": ",",
@@ -43,6 +48,8 @@ BASE = {
                   "N", "N"] for i in range(1, 6)],
         "wrong_type": ("scale_score", "2.5k"), "out_of_range": ("scale_score", "9999"),
         "required": "scale_score", "text_col": "subject", "formula_col": "test_type",
+        # a grade that is not a number (allowed: 3-8, 11) on one line; a number not allowed on another
+        "typed": {"grade_not_a_number": [(1, "grade", "G5"), (3, "grade", "9")]},
     },
     "survey_responses": {
         "ext": "csv", "sep": ",",
@@ -73,6 +80,10 @@ BASE = {
                  for g, n in [("ALL", 200), ("HI", 150), ("EL", 60), ("SED", 120), ("AS", 30)]],
         "wrong_type": ("currdenom", "n/a"), "out_of_range": ("currstatus", "140.0"),
         "required": "studentgroup", "text_col": "schoolname", "formula_col": "schoolname",
+        # text in the numerator on one line and the denominator on another (the row check
+        # numer_within_denom compares them); a colour (allowed 0-5) written as a word
+        "typed": {"text_in_both_counts": [(1, "currnumer", "n/a"), (3, "currdenom", "--")],
+                  "colour_as_a_word": [(2, "color", "Red")]},
     },
 }
 # survey_responses is checked against this codebook (it lives in the raw folder's root)
@@ -130,6 +141,11 @@ def cases(spec: dict) -> dict[str, bytes]:
                                        2, spec["text_col"], "@SUM(A1:A9)"), sep).encode()
     others = "\n".join(sep.join([YEAR, other, SCHOOL]) for other in ("9990000098", "9990000099"))
     out["multiline_ids"] = text(h, put(rows, 2, spec["text_col"], f'"line one\n{others}\nlast"'), sep).encode()
+    for case, damage in spec.get("typed", {}).items():  # values in the columns read as numbers
+        damaged = rows
+        for r, col, value in damage:
+            damaged = put(damaged, r, col, value)
+        out[case] = text(h, damaged, sep).encode()
     if spec.get("item_scale"):  # survey only: a 5 on a 4-point item; a student answering a parent item
         out["answer_outside_item"] = text(h, put(put(rows, 1, "ST01", "5"), 3, "PA01", "4"), sep).encode()
     out["utf16"] = text(h, rows, sep).encode("utf-16")
