@@ -49,11 +49,18 @@ matches_published = dg.AssetCheckSpec(
 )
 
 
-def matches_published_result(computed: pd.DataFrame, diffs: pd.DataFrame) -> dg.AssetCheckResult:
-    """``diffs``: the rows of ``computed`` where ours and CDE's differ (``scoring.disagreements``)."""
-    return dg.AssetCheckResult(
-        check_name="matches_published", passed=diffs.empty,
-        metadata={"rows_compared": int(computed["published_status_level"].notna().sum()),
-                  "disagreements": len(diffs),
-                  "examples": dg.MetadataValue.md(diffs.head(10).to_markdown(index=False) if len(diffs) else "none")},
-    )
+def matches_published_result(computed: pd.DataFrame, diffs: pd.DataFrame,
+                             published: pd.DataFrame | None = None) -> dg.AssetCheckResult:
+    """``diffs``: the rows of ``computed`` where ours and CDE's differ (``scoring.disagreements``).
+
+    ``published``: the year's ``cde_status`` notes (``pipeline.ingest_store.read_notes``), the
+    Dashboard files whose rows keep CDE's published status for want of a column: named, with
+    their row counts, under ``status_as_published``.
+    """
+    metadata = {"rows_compared": int(computed["published_status_level"].notna().sum()),
+                "disagreements": len(diffs),
+                "examples": dg.MetadataValue.md(diffs.head(10).to_markdown(index=False) if len(diffs) else "none")}
+    if published is not None and len(published):
+        metadata["status_as_published"] = dg.MetadataValue.md("\n".join(
+            f"- `{n.file}`: {n.rows:,} rows; {n.note}" for n in published.itertuples()))
+    return dg.AssetCheckResult(check_name="matches_published", passed=diffs.empty, metadata=metadata)

@@ -7,8 +7,11 @@ from assets.metadata import column_schema, preview
 from assets.partitions import school_years
 from assets.resources import ScorecardFiles
 from pipeline.config import load_settings
-from pipeline.ingest import display, ingest
-from pipeline.ingest_store import record_rejected, rules_fingerprint, store, unchanged_counts, unchanged_key
+from pipeline.ingest import ingest
+from pipeline.ingest_store import (
+    record_rejected, record_unrecognised, rules_fingerprint, store, unchanged_counts, unchanged_key,
+)
+from pipeline.raw_files import Unrecognised, display, locate, unrecognised_files
 from pipeline.readers import SourceFileError
 from pipeline.sources import SOURCES, Source
 
@@ -36,27 +39,38 @@ def _spec(source: Source, required: bool) -> dg.AssetSpec:
     )
 
 
+def unrecognised_metadata(unrecognised: list[Unrecognised]) -> dict:
+    """The files of the raw folder that match no source, as a table on each asset of the step (none: nothing)."""
+    if not unrecognised:
+        return {}
+    rows = "\n".join(f"| `{u.file}` | {u.hint} |" for u in unrecognised)
+    return {"unrecognised_files": dg.MetadataValue.md(f"| file | hint |\n|---|---|\n{rows}")}
+
+
 def ingest_source(context: dg.AssetExecutionContext, files: ScorecardFiles, source: Source, required: bool,
-                  year: str, settings, fingerprint: str | None = None):
+                  year: str, settings, fingerprint: str | None = None, extra: dict | None = None):
     """Read, validate and store one export; yield its check results and materialization.
 
     With ``fingerprint`` (of the rules), a file whose bytes and rules are those of the last run
     is not read again: its stored rows stand, and the checks run on them (a nightly refresh).
     Raises :class:`SourceFileError` (after recording it in the warehouse and the validation
-    report) when the file as a whole cannot be used.
+    report) when the file as a whole cannot be used. ``extra``: metadata of the whole step, added
+    to the materialization (the unrecognised files).
     """
     asset = f"validated_{source.name}"
+    extra = extra or {}
     key = unchanged_key(source, files.raw, year, fingerprint) if fingerprint else None
     if key is not None and files.warehouse_path.exists():
         counts = unchanged_counts(files.warehouse_path, source, year, key)
         if counts is not None:
-            context.log.info(f"{display(source.path(files.raw, year), files.raw)}: unchanged since the last run, "
+            path = locate(source, files.raw, year)  # found: the key is of its bytes
+            context.log.info(f"{display(path, files.raw)}: unchanged since the last run, "
                              f"{counts.rows_kept} rows kept and {counts.rows_quarantined} quarantined then")
             yield from ingest_check_results(source, required, counts, settings.quarantine_warn_share)
             yield dg.MaterializeResult(asset_key=asset, metadata={
-                "file": dg.MetadataValue.path(str(source.path(files.raw, year))),
+                "file": dg.MetadataValue.path(str(path)),
                 "unchanged": True, "provided": counts.provided, "rows_read": counts.rows_read,
-                "rows_kept": counts.rows_kept, "rows_quarantined": counts.rows_quarantined,
+                "rows_kept": counts.rows_kept, "rows_quarantined": counts.rows_quarantined, **extra,
             })
             return
     try:
@@ -70,6 +84,11 @@ def ingest_source(context: dg.AssetExecutionContext, files: ScorecardFiles, sour
         f"{result.display_path}: {row['rows_read']} rows read, {row['rows_kept']} kept, "
         f"{row['rows_quarantined']} quarantined" if result.provided else f"{result.display_path}: not provided"
     )
+    note = result.note_row if result.provided else None
+    if note:
+        extra = {**extra, "status_as_published": f"{note['rows']} rows: {note['note']}"}
+        context.log.warning(f"{result.display_path}: status as published by CDE for {note['rows']} rows: "
+                            f"{note['note']}")
     yield from ingest_check_results(source, required, counts, settings.quarantine_warn_share)
     yield dg.MaterializeResult(asset_key=asset, metadata={
         "file": dg.MetadataValue.path(str(result.path)),
@@ -82,6 +101,7 @@ def ingest_source(context: dg.AssetExecutionContext, files: ScorecardFiles, sour
         "delimiter": row["delimiter"] or "",
         "ignored_columns": row["ignored_columns"],
         "preview": preview(kept.drop(columns=["source_line"], errors="ignore"), source.identifier_columns),
+        **extra,
     })
 
 
@@ -102,17 +122,23 @@ def _ingest_assets() -> dg.AssetsDefinition:
         step rather than sixteen: each Dagster step costs about half a second of its own).
 
         A file that cannot be used at all is recorded and reported; the other files are still
-        stored, and the step then fails naming every rejected file."""
+        stored, and the step then fails naming every rejected file. A file that matches no source
+        is listed (log, metadata, validation report) and does not fail the step."""
         year = context.partition_key
         settings = load_settings()
         fingerprint = rules_fingerprint()
+        unrecognised = unrecognised_files(files.raw, year)
+        record_unrecognised(files.warehouse_path, year, unrecognised)
+        for u in unrecognised:
+            context.log.warning(f"{u.file}: matches no source, not read" + (f" ({u.hint})" if u.hint else ""))
+        extra = unrecognised_metadata(unrecognised)
         rejected = []
         for source in SOURCES.values():
             if dg.AssetKey(f"validated_{source.name}") not in context.selected_asset_keys:
                 continue
             try:
                 yield from ingest_source(context, files, source, required[source.name], year, settings,
-                                         fingerprint)
+                                         fingerprint, extra)
             except SourceFileError as exc:
                 rejected.append((source, exc))
         if rejected:

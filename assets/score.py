@@ -8,6 +8,7 @@ from assets.partitions import school_years
 from assets.resources import ScorecardFiles
 from pipeline import warehouse
 from pipeline.config import load_settings
+from pipeline.ingest_store import read_notes
 from pipeline.scoring.attendance import score_attendance
 from pipeline.scoring.climate import climate_item_report, score_climate
 from pipeline.scoring.equity import score_equity_tables
@@ -68,7 +69,8 @@ def indicator_results(context: dg.AssetExecutionContext, files: ScorecardFiles):
         computed = score_indicators(con, year, settings)
         frame = protect_results(computed, settings.privacy)
         warehouse.replace_rows(con, "indicator_results", frame, {"school_year": year})
-    yield matches_published_result(computed, disagreements(computed))
+        published = read_notes(con, year, "cde_status")
+    yield matches_published_result(computed, disagreements(computed), published)
     yield dg.MaterializeResult(metadata={
         "rows": len(frame),
         "indicators": ", ".join(sorted(frame["indicator"].unique())),

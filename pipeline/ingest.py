@@ -1,4 +1,8 @@
-"""Ingest one source for one school year: read, normalise, validate. Plain functions, no Dagster."""
+"""Ingest one source for one school year: find, read, normalise, validate. Plain functions, no Dagster.
+
+What a run notes about its files beside the counts (``ingest_notes``) is shaped here too: the
+files that match no source, and the Dashboard files whose rows keep CDE's published status.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,8 +13,9 @@ import pandas as pd
 from pipeline.config import Settings
 from pipeline.normalise import normalise_dashboard, survey_rules, year_rules
 from pipeline.quarantine import Validated, validate
-from pipeline.readers import LINE, RawTable, SourceFileError, normalise_name, read_delimited
-from pipeline.sources import Source
+from pipeline.raw_files import display, locate
+from pipeline.readers import LINE, RawTable, SourceFileError, normalise_name, peek_columns, read_delimited
+from pipeline.sources import Source, publishes_change
 from schemas.dashboard import COLUMN_ALIASES
 
 
@@ -22,6 +27,9 @@ class Ingested:
     provided: bool
     raw: RawTable | None = None
     validated: Validated | None = None
+    # a Dashboard file without a column the n-size comes from: why its rows keep CDE's published
+    # status (see ``Source.needs``); None when the recomputation has everything it needs
+    cde_status: str | None = None
 
     @property
     def file_row(self) -> dict:
@@ -41,6 +49,14 @@ class Ingested:
             "ignored_columns": ", ".join(r.ignored_columns) if r else "",
         }
 
+    @property
+    def note_row(self) -> dict | None:
+        """The ``ingest_notes`` row saying the file's rows keep CDE's published status, if they do."""
+        if self.cde_status is None:
+            return None
+        return {"source": self.source.name, "file": self.display_path, "kind": "cde_status",
+                "rows": self.validated.rows_kept, "note": self.cde_status}
+
 
 FILE_COLUMNS = {
     "source": "string", "file": "string", "provided": "boolean", "problem": "string",
@@ -54,29 +70,39 @@ def file_frame(**row) -> pd.DataFrame:
     return pd.DataFrame([{c: row.get(c) for c in FILE_COLUMNS}]).astype(FILE_COLUMNS)
 
 
-def display(path: Path, raw_dir: Path) -> str:
-    try:
-        return str(Path(raw_dir).name / path.relative_to(raw_dir))
-    except ValueError:
-        return str(path)
+# What the run notes about the files beside the counts (``ingest_notes``): a file of the raw folder
+# that matches no source ("unrecognised", no source, the hint as note), or a Dashboard file whose
+# rows keep CDE's published status for want of a column ("cde_status", with the rows kept).
+NOTES_TABLE = "ingest_notes"
+NOTE_COLUMNS = {"source": "string", "file": "string", "kind": "string", "rows": "Int64", "note": "string"}
+
+
+def notes_frame(rows: list[dict]) -> pd.DataFrame:
+    """``ingest_notes`` rows with fixed column types (an empty list gives an empty, typed frame)."""
+    return pd.DataFrame([{c: row.get(c) for c in NOTE_COLUMNS} for row in rows],
+                        columns=list(NOTE_COLUMNS)).astype(NOTE_COLUMNS)
 
 
 def ingest(source: Source, raw_dir: Path | str, school_year: str, settings: Settings, *,
            reference: bool = False) -> Ingested:
     """Read and validate ``source`` for ``school_year``.
 
-    A missing file gives ``provided=False`` (whether that is allowed is the caller's decision:
-    see ``settings.required_sources``); any problem with a present file as a whole raises
-    :class:`SourceFileError`.
+    The file is found by name (:func:`pipeline.raw_files.locate`: a Dashboard file whatever its
+    case and whether ``.txt`` or ``.csv``). A missing file gives ``provided=False`` (whether that
+    is allowed is the caller's decision: see ``settings.required_sources``); any problem with a
+    present file as a whole raises :class:`SourceFileError`, among them two files for the source,
+    a Dashboard file without a column the recomputation needs, and a layout CDE once published
+    that holds nothing to score (``Source.older_layouts``).
 
     ``reference=True`` takes the slow path throughout (the csv-module reader and pandera over
     the whole frame): the definition the fast path is tested against.
     """
     raw_dir = Path(raw_dir)
-    path = source.path(raw_dir, school_year)
+    path = locate(source, raw_dir, school_year)
+    if path is None:
+        expected = source.path(raw_dir, school_year)
+        return Ingested(source, expected, display(expected, raw_dir), provided=False)
     shown = display(path, raw_dir)
-    if not path.exists():
-        return Ingested(source, path, shown, provided=False)
     codebook = _codebook(raw_dir, school_year, settings, reference) if source.name == "survey_responses" else None
     # Survey answers are the columns the codebook names; any other column (a platform's ImageURL,
     # notes) is ignored and listed. Without a usable codebook every unknown column is an item.
@@ -92,7 +118,8 @@ def ingest(source: Source, raw_dir: Path | str, school_year: str, settings: Sett
             engine="csv" if reference else "auto",
         )
     except SourceFileError as exc:
-        raise SourceFileError(shown, exc.problem) from None
+        raise SourceFileError(shown, _older_layout(source, path) or exc.problem) from None
+    cde_status = _check_needs(source, raw, shown)
     if source.indicator:
         raw = normalise_dashboard(raw, school_year, settings)
     try:
@@ -104,7 +131,32 @@ def ingest(source: Source, raw_dir: Path | str, school_year: str, settings: Sett
     validated = validate(raw, source.model, source.name, rules=rules,
                          identifier_columns=source.identifier_columns, display_path=shown,
                          engine="reference" if reference else "auto")
-    return Ingested(source, path, shown, provided=True, raw=raw, validated=validated)
+    return Ingested(source, path, shown, provided=True, raw=raw, validated=validated, cde_status=cde_status)
+
+
+def _older_layout(source: Source, path: Path) -> str | None:
+    """Why a refused file is a layout CDE once published under this name (None when it is not one)."""
+    if not source.older_layouts:
+        return None
+    columns = set(peek_columns(path, source.delimiters))
+    return next((layout.problem for layout in source.older_layouts
+                 if layout.columns <= columns and layout.lacks not in columns), None)
+
+
+def _check_needs(source: Source, raw: RawTable, shown: str) -> str | None:
+    """Refuse a Dashboard file without a column the recomputation needs; say why the rows keep CDE's
+    published status when a column the n-size comes from is missing (None when nothing is)."""
+    if source.needs is None:
+        return None
+    refused, flagged = source.needs.missing(raw.frame.columns)
+    if refused:
+        raise SourceFileError(shown, f"missing column{'s' if len(refused) > 1 else ''} {', '.join(refused)}, "
+                                     f"which the recomputation needs: {source.needs.why}")
+    if not flagged:
+        return None
+    change = " and change" if publishes_change(raw.frame.columns) else ""
+    return (f"the file has no {' or '.join(flagged)} column: CDE's published status{change} "
+            f"{'are' if change else 'is'} kept without the n-size, so no row gets a colour")
 
 
 def _codebook(raw_dir: Path, school_year: str, settings: Settings, reference: bool = False) -> pd.DataFrame | None:

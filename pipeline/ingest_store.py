@@ -1,5 +1,7 @@
 """One ingested export in the warehouse: storing it, recording a rejected file, and knowing when
-a file is unchanged since the last run, so that it need not be read again.
+a file is unchanged since the last run, so that it need not be read again. Also the run's notes
+about the files (``ingest_notes``): the files of the raw folder that match no source, and the
+Dashboard files whose rows keep CDE's published status.
 
 The "unchanged" key of a file hashes its bytes with the fingerprint of the rules that read and
 validate it (the code and settings in ``RULES_FILES``): when neither changed since the last run,
@@ -15,8 +17,9 @@ import pandas as pd
 
 from pipeline import warehouse
 from pipeline.config import PROJECT_ROOT
-from pipeline.ingest import file_frame, kept_table
+from pipeline.ingest import NOTES_TABLE, file_frame, kept_table, notes_frame
 from pipeline.quarantine import empty_quarantine
+from pipeline.raw_files import Unrecognised, locate
 from pipeline.readers import SourceFileError
 from pipeline.reconcile import reconcile
 from pipeline.sources import SOURCES, Source
@@ -30,8 +33,8 @@ if TYPE_CHECKING:  # types only: the ingest and reconcile modules' public names 
 # changed since the last run, the rows stored then are what reading it again would store.
 # tests/test_ingest_step.py checks that every module pipeline.ingest imports is covered.
 RULES_FILES = ["schemas/*.py", "pipeline/readers/*.py", "pipeline/quarantine/*.py", "pipeline/normalise.py",
-               "pipeline/ingest.py", "pipeline/sources.py", "pipeline/config.py", "pipeline/__init__.py",
-               "config/settings.yaml", "config/student_groups.csv"]
+               "pipeline/ingest.py", "pipeline/raw_files.py", "pipeline/sources.py", "pipeline/config.py",
+               "pipeline/__init__.py", "config/settings.yaml", "config/student_groups.csv"]
 CACHE_TABLE = "ingest_unchanged_key"
 
 
@@ -46,15 +49,19 @@ def rules_fingerprint() -> str:
 
 
 def unchanged_key(source: Source, raw_dir, year: str, fingerprint: str) -> str | None:
-    """The file's bytes (and the survey codebook's, which the answers are checked against) with
-    the rules' fingerprint; None when the file is missing."""
-    path = source.path(raw_dir, year)
-    if not path.is_file():
+    """The file's name and bytes (and the survey codebook's, which the answers are checked against)
+    with the rules' fingerprint; None when the file is missing or cannot be told apart from another."""
+    try:
+        path = locate(source, raw_dir, year)
+        codebook = locate(SOURCES["survey_codebook"], raw_dir, year) if source.name == "survey_responses" else None
+    except SourceFileError:
+        return None  # two candidates: reading says so
+    if path is None or not path.is_file():
         return None
     h = hashlib.sha256(fingerprint.encode())
-    parts = [path] + ([SOURCES["survey_codebook"].path(raw_dir, year)] if source.name == "survey_responses" else [])
-    for part in parts:
-        h.update(part.read_bytes() if part.is_file() else b"(missing)")
+    h.update(path.name.encode())  # the file's row names it: a renamed file is read again
+    for part in [path] + ([codebook] if source.name == "survey_responses" else []):
+        h.update(part.read_bytes() if part is not None and part.is_file() else b"(missing)")
     return h.hexdigest()
 
 
@@ -81,6 +88,7 @@ def record_rejected(warehouse_path: Path, source: Source, exc: SourceFileError, 
         warehouse.delete_rows(con, f"validated_{source.name}", where)
         warehouse.delete_rows(con, "quarantine", {**where, "source": source.name})
         warehouse.delete_rows(con, CACHE_TABLE, {**where, "source": source.name})
+        warehouse.delete_rows(con, NOTES_TABLE, {**where, "source": source.name})
         warehouse.replace_rows(con, "ingest_files", file_frame(
             source=source.name, file=exc.path, provided=True, problem=exc.problem,
         ), {**where, "source": source.name})
@@ -102,5 +110,29 @@ def store(warehouse_path: Path, source: Source, result: Ingested, year: str,
         if key is not None:
             warehouse.replace_rows(con, CACHE_TABLE, pd.DataFrame(
                 {"source": [source.name], "key": [key]}), {**where, "source": source.name})
+        note = result.note_row if result.provided else None
+        _replace_notes(con, notes_frame([note] if note else []), {**where, "source": source.name})
         counts = reconcile(con, source.name, year)
     return kept, counts
+
+
+def _replace_notes(con, frame: pd.DataFrame, where: dict) -> None:
+    """Replace the notes matching ``where``. No table is made for no notes: a run without notes leaves
+    the warehouse as runs always left it."""
+    if frame.empty and not warehouse.table_exists(con, NOTES_TABLE):
+        return
+    warehouse.replace_rows(con, NOTES_TABLE, frame, where)
+
+
+def record_unrecognised(warehouse_path: Path, year: str, files: list[Unrecognised]) -> None:
+    """The year's list of the files that match no source, replacing the last run's."""
+    frame = notes_frame([{"file": f.file, "kind": "unrecognised", "note": f.hint} for f in files])
+    with warehouse.connect(warehouse_path) as con:
+        _replace_notes(con, frame, {"school_year": year, "kind": "unrecognised"})
+
+
+def read_notes(con, year: str, kind: str) -> pd.DataFrame:
+    """The year's notes of one kind ("unrecognised" or "cde_status"), by file; empty when there are none."""
+    if not warehouse.table_exists(con, NOTES_TABLE):
+        return notes_frame([])
+    return warehouse.read_table(con, NOTES_TABLE, {"school_year": year, "kind": kind}).sort_values("file")

@@ -1,14 +1,81 @@
-"""The registry of input sources: where each file lives, how it is delimited, which model checks it."""
+"""The registry of input sources: where each file lives, how it is delimited, which model checks it,
+and, for a Dashboard file, which of its columns the recomputation needs."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import pandera.pandas as pa
 
 from pipeline.config import dashboard_year
 from schemas import dashboard as dash
 from schemas import district as dist
+
+
+# Columns that only a layout publishing a change has: the 2022 Dashboard (and 2023's first
+# college/career year, and 2019's first ELPAC-based ELPI) published a status only.
+CHANGE_COLUMNS = ("change", "changelevel", "priornumer", "priordenom", "priorstatus")
+
+
+def publishes_change(columns) -> bool:
+    """True when a Dashboard file with these (normalised) columns is a layout that publishes a change."""
+    return any(c in CHANGE_COLUMNS for c in columns)
+
+
+@dataclass(frozen=True)
+class Needs:
+    """The columns of a Dashboard file the recomputation reads (``pipeline/scoring/sql/
+    indicator_inputs.sql`` through ``pipeline/scoring/indicators.py``).
+
+    Without a ``refused`` column the file cannot be scored as it should and is refused. Without a
+    ``flagged`` column the pipeline can honestly keep CDE's published status (the file holds no
+    numerator in any case, so the status is CDE's): the file is read, and the run says so with the
+    row count. The ``*_with_change`` columns count only in a layout that publishes a change.
+    """
+
+    refused: tuple[str, ...]
+    refused_with_change: tuple[str, ...]
+    why: str  # what the columns are for, in words: the end of the refusal's one line
+    flagged: tuple[str, ...] = ()
+    flagged_with_change: tuple[str, ...] = ()
+
+    def missing(self, columns) -> tuple[list[str], list[str]]:
+        """(the refused columns missing from ``columns``, the flagged ones missing)."""
+        present = set(columns)
+        change = publishes_change(present)
+        refused = self.refused + (self.refused_with_change if change else ())
+        flagged = self.flagged + (self.flagged_with_change if change else ())
+        return [c for c in refused if c not in present], [c for c in flagged if c not in present]
+
+
+# Rates: the status is recomputed from the counts, the change from both years' counts.
+COUNTS = Needs(("currnumer", "currdenom"), ("priornumer", "priordenom"),
+               "the status is recomputed from currnumer and currdenom, the change from priornumer and priordenom")
+# ELA, math (distance from standard) and college/career publish no numerator the scoring reads: the
+# status and change are CDE's; the denominators give the n-size, without which no row gets a colour.
+PUBLISHED = Needs(("currstatus",), ("change",),
+                  "the status is CDE's currstatus and the change CDE's change (the file has no numerator to "
+                  "recompute them from)", flagged=("currdenom",), flagged_with_change=("priordenom",))
+
+
+@dataclass(frozen=True)
+class OlderLayout:
+    """A layout CDE once published under a source's name that holds nothing the scorecards can use.
+
+    Recognised by ``columns`` (normalised header names) when the file lacks ``lacks``; refused
+    with ``problem``, so the analyst reads why rather than which column is missing.
+    """
+
+    columns: frozenset[str]
+    lacks: str
+    problem: str
+
+
+ELPAC_2018 = OlderLayout(
+    frozenset({"pl_1", "pl_2", "pl_3", "pl_4"}), "studentgroup",
+    "the 2018 ELPAC layout (PL_1 to PL_4, no studentgroup): the 2018 Dashboard published English learners' "
+    "ELPAC levels, not a progress status, so there is nothing to score; take the file out of the dashboard folder",
+)
 
 
 @dataclass(frozen=True)
@@ -21,16 +88,29 @@ class Source:
     delimiters: tuple[str, ...] = (",",)
     indicator: str | None = None  # Dashboard indicator code for CDE files
     feeds: str = ""  # what on a scorecard depends on this source, in words
-
+    # Dashboard files are recognised by name whatever the case of their name and whichever of
+    # these extensions they have (a spreadsheet's re-export is often saved as .csv)
+    extensions: tuple[str, ...] = ()
+    needs: Needs | None = None  # Dashboard files: the columns the recomputation needs
+    older_layouts: tuple[OlderLayout, ...] = ()
 
     def path(self, raw_dir: Path | str, school_year: str) -> Path:
-        name = self.filename.format(yyyy=dashboard_year(school_year))
+        """Where the file is expected, named as published (``pipeline.raw_files.locate`` finds the
+        file actually there, whatever its case and accepted extension)."""
+        return self.folder(raw_dir, school_year) / self.filename.format(yyyy=dashboard_year(school_year))
+
+    def folder(self, raw_dir: Path | str, school_year: str) -> Path:
         raw_dir = Path(raw_dir)
         if self.location == "shared":
-            return raw_dir / name
+            return raw_dir
         if self.location == "year":
-            return raw_dir / school_year / name
-        return raw_dir / school_year / "dashboard" / name
+            return raw_dir / school_year
+        return raw_dir / school_year / "dashboard"
+
+    def names(self, school_year: str) -> set[str]:
+        """The file names, in lower case, that are this source's file for ``school_year``."""
+        name = PurePath(self.filename.format(yyyy=dashboard_year(school_year)).lower())
+        return {name.name} | {name.stem + ext for ext in self.extensions}
 
     @property
     def schema(self) -> pa.DataFrameSchema:
@@ -89,11 +169,15 @@ _DASHBOARD_MODELS = {
     "elpi": (dash.ElpiIndicator, "Dashboard English learner progress"),
     "growth": (dash.GrowthIndicator, "Dashboard student growth (residual gain)"),
 }
+_NEEDS = {"chronic": COUNTS, "susp": COUNTS, "grad": COUNTS, "elpi": COUNTS,
+          "cci": PUBLISHED, "ela": PUBLISHED, "math": PUBLISHED}  # growth: not a status x change indicator
 DASHBOARD = [
     Source(
         f"dashboard_{ind}", model, f"{ind}download{{yyyy}}.txt", "dashboard",
         f"{label}: CDE research file as published", ("\t", ","), ind,
         feeds=f"the {label.removeprefix('Dashboard ')} indicator",
+        extensions=(".txt", ".csv"), needs=_NEEDS.get(ind),
+        older_layouts=(ELPAC_2018,) if ind == "elpi" else (),
     )
     for ind, (model, label) in _DASHBOARD_MODELS.items()
 ]

@@ -110,3 +110,40 @@ def test_the_unchanged_cache_covers_every_module_that_reads_and_validates():
     assert all(any(PROJECT_ROOT.glob(pattern)) for pattern in RULES_FILES), "a pattern matches no file"
     assert [f for f in used if Path(f).resolve() not in covered] == []
     assert (PROJECT_ROOT / "config" / "student_groups.csv").resolve() in covered  # labels and aliases
+
+
+def test_unrecognised_files_are_listed_and_do_not_fail_the_step(tiny_raw, tmp_path, dagster_home):
+    """A file that matches no source is named in the step's log and metadata, the warehouse and the
+    validation report, with a hint; a file that keeps CDE's published status for want of its counts
+    says so with its row count. Neither fails the run."""
+    import shutil
+
+    raw = tmp_path / "raw"
+    shutil.copytree(tiny_raw, raw)
+    dashboard = raw / YEAR / "dashboard"
+    (dashboard / "chronicdownload2024.txt").rename(dashboard / "chronicdownload2023.txt")  # the wrong year
+    (raw / YEAR / "notes.txt").write_text("to do\n")
+    ela = dashboard / "eladownload2024.txt"  # the counts column taken out
+    lines = [line.split("\t") for line in ela.read_text().splitlines()]
+    i = lines[0].index("currdenom")
+    ela.write_text("".join("\t".join(line[:i] + line[i + 1:]) + "\n" for line in lines))
+    with dg.instance_for_test() as instance:
+        result = materialize(raw, tmp_path / "out", instance)
+        logs = [e.message for e in instance.all_logs(result.run_id) if e.level >= 30]  # warnings
+    assert result.success
+    wrong_year = f"raw/{YEAR}/dashboard/chronicdownload2023.txt"
+    assert any(wrong_year in m and "belongs in raw/2022-23/dashboard/" in m for m in logs), logs
+    assert any(f"raw/{YEAR}/notes.txt" in m for m in logs)
+    metadata = {e.event_specific_data.materialization.asset_key.path[-1]: e.event_specific_data.materialization.metadata
+                for e in result.get_asset_materialization_events()}
+    listed = metadata["validated_dashboard_chronic"]["unrecognised_files"].value
+    assert wrong_year in listed and "notes.txt" in listed
+    rows = len(lines) - 1
+    assert metadata["validated_dashboard_ela"]["status_as_published"].value.startswith(
+        f"{rows} rows: the file has no currdenom column")
+    with connect(tmp_path / "out" / "scorecards.duckdb", read_only=True) as con:
+        notes = con.execute("SELECT kind, file, rows FROM ingest_notes WHERE school_year = ? ORDER BY kind, file",
+                            [YEAR]).fetchall()
+    assert notes == [("cde_status", f"raw/{YEAR}/dashboard/eladownload2024.txt", rows),
+                     ("unrecognised", wrong_year, None),
+                     ("unrecognised", f"raw/{YEAR}/notes.txt", None)]

@@ -27,8 +27,8 @@ The package, along the way a file is read:
 """
 from pipeline.readers.delimited import read_delimited
 from pipeline.readers.encoding import decode, read_bytes
-from pipeline.readers.header import DELIMITER_NAMES, choose_delimiter, normalise_name
+from pipeline.readers.header import DELIMITER_NAMES, choose_delimiter, normalise_name, peek_columns
 from pipeline.readers.table import LINE, BadRecord, RawTable, SourceFileError
 
 __all__ = ["LINE", "DELIMITER_NAMES", "BadRecord", "RawTable", "SourceFileError", "choose_delimiter", "decode",
-           "normalise_name", "read_bytes", "read_delimited"]
+           "normalise_name", "peek_columns", "read_bytes", "read_delimited"]

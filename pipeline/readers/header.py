@@ -20,6 +20,21 @@ def normalise_name(name: str) -> str:
     return name.strip().strip('"').strip().lower()
 
 
+def peek_columns(path: Path, delimiters: tuple[str, ...]) -> list[str]:
+    """The header's column names, normalised, split by whichever of ``delimiters`` splits it most.
+
+    For explaining a file already refused (e.g. a layout recognised by its columns): it never
+    raises, and gives [] for a file it cannot open.
+    """
+    try:
+        with open(path, "rb") as f:
+            head = f.read(1 << 16)
+    except OSError:
+        return []
+    line = header_line(head.decode("utf-8-sig", errors="replace"))
+    return [normalise_name(c) for c in line.split(max(delimiters, key=line.count))]
+
+
 def choose_delimiter(
     path: Path, header: str, allowed: tuple[str, ...], known_columns: set[str]
 ) -> str:

@@ -10,10 +10,13 @@ Kinds: wrong_types, out_of_range, missing_column, extra_column, shuffled_columns
 truncated_last_line, stray_quotes, huge_field, mixed_encodings (UTF-8 BOM, then Windows-1252
 bytes), blank_lines, formula_cells, multiline_ids (a quoted value running over lines that hold
 other ids), utf16, header_only, empty. Also answer_outside_item for survey_responses (the
-codebook's rules), and huge_field_over_limit for attendance (a field beyond the csv module's
-limit, stored gzipped to keep the corpus small). And values in the columns the contract reads as
-numbers, which must quarantine their own rows and no other: grade_not_a_number (assessment),
-text_in_both_day_columns (attendance), text_in_both_counts and colour_as_a_word (dashboard_chronic).
+codebook's rules), huge_field_over_limit for attendance (a field beyond the csv module's
+limit, stored gzipped to keep the corpus small), missing_needed_column for dashboard_chronic
+(a column the contract allows to be absent but the Dashboard recomputation needs), and
+dashboard_elpi/layout_2018 (the 2018 ELPAC layout CDE published under the ELPI file's name).
+And values in the columns the contract reads as numbers, which must quarantine their own rows
+and no other: grade_not_a_number (assessment), text_in_both_day_columns (attendance),
+text_in_both_counts and colour_as_a_word (dashboard_chronic).
 """
 from __future__ import annotations
 
@@ -84,7 +87,19 @@ BASE = {
         # numer_within_denom compares them); a colour (allowed 0-5) written as a word
         "typed": {"text_in_both_counts": [(1, "currnumer", "n/a"), (3, "currdenom", "--")],
                   "colour_as_a_word": [(2, "color", "Red")]},
+        "needed": "currdenom",
     },
+}
+# Files of a layout of their own, not made by damaging a good file: path in the corpus -> (header, rows, sep)
+ELPI_2018 = ["cds", "rtype", "schoolname", "districtname", "countyname", "dass_flag", "charter_flag", "coe_flag",
+             "PL_1", "PL1_Pct", "PL_2", "PL2_Pct", "PL_3", "PL3_Pct", "PL_4", "PL4_Pct", "PLTotCt", "reportingyear"]
+LAYOUTS = {
+    # CDE's 2018 ELPI record layout: ELPAC levels of English learners, no student group, no status
+    "dashboard_elpi/layout_2018.txt": (ELPI_2018, [
+        [f"1975416000000{i}", "S", f"Test School {i}", "Fake Unified", "Los Angeles", "", "", "",
+         str(a), f"{100 * a / t:.1f}", str(b), f"{100 * b / t:.1f}", str(c), f"{100 * c / t:.1f}",
+         str(t - a - b - c), f"{100 * (t - a - b - c) / t:.1f}", str(t), "2018"]
+        for i, (a, b, c, t) in enumerate([(12, 18, 18, 60), (3, 9, 14, 31), (0, 2, 5, 9)], start=1)], "\t"),
 }
 # survey_responses is checked against this codebook (it lives in the raw folder's root)
 CODEBOOK = (
@@ -119,6 +134,9 @@ def cases(spec: dict) -> dict[str, bytes]:
     out["out_of_range"] = text(h, put(rows, 2, *spec["out_of_range"]), sep).encode()
     i = h.index(spec["required"])
     out["missing_column"] = text(h[:i] + h[i + 1:], [r[:i] + r[i + 1:] for r in rows], sep).encode()
+    if spec.get("needed"):  # allowed to be absent by the contract, needed by the recomputation
+        i = h.index(spec["needed"])
+        out["missing_needed_column"] = text(h[:i] + h[i + 1:], [r[:i] + r[i + 1:] for r in rows], sep).encode()
     out["extra_column"] = text(h + ["ImageURL", "notes"], [r + ["http://x", "ok"] for r in rows], sep).encode()
     order = list(range(len(h)))
     random.Random(8).shuffle(order)
@@ -164,6 +182,9 @@ def main() -> None:
                 (folder / f"{name}.gz").write_bytes(gzip.compress(data, mtime=0))
             else:
                 (folder / name).write_bytes(data)
+    for name, (header, rows, sep) in LAYOUTS.items():
+        (HERE / name).parent.mkdir(exist_ok=True)
+        (HERE / name).write_bytes(text(header, rows, sep).encode())
     (HERE / "survey_codebook.csv").write_text(CODEBOOK, encoding="utf-8")
 
 
