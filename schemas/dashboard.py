@@ -20,6 +20,7 @@ Text = Series[pd.StringDtype]
 Int = Series[pd.Int64Dtype]
 Num = Series[float]
 YN = ["Y", "N"]
+SUSPENSION_TYPES = ["ES", "MS", "HS", "ED", "HD", "UD"]
 
 
 def opt(**kw) -> object:
@@ -66,7 +67,9 @@ class RateIndicator(DashboardCommon):
     priordenom: Int = opt(ge=0)
     priorstatus: Num = opt(ge=0, le=100)
     change: Num = opt(ge=-100, le=100)
-    smalldenom: Text = opt(isin=YN, description="'safetynet' in 2019 files")
+    smalldenom: Text = opt(isin=YN, description="Y: fewer than 150 students, the 3x5 grid applies; 'safetynet' in 2019 files")
+    type: Text = opt(isin=SUSPENSION_TYPES,
+                     description="suspension files: ES, MS, HS school or ED, HD, UD district; picks the cut set")
 
     @pa.dataframe_check(description="numerator must not exceed denominator")
     def numer_within_denom(cls, df: pd.DataFrame) -> Series[bool]:

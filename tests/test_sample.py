@@ -242,10 +242,11 @@ def test_dashboard_change_levels_and_colour(demo):
                 nmin = 15 if row.rtype != "S" and row.studentgroup in ("LTEL", "FOS", "HOM") else 30
                 met = cd >= nmin and pd_ >= nmin
                 assert row.accountabilitymet == ("Y" if met else "N")
-                if met and sl and cl:
+                standard = ind in ("chronic", "susp", "elpi") and getattr(row, "smalldenom", "N") != "Y"
+                if met and sl and cl and standard:  # the standard five-by-five grid, by hand
                     assert color == GRID[sl][cl - 1], (ind, row)
                     assert box == ((5 - sl) * 5 + cl) * 10
-                else:
+                elif not (met and sl and cl):
                     assert color == 0 and box == 0, (ind, row)
 
 
@@ -264,20 +265,25 @@ def test_dashboard_status_levels_follow_cut_scores(demo):
     assert (_dash(out, "2023-24", "ela").query("rtype == 'S'")["hscutpoints"] == "Y").sum() >= 2
 
 
-def config_rules(config_dir: Path) -> tuple[list[dict[str, str]], dict[tuple[int, int], int]]:
-    """The rows of cut_scores.csv and the colour grid, read here without the generator's loader."""
-    with open(config_dir / "cut_scores.csv", encoding="utf-8", newline="") as fh:
-        cuts = list(csv.DictReader(fh))
-    with open(config_dir / "color_grid.csv", encoding="utf-8", newline="") as fh:
-        grid = {(int(r["status_level"]), int(r["change_level"])): int(r["color"]) for r in csv.DictReader(fh)}
-    return cuts, grid
+def config_rules(config_dir: Path) -> tuple[list[dict[str, str]], dict[tuple[str, int, int], tuple[int, int]],
+                                             list[dict[str, str]]]:
+    """The rows of cut_scores.csv, the colour grids and dashboard_rules.csv, read here without the
+    generator's loader."""
+    def rows(name: str) -> list[dict[str, str]]:
+        with open(config_dir / name, encoding="utf-8", newline="") as fh:
+            return list(csv.DictReader(fh))
+    grid = {(r["grid"], int(r["status_level"]), int(r["change_level"])): (int(r["color"]), int(r["box"]))
+            for r in rows("color_grid.csv") if r["color"]}
+    return rows("cut_scores.csv"), grid, rows("dashboard_rules.csv")
 
 
-def config_level(cuts: list[dict[str, str]], ind: str, measure: str, cut_set: str, year: int, value: str) -> int:
+def config_level(cuts: list[dict[str, str]], ind: str, measure: str, cut_set: str, year: int, value: str,
+                 entity: str = "school") -> int:
     """The level the scoring SQL gives a value: the highest whose inclusive bounds hold it (0: none)."""
     v = Decimal(value)
     return max((int(c["level"]) for c in cuts
                 if c["indicator"] == ind and c["measure"] == measure and c["cut_set"] in (cut_set, "any")
+                and c["entity"] in (entity, "any")
                 and int(c["dashboard_year_from"]) <= year <= int(c["dashboard_year_to"])
                 and (c["min"] == "" or v >= Decimal(c["min"])) and (c["max"] == "" or v <= Decimal(c["max"]))),
                default=0)
@@ -285,21 +291,36 @@ def config_level(cuts: list[dict[str, str]], ind: str, measure: str, cut_set: st
 
 def assert_levels_follow(out: Path, config_dir: Path) -> int:
     """Every level and colour in the Dashboard files is the configuration's; return how many rows have a colour."""
-    cuts, grid = config_rules(config_dir)
+    cuts, grid, rules = config_rules(config_dir)
     coloured = 0
     for year in YEARS:
+        y = spring(year)
         for ind in sample.DASHBOARD_INDICATORS:
+            rule = next(r for r in rules if r["indicator"] == ind
+                        and int(r["dashboard_year_from"]) <= y <= int(r["dashboard_year_to"]))
             d = _dash(out, year, ind)
             for row in d.itertuples(index=False):
-                cut_set = "hs" if ind in ("ela", "math") and row.hscutpoints == "Y" else "default"
-                y = spring(year)
-                sl = config_level(cuts, ind, "status", cut_set, y, row.currstatus) if row.currstatus != "*" else 0
+                if ind in ("ela", "math"):
+                    cut_set = "hs" if row.hscutpoints == "Y" else "default"
+                else:
+                    cut_set = (row.type or "none") if ind == "susp" else "default"
+                entity = "school" if row.rtype == "S" else "lea"
+                small = getattr(row, "smalldenom", "N") == "Y" and rule["small_below"] != ""
+                sl = config_level(cuts, ind, "status", cut_set, y, row.currstatus, entity) \
+                    if row.currstatus != "*" else 0
                 assert int(row.statuslevel) == sl, (year, ind, row)
                 if "change" in d.columns:
-                    cl = config_level(cuts, ind, "change", cut_set, y, row.change) if row.change else 0
+                    measure = "change"
+                    if small and any(c["indicator"] == ind and c["measure"] == "change_small"
+                                     and c["cut_set"] in (cut_set, "any") for c in cuts):
+                        measure = "change_small"
+                    cl = config_level(cuts, ind, measure, cut_set, y, row.change, entity) if row.change else 0
                     assert int(row.changelevel) == cl, (year, ind, row)
-                    color = grid.get((sl, cl), 0) if row.accountabilitymet == "Y" and sl and cl else 0
-                    assert int(row.color) == color, (year, ind, row)
+                    name = rule["small_grid"] if small else rule["grid"]
+                    colored = (row.accountabilitymet == "Y" and sl and cl and rule["status_only"] == "N"
+                               and row.studentgroup not in rule["groups_without_color"].split("|"))
+                    color, box = grid.get((name, sl, cl), (0, 0)) if colored else (0, 0)
+                    assert (int(row.color), int(row.box)) == (color, box if color else 0), (year, ind, row)
                     coloured += color > 0
     return coloured
 
@@ -331,9 +352,9 @@ def test_changing_the_configuration_changes_the_dashboard_files(tmp_path, tiny):
     with open(grid_file, encoding="utf-8", newline="") as fh:
         grid = list(csv.DictReader(fh))
     with open(grid_file, "w", encoding="utf-8", newline="") as fh:  # Blue for Red, Green for Orange, ...
-        writer = csv.DictWriter(fh, fieldnames=["status_level", "change_level", "color"], lineterminator="\n")
+        writer = csv.DictWriter(fh, fieldnames=list(grid[0]), lineterminator="\n")
         writer.writeheader()
-        writer.writerows({**r, "color": 6 - int(r["color"])} for r in grid)
+        writer.writerows({**r, "color": 6 - int(r["color"]) if r["color"] else ""} for r in grid)
     out = tmp_path / "out"
     assert sample.generate(out, "tiny", 7, config_dir=cfg) == counts
     changed = {rel for rel in counts if not filecmp.cmp(base / rel, out / rel, shallow=False)}
@@ -365,9 +386,9 @@ def test_configuration_errors_name_the_file_and_line(tmp_path):
     cut_file.write_text(cuts, encoding="utf-8")
     grid_file = cfg / "color_grid.csv"
     grid = grid_file.read_text(encoding="utf-8")
-    assert grid.endswith("\n1,5,3\n")
-    grid_file.write_text(grid[:-2] + "7\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"^color_grid\.csv line 26: 'color' must be 0 to 5, got '7'$"):
+    assert grid.endswith("\ngrad_small,1,5,1,240,Y,\n")
+    grid_file.write_text(grid.replace("\ngrad_small,1,5,1,240,", "\ngrad_small,1,5,7,240,"), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"^color_grid\.csv line 101: 'color' must be 0 to 5, got '7'$"):
         sample.generate(tmp_path / "out", "tiny", 7, config_dir=cfg)
     (cfg / "color_grid.csv").unlink()
     with pytest.raises(ConfigError, match=r"color_grid\.csv is missing"):

@@ -28,7 +28,7 @@ Public API (all frames are pandas DataFrames; ``settings`` defaults to ``load_se
         The tables the DuckDB scoring reads (all, or those the named computations need, NEEDS), as DataFrames: validated_<source> for the year
         (validated_assessment for the year and the two before), the stored ``attendance`` table
         of the year and the year before, and the reference tables ``cut_scores``,
-        ``standard_met``, ``color_grid`` exactly as ``scoring.indicators.load_reference_tables`` loads them.
+        ``standard_met``, ``color_grid``, ``dashboard_rules`` exactly as ``scoring.indicators.load_reference_tables`` loads them.
     score_attendance(inputs, school_year, settings=None) -> DataFrame      # like scoring.attendance.score_attendance
     growth_tables(inputs, school_year, settings=None, *, tau2_floor=TAU2_FLOOR)
         -> (growth, growth_model)                                          # like scoring.growth.growth_tables

@@ -23,7 +23,8 @@ _PUBLISHED = {"published_status": ("currstatus", "float"), "published_change": (
 _RATE = {"curr_numer": ("currnumer", "Int64"), "curr_denom": ("currdenom", "Int64"),
          "curr_status_given": ("currstatus", "float"), "prior_numer": ("priornumer", "Int64"),
          "prior_denom": ("priordenom", "Int64"), "prior_status_given": ("priorstatus", "float"),
-         "change_given": ("change", "float"), "hscutpoints": ("hscutpoints", object), **_PUBLISHED}
+         "change_given": ("change", "float"), "hscutpoints": ("hscutpoints", object),
+         "school_class": ("type", object), "smalldenom": ("smalldenom", object), **_PUBLISHED}
 _ACADEMIC = {**_RATE, "curr_numer": (None, "Int64"), "prior_numer": (None, "Int64")}
 _INPUT_COLUMNS = ["cds", "rtype", "student_group", "indicator", "origin", "scale", *_RATE]
 _INPUT_TYPES = {"cds": object, "rtype": object, "student_group": object, "indicator": object, "origin": object,
@@ -97,22 +98,45 @@ def indicator_inputs(inputs: dict[str, pd.DataFrame], school_year: str) -> pd.Da
     return pd.concat([p.reindex(columns=_INPUT_COLUMNS).astype(_INPUT_TYPES) for p in parts], ignore_index=True)
 
 
-def _levels(rows: pd.DataFrame, value: str, cuts: pd.DataFrame, cut_set: pd.Series) -> pd.Series:
-    """max(level) of the cut rows of the row's indicator and cut set whose [min, max] holds ``value``."""
-    r = pd.DataFrame({"indicator": rows["indicator"], "cut_set": cut_set, "value": rows[value]})
-    r = r[r["value"].notna()].reset_index()
-    m = r.merge(cuts, on=["indicator", "cut_set"])
-    inside = (m["value"] >= m["min"].fillna(-1e9)) & (m["value"] <= m["max"].fillna(1e9))
+def _levels(rows: pd.DataFrame, value: str, measure: pd.Series, cut_set: pd.Series, cuts: pd.DataFrame) -> pd.Series:
+    """max(level) of the cut rows of the row's indicator, measure, cut set (or 'any') and entity (or
+    'any') whose [min, max] holds ``value``; NULL where none (or where the row has no cut set)."""
+    r = pd.DataFrame({"indicator": rows["indicator"], "measure": measure, "cut_set": cut_set,
+                      "entity": rows["entity"], "value": rows[value]})
+    r = r[r["value"].notna() & r["cut_set"].notna()].reset_index()
+    named = cuts[cuts["cut_set"] != "any"]
+    anyset = cuts[cuts["cut_set"] == "any"].drop(columns=["cut_set"])
+    m = pd.concat([r.merge(named, on=["indicator", "measure", "cut_set"], suffixes=("", "_c")),
+                   r.merge(anyset, on=["indicator", "measure"], suffixes=("", "_c"))], ignore_index=True)
+    inside = ((m["entity_c"].eq("any") | m["entity_c"].eq(m["entity"]))
+              & (m["value"] >= m["min"].fillna(-1e9)) & (m["value"] <= m["max"].fillna(1e9)))
     return m[inside].groupby("index")["level"].max().reindex(rows.index)
 
 
-def _cut_table(cut_scores: pd.DataFrame, year: int, measure: str, sets: dict[str, tuple[str, ...]]) -> pd.DataFrame:
-    """Cut rows of a measure and year, once per cut-set name a row asks for (cut set or 'any')."""
-    c = cut_scores[(cut_scores["measure"] == measure) & (cut_scores["dashboard_year_from"] <= year)
-                   & (cut_scores["dashboard_year_to"] >= year)]
+def _year_cuts(cut_scores: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The cut rows of a Dashboard year, bounds as floats."""
+    c = cut_scores[(cut_scores["dashboard_year_from"] <= year) & (cut_scores["dashboard_year_to"] >= year)]
     c = c.assign(min=c["min"].astype(float), max=c["max"].astype(float), level=c["level"].astype("int64"))
-    return pd.concat([c[c["cut_set"].isin(members)].assign(cut_set=name) for name, members in sets.items()],
-                     ignore_index=True)[["indicator", "cut_set", "min", "max", "level"]]
+    return c[["indicator", "measure", "cut_set", "entity", "min", "max", "level"]].rename(
+        columns={"entity": "entity_c"})
+
+
+def _cut_set(i: pd.DataFrame) -> pd.Series:
+    """indicator_results.sql's cut set: suspension by the file's type (else the directory's school
+    type), ELA and math by hscutpoints (blank in a file that has the flag: grades 3-8), else the
+    directory's school type, else undecided (None)."""
+    stype = i["school_type_dir"]
+    susp_dir = stype.map({"ES": "ES", "MS": "MS", "HS": "HS", "K12": "UD"}).where(i["rtype"].eq("S"))
+    flagged = i["hscutpoints"].notna().groupby([i["indicator"], i["origin"]]).transform("any")
+    out = np.select(
+        [i["indicator"].eq("susp"), ~i["indicator"].isin(["ela", "math"]),
+         i["hscutpoints"].eq("Y").fillna(False), i["hscutpoints"].eq("N").fillna(False),
+         i["origin"].eq("cde") & flagged,
+         i["rtype"].eq("S") & stype.eq("HS").fillna(False),
+         i["rtype"].eq("S") & stype.isin(["ES", "MS", "K8"])],
+        [i["school_class"].where(i["school_class"].notna(), susp_dir).fillna("").astype(object), "default",
+         "hs", "default", "default", "hs", "default"], "")
+    return pd.Series(out, index=i.index, dtype=object).replace("", None)
 
 
 def score_indicators(inputs: dict[str, pd.DataFrame], school_year: str,
@@ -124,17 +148,24 @@ def score_indicators(inputs: dict[str, pd.DataFrame], school_year: str,
     i = indicator_inputs(inputs, school_year)
     directory = of_year(input_frame(inputs, "validated_directory", ["school_year", "cds", "school_type"]), school_year)
     i = i.merge(directory[["cds", "school_type"]], on="cds", how="left")
-    stype = i["school_type"]
-    cut_set = np.select(
-        [i["hscutpoints"].eq("Y").fillna(False), i["hscutpoints"].eq("N").fillna(False),
-         ~i["indicator"].isin(["ela", "math"]),
-         i["rtype"].eq("S") & stype.eq("HS").fillna(False),
-         i["rtype"].eq("S") & stype.isin(["ES", "MS", "K8"])],
-        ["hs", "default", "default", "hs", "default"], "")
-    i["cut_set"] = pd.Series(cut_set, index=i.index, dtype=object).replace("", None)
-    i["school_type"] = stype.fillna("")
-    small = i["rtype"].ne("S") & i["student_group"].isin(list(p.lea_small_groups))
-    color_n = np.where(small, p.lea_small_group_min_n, p.color_min_n)
+    i = i.rename(columns={"school_type": "school_type_dir"})
+    i["cut_set"] = _cut_set(i)
+    i["school_type"] = i["school_type_dir"].fillna("")
+    i["entity"] = np.where(i["rtype"].eq("S"), "school", "lea")
+    rules = inputs["dashboard_rules"]
+    rules = rules[(rules["dashboard_year_from"] <= year) & (rules["dashboard_year_to"] >= year)]
+    rule = rules.set_index("indicator")
+    status_only = i["indicator"].map(rule["status_only"]).fillna(True).astype(bool)
+    small_below = i["indicator"].map(rule["small_below"])
+    flag = i["smalldenom"].where(i["smalldenom"].isin(["Y", "N"]))
+    small = (flag.eq("Y").where(flag.notna(), i["curr_denom"].astype(float) < small_below.astype(float))
+             .fillna(False).astype(bool) & small_below.notna())
+    uncolored = {ind: set(groups) for ind, groups in rule["groups_without_color"].items()
+                 if isinstance(groups, (list, tuple, np.ndarray))}
+    never = pd.Series([g in uncolored.get(ind, ()) for ind, g in zip(i["indicator"], i["student_group"])],
+                      index=i.index, dtype=bool)
+    lea_small = i["rtype"].ne("S") & i["student_group"].isin(list(p.lea_small_groups))
+    color_n = np.where(lea_small, p.lea_small_group_min_n, p.color_min_n)
 
     cd, pd_ = i["curr_denom"], i["prior_denom"]
     curr_shown = cd.ge(p.min_n).fillna(False).astype(bool).where(cd.notna(), i["curr_status_given"].notna())
@@ -155,27 +186,37 @@ def score_indicators(inputs: dict[str, pd.DataFrame], school_year: str,
     i["change"] = change_calc.where(curr_shown & prior_shown)
     color_allowed = (cd.ge(color_n) & pd_.ge(color_n)).fillna(False).astype(bool)
 
-    status_sets = _cut_table(inputs["cut_scores"], year, "status",
-                             {"default": ("default", "any"), "hs": ("hs", "any")})
-    level_default = _levels(i, "status", status_sets, pd.Series("default", index=i.index))
-    level_hs = _levels(i, "status", status_sets, pd.Series("hs", index=i.index))
-    change_sets = _cut_table(inputs["cut_scores"], year, "change",
-                             {"default": ("default", "any"), "hs": ("hs", "any")})
-    change_level = _levels(i, "change", change_sets, i["cut_set"].fillna("default"))
-    undecided_levels = level_default.where(level_default.eq(level_hs).fillna(False))
-    status_level = level_hs.where(i["cut_set"].eq("hs"), level_default.where(i["cut_set"].eq("default"),
-                                                                             undecided_levels))
-    distinct = ~((level_default == level_hs) | (level_default.isna() & level_hs.isna()))
-    undecided = i["cut_set"].isna() & i["status"].notna() & distinct
+    cuts = _year_cuts(inputs["cut_scores"], year)
+    status_measure = pd.Series("status", index=i.index)
+    level_set = _levels(i, "status", status_measure, i["cut_set"], cuts)
+    academic_undecided = i["cut_set"].isna() & i["indicator"].isin(["ela", "math"])
+    level_default = _levels(i, "status", status_measure, pd.Series("default", index=i.index), cuts) \
+        .where(academic_undecided)
+    level_hs = _levels(i, "status", status_measure, pd.Series("hs", index=i.index), cuts).where(academic_undecided)
+    small_sets = cuts[cuts["measure"] == "change_small"]
+    has_small = pd.Series(False, index=i.index)
+    if len(small_sets):
+        probe = _levels(i.assign(_zero=0.0), "_zero", pd.Series("change_small", index=i.index),
+                        i["cut_set"].fillna("default"), small_sets.assign(min=np.nan, max=np.nan))
+        has_small = probe.notna()
+    change_measure = pd.Series(np.where(small & has_small, "change_small", "change"), index=i.index)
+    change_level = _levels(i, "change", change_measure, i["cut_set"].fillna("default"), cuts).where(~status_only)
+    same = (level_default == level_hs).fillna(False)
+    status_level = level_set.where(i["cut_set"].notna(), level_default.where(same))
+    distinct = ~(same | (level_default.isna() & level_hs.isna()))
+    undecided = i["cut_set"].isna() & i["status"].notna() & (~i["indicator"].isin(["ela", "math"]) | distinct)
 
-    grid = inputs["color_grid"].astype("int64")
-    levels = pd.DataFrame({"status_level": status_level, "change_level": change_level})
-    color = levels.merge(grid, on=["status_level", "change_level"], how="left")["color"].to_numpy()
-    color = np.where(color_allowed, color, 0)
-    color = pd.Series(color, index=i.index).fillna(0).astype("int32")
+    grid_name = i["indicator"].map(rule["small_grid"]).where(small, i["indicator"].map(rule["grid"]))
+    grid = inputs["color_grid"]
+    levels = pd.DataFrame({"grid": grid_name, "status_level": status_level, "change_level": change_level})
+    cell = levels.merge(grid, on=["grid", "status_level", "change_level"], how="left")
+    colorable = color_allowed & ~status_only & ~never
+    color = pd.Series(np.where(colorable, cell["color"].to_numpy(dtype=float), np.nan), index=i.index)
+    color = color.fillna(0).astype("int32")
+    box_cell = pd.Series(cell["box"].to_numpy(dtype=float), index=i.index)
     status_level0 = status_level.fillna(0).astype("int32")
     change_level0 = change_level.fillna(0).astype("int32")
-    box = np.where(color > 0, ((5 - status_level0) * 5 + change_level0) * 10, 0).astype("int32")
+    box = np.where(color > 0, box_cell.fillna(0), 0).astype("int32")
     note = np.select([cd.isna() & status_calc.isna(), ~curr_shown, (color == 0) & ~color_allowed],
                      ["no_data", "n_lt_11", "no_color_lt_30"], "")
 

@@ -84,13 +84,13 @@ class LazyInputs(dict):
         return dict.get(self, table, default)
 
 
-REFERENCE_TABLES = ("cut_scores", "standard_met", "color_grid")
+REFERENCE_TABLES = ("cut_scores", "standard_met", "color_grid", "dashboard_rules")
 # The tables each computation reads (tests/test_pandas_baseline.py checks this against what they ask for).
 NEEDS = {
     "attendance": ("validated_attendance", "validated_directory"),
     "growth": ("validated_assessment",),
     "climate": ("validated_survey_codebook", "validated_survey_population", "validated_survey_responses"),
-    "indicators": ("attendance", "color_grid", "cut_scores", "standard_met", "validated_assessment",
+    "indicators": ("attendance", "color_grid", "cut_scores", "dashboard_rules", "standard_met", "validated_assessment",
                    "validated_dashboard_cci", "validated_dashboard_chronic", "validated_dashboard_ela",
                    "validated_dashboard_elpi", "validated_dashboard_grad", "validated_dashboard_growth",
                    "validated_dashboard_math", "validated_dashboard_susp", "validated_directory"),

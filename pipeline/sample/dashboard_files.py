@@ -2,9 +2,11 @@
 
 From the counts of :mod:`pipeline.sample.dashboard_counts`: status ``round-half-up(100*numer/denom,
 0.1)`` (distance from standard for ELA and math), change from the unrounded current and prior
-rates, levels from the cut scores and colour from the grid of ``config/``
-(:mod:`pipeline.sample.dashboard_rules`), ``box``, n-size and ``*`` privacy marks, in CDE's
-published tab-delimited layout (status-only until the 2022 Dashboard).
+rates, levels, colour and box by CDE's rules as ``config/`` states them
+(:mod:`pipeline.sample.dashboard_rules`: suspension's cut set by the row's ``type``, the
+small-denominator rule written to ``smalldenom``, one grid per indicator, the groups CDE never
+colours), n-size and ``*`` privacy marks, in CDE's published tab-delimited layout (status-only
+until the 2022 Dashboard).
 """
 from __future__ import annotations
 
@@ -38,7 +40,8 @@ _ELPI_TAIL = ([f"curr{p}" for p in _ELPI_PARTS] + ["currnumer", "currdenom", "cu
                  "accountabilitymet"])
 _FULL_COLUMNS = {
     "chronic": LEAD_COLS + _RATE_TAIL + ["indicator", "reportingyear"],
-    "susp": LEAD_COLS + _RATE_TAIL + ["indicator", "reportingyear"],
+    "susp": LEAD_COLS + [c for t in _RATE_TAIL for c in ((t, "type") if t == "statuslevel" else (t,))]
+    + ["indicator", "reportingyear"],
     "grad": LEAD_COLS + _RATE_TAIL + ["fiveyrnumer", "priorfiveyrnumer", "indicator", "reportingyear"],
     "ela": LEAD_COLS + _ACAD_TAIL + ["indicator", "reportingyear"],
     "math": LEAD_COLS + _ACAD_TAIL + ["indicator", "reportingyear"],
@@ -56,17 +59,23 @@ def dashboard_columns(indicator: str, reporting_year: int) -> list[str]:
     return list(cols)
 
 
+SUSPENSION_TYPE = {"ES": "ES", "K8": "ES", "MS": "MS", "HS": "HS", "K12": "UD"}  # school type -> CDE's type
+
+
 def _cut_sets(ind: str) -> tuple[str, ...]:
+    if ind == "susp":
+        return ("ES", "MS", "HS", "ED", "HD", "UD")
     return ("default", "hs") if ind in ("ela", "math") else ("default",)
 
 
 def check_rules(rules: DashboardRules, springs: list[int]) -> None:
-    """Raise ConfigError before anything is written when a requested year has no cut scores to use."""
+    """Raise ConfigError before anything is written when a requested year has no rule or cut scores to use."""
     for spring in springs:
         for ind in DASHBOARD_INDICATORS:
+            status_only = rules.rule(ind, spring).status_only
             for cut_set in _cut_sets(ind):
-                rules.bands(ind, "status", cut_set, spring)
-                rules.bands(ind, "change", cut_set, spring)
+                for measure in ("status",) if status_only else ("status", "change"):
+                    rules.require_bands(ind, measure, cut_set, spring)
 
 
 def dashboard_meta(w: World) -> pd.DataFrame:
@@ -77,16 +86,24 @@ def dashboard_meta(w: World) -> pd.DataFrame:
     sch = pd.DataFrame(dict(cds=s["cds"], rtype="S", schoolname=s["school_name"],
                             districtname=d["name"].to_numpy()[dist_of], countyname=d["county_name"].to_numpy()[dist_of],
                             charter_flag=s["charter"], coe_flag="N", dass_flag="N",
-                            hs=(s["school_type"] == "HS").map({True: "Y", False: "N"}), stype=s["school_type"]))
+                            hs=(s["school_type"] == "HS").map({True: "Y", False: "N"}), stype=s["school_type"],
+                            stype_susp=s["school_type"].map(SUSPENSION_TYPE)))
+    # a district's suspension type: high school district (only high schools), elementary (none), else unified
+    hs_only = pd.Series(s["school_type"].eq("HS").to_numpy()).groupby(dist_of).all().reindex(range(len(d)), fill_value=False)
+    no_hs = pd.Series(~s["school_type"].isin(["HS", "K12"]).to_numpy()).groupby(dist_of).all().reindex(
+        range(len(d)), fill_value=True)
+    dis_type = np.where(hs_only.to_numpy(), "HD", np.where(no_hs.to_numpy(), "ED", "UD"))
     dis = pd.DataFrame(dict(cds=d["county_code"] + d["code"] + "0000000", rtype="D", schoolname="",
                             districtname=d["name"], countyname=d["county_name"], charter_flag="N", coe_flag="N",
-                            dass_flag="N", hs="N", stype=""))
+                            dass_flag="N", hs="N", stype="", stype_susp=dis_type))
+    # the state's row: no suspension type is known (no cut set, no level)
     st = pd.DataFrame([dict(cds=STATE_CDS, rtype="X", schoolname="State of California",
                             districtname="State of California", countyname="", charter_flag="", coe_flag="",
-                            dass_flag="", hs="N", stype="")])
+                            dass_flag="", hs="N", stype="", stype_susp="")])
     return pd.concat([st, dis, sch], ignore_index=True)
 
 
+_SMALLDENOM = ("chronic", "susp", "grad")  # the rate files that carry smalldenom
 _APPLIES = {
     "chronic": lambda t: t in ("ES", "MS", "K8", "K12"),
     "grad": lambda t: t in ("HS", "K12"),
@@ -132,20 +149,28 @@ def dashboard_frame(ind: str, cur: pd.DataFrame, prior: pd.DataFrame | None, met
     has_chg = cur_ok & pri_ok
     hs = (f["hs"] == "Y").to_numpy()
 
-    def levels(tenths: np.ndarray, measure: str) -> np.ndarray:
-        # high schools' ELA and math use the grade-11 cut points (cut set "hs"), as hscutpoints says
-        default = rules.levels(tenths, ind, measure, "default", spring)
-        return np.where(hs, rules.levels(tenths, ind, measure, "hs", spring), default) if acad else default
-
-    sl = np.where(cur_ok, levels(cur_t, "status"), 0)
-    cl = np.where(has_chg, levels(chg_t, "change"), 0)
+    # the cut set: high schools' ELA and math the grade-11 cut points (hscutpoints), suspension the
+    # row's type; the rest the one set
+    if acad:
+        cut_set = np.where(hs, "hs", "default").astype(object)
+    elif ind == "susp":
+        stype_susp = f["stype_susp"].fillna("").to_numpy(dtype=object)
+        cut_set = np.where(stype_susp == "", None, stype_susp)
+    else:
+        cut_set = np.full(m, "default", dtype=object)
+    rule = rules.rule(ind, spring)
+    small = (rule.small_below is not None) & (cd < (rule.small_below or 0)) if ind in _SMALLDENOM else np.zeros(m, bool)
     lea = (f["rtype"] != "S").to_numpy() & f["studentgroup"].isin(LEA_SMALL_GROUPS).to_numpy()
     nmin = np.where(lea, 15, 30)
     cur_n = cd >= nmin
     pri_n = has_p & (pdn >= nmin)
     acc = cur_n & pri_n if not status_only else cur_n
-    color = np.where(acc & (sl > 0) & (cl > 0), rules.color_grid[sl, cl], 0)
-    box = np.where(color > 0, ((5 - sl) * 5 + cl) * 10, 0)
+    sl, cl, color, box = rules.assess(ind, spring, cur_t, chg_t, cut_set, (f["rtype"] != "S").to_numpy(), small,
+                                      f["studentgroup"].to_numpy(dtype=object), acc)
+    sl = np.where(cur_ok, sl, 0)
+    cl = np.where(has_chg, cl, 0)
+    color = np.where(cur_ok & has_chg, color, 0)
+    box = np.where(color > 0, box, 0)
     yn = lambda x: np.where(x, "Y", "N")  # noqa: E731
 
     def num(v: np.ndarray, ok: np.ndarray, exists: np.ndarray | None = None) -> np.ndarray:
@@ -195,10 +220,11 @@ def dashboard_frame(ind: str, cur: pd.DataFrame, prior: pd.DataFrame | None, met
     else:
         o["currnumer"] = num(f["numer"].to_numpy(), cur_ok)
         o["priornumer"] = num(f["p_numer"].fillna(0).to_numpy() if prior is not None else np.zeros(m), pri_ok, has_p)
-        if ind in ("chronic", "susp", "grad"):
+        if ind in _SMALLDENOM:
             o["indicator"] = ind.upper()
-            small = (f["rtype"] == "S").to_numpy() & (f.groupby("cds")["denom"].transform("max").to_numpy() < 150)
             o["smalldenom"] = yn(small)
+        if ind == "susp":
+            o["type"] = f["stype_susp"].fillna("").to_numpy()
         if ind == "grad":
             o["fiveyrnumer"] = num(f["fiveyrnumer"].to_numpy(), cur_ok)
             o["priorfiveyrnumer"] = num(f["p_fiveyrnumer"].fillna(0).to_numpy() if prior is not None else np.zeros(m),

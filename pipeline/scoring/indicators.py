@@ -11,29 +11,38 @@ import duckdb
 import pandas as pd
 
 from pipeline.config import Settings, config_path, dashboard_year, prior_school_year
+from pipeline.dashboard_config import load_rules
 from pipeline.scoring import assessment_source, install_macros, sql
 from pipeline.sources import DASHBOARD
-from pipeline.warehouse import columns, table_exists
+from pipeline.warehouse import columns, quote, table_exists
+
+
+_REFERENCE_TYPES = {  # the column types of the rule tables the scoring SQL joins
+    "cut_scores": {"indicator": "VARCHAR", "dashboard_year_from": "INTEGER", "dashboard_year_to": "INTEGER",
+                   "entity": "VARCHAR", "cut_set": "VARCHAR", "measure": "VARCHAR", "level": "INTEGER",
+                   "min": "DECIMAL(9,1)", "max": "DECIMAL(9,1)"},
+    "color_grid": {"grid": "VARCHAR", "status_level": "INTEGER", "change_level": "INTEGER", "color": "INTEGER",
+                   "box": "INTEGER"},
+    "dashboard_rules": {"indicator": "VARCHAR", "dashboard_year_from": "INTEGER", "dashboard_year_to": "INTEGER",
+                        "status_only": "BOOLEAN", "grid": "VARCHAR", "small_below": "INTEGER",
+                        "small_grid": "VARCHAR", "groups_without_color": "VARCHAR[]"},
+}
 
 
 def load_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Cut scores and the colour grid from ``config/`` as temporary tables for the scoring SQL."""
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE cut_scores AS SELECT * FROM read_csv(?, header = true, "
-        "columns = {'indicator': 'VARCHAR', 'dashboard_year_from': 'INTEGER', 'dashboard_year_to': 'INTEGER', "
-        "'entity': 'VARCHAR', 'cut_set': 'VARCHAR', 'measure': 'VARCHAR', 'level': 'INTEGER', "
-        "'min': 'DECIMAL(9,1)', 'max': 'DECIMAL(9,1)', 'confirmed': 'VARCHAR', 'source': 'VARCHAR'})",
-        [str(config_path("cut_scores.csv"))],
-    )
+    """CDE's rules (cut scores, colour grids, indicator rules: :mod:`pipeline.dashboard_config`,
+    checked as they are read) and the "standard met" scores from ``config/`` as temporary tables."""
+    for table, frame in load_rules().frames().items():
+        cols = ", ".join(f"{quote(c)}::{typ} AS {quote(c)}" for c, typ in _REFERENCE_TYPES[table].items())
+        con.register("_rules_frame", frame)
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {cols} FROM _rules_frame")
+        finally:
+            con.unregister("_rules_frame")
     con.execute(
         "CREATE OR REPLACE TEMP TABLE standard_met AS SELECT * FROM read_csv(?, header = true, "
         "columns = {'subject': 'VARCHAR', 'grade': 'BIGINT', 'standard_met': 'BIGINT', 'source': 'VARCHAR'})",
         [str(config_path("sbac_standard_met.csv"))],
-    )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE color_grid AS SELECT * FROM read_csv(?, header = true, "
-        "columns = {'status_level': 'INTEGER', 'change_level': 'INTEGER', 'color': 'INTEGER'})",
-        [str(config_path("color_grid.csv"))],
     )
 
 
@@ -59,7 +68,8 @@ _RATE = {
     "curr_status_given": ("currstatus", "DOUBLE"),
     "prior_numer": ("priornumer", "BIGINT"), "prior_denom": ("priordenom", "BIGINT"),
     "prior_status_given": ("priorstatus", "DOUBLE"), "change_given": ("change", "DOUBLE"),
-    "hscutpoints": ("hscutpoints", "VARCHAR"), **_PUBLISHED,
+    "hscutpoints": ("hscutpoints", "VARCHAR"), "school_class": ("type", "VARCHAR"),
+    "smalldenom": ("smalldenom", "VARCHAR"), **_PUBLISHED,
 }
 # Academic files publish no numerator: status and change are CDE's own (DFS has no counts to redo).
 _ACADEMIC = {**_RATE, "curr_numer": (None, "BIGINT"), "prior_numer": (None, "BIGINT")}
@@ -120,22 +130,40 @@ COMPARED = {
 }
 
 
-def disagreements(results: pd.DataFrame) -> pd.DataFrame:
-    """Rows where one of our figures differs from the value CDE published in the same row.
+def published_agreement(results: pd.DataFrame) -> pd.DataFrame:
+    """For each of CDE's rows, whether each of our figures equals the one CDE published (True/False
+    per column of :data:`COMPARED`).
 
-    A published level, colour or box of 0 means "none", as a NULL of ours does.
+    A figure an indicator's file does not publish at all (a 2022 file has no change) is not
+    compared. A published level, colour or box of 0 means "none", as a NULL of ours does; a blank
+    published status or change must be blank in ours too, except where we hide fewer than 11
+    students, and a published change of 0.0 with no prior year shown (the CCI files write it so
+    where there is no change).
     """
     cde = results[results["origin"] == "cde"]
-    bad = pd.Series(False, index=cde.index)
+    out = pd.DataFrame(index=cde.index)
     for ours, theirs in COMPARED.items():
-        pub = cde[theirs]
-        mine = cde[ours]
+        pub, mine = cde[theirs], cde[ours]
+        published = pub.notna().groupby(cde["indicator"]).transform("any")
         if ours in ("status", "change"):
-            both = pub.notna() & mine.notna()
-            diff = both & ((mine.astype(float) - pub.astype(float)).abs() > 0.05)
-            diff |= pub.notna() & mine.isna() & (cde["note"] != "n_lt_11")
+            p, m = pub.astype("Float64"), mine.astype("Float64")
+            same = ((p.isna() & m.isna()) | ((p - m).abs() < 0.05)).fillna(False)
+            same |= p.notna() & m.isna() & cde["note"].eq("n_lt_11")
+            if ours == "change":
+                same |= (p.eq(0) & m.isna() & cde["prior_n"].isna()).fillna(False)
         else:
-            diff = pub.notna() & (mine.fillna(0).astype("Int64") != pub.astype("Int64")).fillna(False)
-        bad |= diff
-    keep = ["cds", "student_group", "indicator"] + [c for pair in COMPARED.items() for c in pair]
-    return cde.loc[bad, keep]
+            same = mine.fillna(0).astype("int64").eq(pub.fillna(0).astype("int64"))
+        out[ours] = (same | ~published).astype(bool)
+    return out
+
+
+def disagreements(results: pd.DataFrame) -> pd.DataFrame:
+    """Rows where one of our figures differs from the value CDE published in the same row
+    (:func:`published_agreement`), with the names of the figures that differ in ``differs``."""
+    agree = published_agreement(results)
+    bad = ~agree.all(axis=1)
+    keep = ["cds", "rtype", "student_group", "indicator", "cut_set"] + [c for pair in COMPARED.items() for c in pair]
+    out = results.loc[agree.index[bad], keep].copy()
+    out.insert(5, "differs", agree[bad].apply(lambda r: ", ".join(c for c in COMPARED if not r[c]), axis=1)
+               if bad.any() else pd.Series(dtype=str))
+    return out
