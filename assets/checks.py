@@ -45,22 +45,31 @@ def ingest_check_results(source: Source, required: bool, counts, warn_share: flo
 
 matches_published = dg.AssetCheckSpec(
     "matches_published", asset="indicator_results",
-    description="Our status, change, levels, colour and box equal CDE's published values on every row.",
+    description="Our status, change, levels, colour and box equal CDE's published values on every row; "
+                "rows whose published value cannot be reproduced from the file are listed with the reason.",
 )
 
 
 def matches_published_result(computed: pd.DataFrame, diffs: pd.DataFrame,
-                             published: pd.DataFrame | None = None) -> dg.AssetCheckResult:
-    """``diffs``: the rows of ``computed`` where ours and CDE's differ (``scoring.disagreements``).
+                             summary: pd.DataFrame, published: pd.DataFrame | None = None) -> dg.AssetCheckResult:
+    """``diffs``: the rows of ``computed`` where ours and CDE's differ (``scoring.disagreements``);
+    ``summary``: per indicator (``scoring.disagreement_summary``). Fails on any disagreement; a row
+    not reproducible from the file (``reason``) is reported, not failed.
 
     ``published``: the year's ``cde_status`` notes (``pipeline.ingest_store.read_notes``), the
     Dashboard files whose rows keep CDE's published status for want of a column: named, with
     their row counts, under ``status_as_published``.
     """
+    real, unknown = diffs[diffs["reason"].isna()], diffs[diffs["reason"].notna()]
     metadata = {"rows_compared": int(computed["published_status_level"].notna().sum()),
-                "disagreements": len(diffs),
-                "examples": dg.MetadataValue.md(diffs.head(10).to_markdown(index=False) if len(diffs) else "none")}
+                "disagreements": len(real), "not_reproducible": len(unknown),
+                "by_indicator": dg.MetadataValue.md(summary.to_markdown(index=False) if len(summary) else "none"),
+                "examples": dg.MetadataValue.md(
+                    real.groupby("indicator").head(3).drop(columns="reason").to_markdown(index=False)
+                    if len(real) else "none"),
+                "not_reproducible_examples": dg.MetadataValue.md(
+                    unknown.groupby("reason").head(3).to_markdown(index=False) if len(unknown) else "none")}
     if published is not None and len(published):
         metadata["status_as_published"] = dg.MetadataValue.md("\n".join(
             f"- `{n.file}`: {n.rows:,} rows; {n.note}" for n in published.itertuples()))
-    return dg.AssetCheckResult(check_name="matches_published", passed=diffs.empty, metadata=metadata)
+    return dg.AssetCheckResult(check_name="matches_published", passed=real.empty, metadata=metadata)

@@ -14,7 +14,7 @@ from pipeline.scoring.climate import climate_item_report, score_climate
 from pipeline.scoring.equity import score_equity_tables
 from pipeline.scoring.framework import score_framework
 from pipeline.scoring.growth import growth_tables
-from pipeline.scoring.indicators import disagreements, score_indicators
+from pipeline.scoring.indicators import disagreement_summary, disagreements, score_indicators
 from pipeline.scoring.privacy import protect_climate, protect_growth, protect_results
 
 
@@ -59,10 +59,11 @@ def attendance(context: dg.AssetExecutionContext, files: ScorecardFiles) -> dg.M
 )
 def indicator_results(context: dg.AssetExecutionContext, files: ScorecardFiles):
     """Dashboard indicators for every school, LEA and student group: status recomputed from counts
-    (rounded half away from zero to 0.1), change from unrounded rates, status and change levels
-    from config/cut_scores.csv, colour from config/color_grid.csv and the box, with the n-size rules
-    (no status under 11 students, no colour under 30 in either year). CDE's published values are
-    kept beside ours in the published_* columns. Table `indicator_results`."""
+    (rounded half away from zero to 0.1), change from unrounded rates, status and change levels,
+    colour and box by CDE's rules as config/ states them (cut_scores.csv, color_grid.csv,
+    dashboard_rules.csv), with the n-size rules (no status under 11 students, no colour under 30 in
+    either year). CDE's published values are kept beside ours in the published_* columns. Table
+    `indicator_results`."""
     year = context.partition_key
     with files.warehouse() as con:
         settings = load_settings()
@@ -70,7 +71,8 @@ def indicator_results(context: dg.AssetExecutionContext, files: ScorecardFiles):
         frame = protect_results(computed, settings.privacy)
         warehouse.replace_rows(con, "indicator_results", frame, {"school_year": year})
         published = read_notes(con, year, "cde_status")
-    yield matches_published_result(computed, disagreements(computed), published)
+    diffs = disagreements(computed)
+    yield matches_published_result(computed, diffs, disagreement_summary(computed, diffs), published)
     yield dg.MaterializeResult(metadata={
         "rows": len(frame),
         "indicators": ", ".join(sorted(frame["indicator"].unique())),

@@ -11,8 +11,9 @@ gives each rule's source):
 - ``color_grid.csv``: one grid per name (status level x change level -> colour and box); a cell
   whose colour is blank is not known, and no colour is given there.
 - ``dashboard_rules.csv``: per indicator and Dashboard years, whether the year reports status only,
-  which grid colours a row, the small-denominator threshold and grid, and the student groups CDE
-  never colours.
+  which grid colours a row, the small-denominator threshold and grid, the student groups CDE
+  never colours, and what a row flagged below 95 % participation gets (``no_level``: CDE's level
+  follows counts the file does not hold, so none is given and the row is reported).
 
 The scoring SQL reads them as tables (:meth:`DashboardRules.frames`) and the sample generator
 through :meth:`DashboardRules.levels` and :meth:`DashboardRules.rule`, so both follow the same
@@ -39,7 +40,8 @@ CUT_COLUMNS = ("indicator", "dashboard_year_from", "dashboard_year_to", "entity"
                "min", "max", "confirmed")
 GRID_COLUMNS = ("grid", "status_level", "change_level", "color", "box", "confirmed")
 RULE_COLUMNS = ("indicator", "dashboard_year_from", "dashboard_year_to", "status_only", "grid", "small_below",
-                "small_grid", "groups_without_color", "confirmed")
+                "small_grid", "groups_without_color", "below_95_participation", "confirmed")
+PARTICIPATION_RULES = ("", "no_level")  # what a row flagged below 95 % participation (flag95pct = Y) gets
 LEVELS = range(1, 6)
 COLORS = range(0, 6)  # 0 none, 1 Red, 2 Orange, 3 Yellow, 4 Green, 5 Blue
 YEARS = range(2017, 2100)
@@ -82,6 +84,7 @@ class IndicatorRule:
     small_below: int | None
     small_grid: str | None
     groups_without_color: tuple[str, ...]
+    below_95_participation: str = ""  # "no_level": a row with flag95pct = Y gets no status level
 
 
 @dataclass(frozen=True)
@@ -183,6 +186,7 @@ class DashboardRules:
             "indicator": r.indicator, "dashboard_year_from": r.year_from, "dashboard_year_to": r.year_to,
             "status_only": r.status_only, "grid": r.grid, "small_below": r.small_below,
             "small_grid": r.small_grid, "groups_without_color": list(r.groups_without_color),
+            "below_95_participation": r.below_95_participation or None,
         } for r in self.rules])
         return {"cut_scores": cuts, "color_grid": grid, "dashboard_rules": rules}
 
@@ -318,7 +322,8 @@ def _load_rules(path: Path, grids: dict[str, Grid], cuts: tuple[Cut, ...]) -> tu
         rule = IndicatorRule(indicator=f.one_of(i, row, "indicator", INDICATORS), year_from=y0, year_to=y1,
                              status_only=f.yes_no(i, row, "status_only"), grid=names["grid"],
                              small_below=f.whole(i, row, "small_below", range(1, 100_000), blank=True),
-                             small_grid=names["small_grid"], groups_without_color=groups)
+                             small_grid=names["small_grid"], groups_without_color=groups,
+                             below_95_participation=f.one_of(i, row, "below_95_participation", PARTICIPATION_RULES))
         f.yes_no(i, row, "confirmed")
         for other in rules:
             if other.indicator == rule.indicator and other.year_from <= y1 and y0 <= other.year_to:

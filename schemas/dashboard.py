@@ -99,6 +99,8 @@ class ElpiIndicator(RateIndicator):
     priormaintainpl3_alternate: Int = opt(ge=0)
     priornotprognotmain_alternate: Int = opt(ge=0)
     prior95: Int = opt(ge=0)
+    flag95pct: Text = opt(isin=YN, description="2022 files: Y where fewer than 95 % of English learners were "
+                                               "tested; CDE's status level then follows a rule the file cannot show")
 
 
 class AcademicIndicator(DashboardCommon):

@@ -21,7 +21,7 @@ import pandas as pd
 from pipeline import warehouse
 from pipeline.config import load_settings, school_year_of
 from pipeline.ingest import ingest, kept_table
-from pipeline.scoring.indicators import COMPARED, published_agreement, score_indicators
+from pipeline.scoring.indicators import COMPARED, disagreements, published_agreement, score_indicators
 from pipeline.sources import SOURCES
 
 MONTEREY = "monterey"
@@ -102,20 +102,28 @@ def agrees(scored: pd.DataFrame) -> pd.DataFrame:
 
 
 def agreement_table(scored: pd.DataFrame) -> pd.DataFrame:
-    """One line per file: rows, and the rows whose every figure (and each figure) equals CDE's."""
+    """One line per file: rows, the rows whose every figure (and each figure) equals CDE's, and the
+    rows that differ because CDE's value cannot be reproduced from the file (``not_reproducible``,
+    :func:`pipeline.scoring.indicators.disagreements`' ``reason``)."""
     ok = agrees(scored)
     ok["file"] = scored["file"]
-    table = ok.groupby("file", sort=False).agg(rows=("all", "size"), **{c: (c, "sum") for c in [*FIGURES, "all"]})
+    diffs = disagreements(scored)
+    ok["not_reproducible"] = False
+    ok.loc[diffs.index[diffs["reason"].notna()], "not_reproducible"] = True
+    table = ok.groupby("file", sort=False).agg(rows=("all", "size"),
+                                               **{c: (c, "sum") for c in [*FIGURES, "all", "not_reproducible"]})
     total = table.sum().to_frame("total").T
     return pd.concat([table, total])
 
 
 def disagreement_classes(scored: pd.DataFrame) -> pd.DataFrame:
-    """The disagreeing rows, with which figures differ."""
+    """The disagreeing rows, with which figures differ and, where CDE's value cannot be reproduced
+    from the file, why (``reason``; "-" for a true disagreement)."""
     ok = agrees(scored)
     bad = scored[~ok["all"]].copy()
     bad["differs"] = ok.loc[~ok["all"], list(FIGURES)].apply(
         lambda r: ",".join(c for c in FIGURES if not r[c]), axis=1)
+    bad["reason"] = disagreements(scored)["reason"].reindex(bad.index).fillna("-")
     return bad
 
 
@@ -132,9 +140,10 @@ def main(argv: list[str] | None = None) -> int:
     bad = disagreement_classes(scored)
     if len(bad):
         print("\ndisagreements by indicator and figures that differ:")
-        print(bad.groupby(["indicator", "differs"]).size().to_string())
+        print(bad.groupby(["indicator", "differs", "reason"]).size().to_string())
         if argv and "--rows" in argv:
-            cols = ["file", "cds", "rtype", "student_group", "school_type", "cut_set", "n", "prior_n", "differs"]
+            cols = ["file", "cds", "rtype", "student_group", "school_type", "cut_set", "n", "prior_n", "differs",
+                    "reason"]
             cols += [c for pair in FIGURES.items() for c in pair]
             print(bad[cols].to_string())
     return 0

@@ -84,8 +84,10 @@ def test_matches_published_names_the_files_that_keep_cdes_status():
     note = "the file has no currdenom column: CDE's published status is kept without the n-size, so no row gets a colour"
     published = notes_frame([{"source": "dashboard_ela", "file": "raw/2017-18/dashboard/eladownload2018.txt",
                               "kind": "cde_status", "rows": 9801, "note": note}])
-    result = matches_published_result(computed, computed.iloc[:0], published)
+    none = pd.DataFrame({"indicator": [], "reason": []})  # no disagreement
+    summary = pd.DataFrame()
+    result = matches_published_result(computed, none, summary, published)
     assert result.passed and result.metadata["rows_compared"].value == 2
     assert result.metadata["status_as_published"].value == (
         f"- `raw/2017-18/dashboard/eladownload2018.txt`: 9,801 rows; {note}")
-    assert "status_as_published" not in matches_published_result(computed, computed.iloc[:0], notes_frame([])).metadata
+    assert "status_as_published" not in matches_published_result(computed, none, summary, notes_frame([])).metadata

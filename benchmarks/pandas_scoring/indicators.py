@@ -24,7 +24,8 @@ _RATE = {"curr_numer": ("currnumer", "Int64"), "curr_denom": ("currdenom", "Int6
          "curr_status_given": ("currstatus", "float"), "prior_numer": ("priornumer", "Int64"),
          "prior_denom": ("priordenom", "Int64"), "prior_status_given": ("priorstatus", "float"),
          "change_given": ("change", "float"), "hscutpoints": ("hscutpoints", object),
-         "school_class": ("type", object), "smalldenom": ("smalldenom", object), **_PUBLISHED}
+         "school_class": ("type", object), "smalldenom": ("smalldenom", object),
+         "participation_flag": ("flag95pct", object), **_PUBLISHED}
 _ACADEMIC = {**_RATE, "curr_numer": (None, "Int64"), "prior_numer": (None, "Int64")}
 _INPUT_COLUMNS = ["cds", "rtype", "student_group", "indicator", "origin", "scale", *_RATE]
 _INPUT_TYPES = {"cds": object, "rtype": object, "student_group": object, "indicator": object, "origin": object,
@@ -121,20 +122,22 @@ def _year_cuts(cut_scores: pd.DataFrame, year: int) -> pd.DataFrame:
         columns={"entity": "entity_c"})
 
 
-def _cut_set(i: pd.DataFrame) -> pd.Series:
-    """indicator_results.sql's cut set: suspension by the file's type (else the directory's school
+def _cut_set(i: pd.DataFrame, no_level: pd.Series) -> pd.Series:
+    """indicator_results.sql's cut set: none where the row is flagged below 95 % participation and the
+    year's rule gives such rows no level; suspension by the file's type (else the directory's school
     type), ELA and math by hscutpoints (blank in a file that has the flag: grades 3-8), else the
     directory's school type, else undecided (None)."""
     stype = i["school_type_dir"]
     susp_dir = stype.map({"ES": "ES", "MS": "MS", "HS": "HS", "K12": "UD"}).where(i["rtype"].eq("S"))
     flagged = i["hscutpoints"].notna().groupby([i["indicator"], i["origin"]]).transform("any")
     out = np.select(
-        [i["indicator"].eq("susp"), ~i["indicator"].isin(["ela", "math"]),
+        [no_level & i["participation_flag"].eq("Y").fillna(False),
+         i["indicator"].eq("susp"), ~i["indicator"].isin(["ela", "math"]),
          i["hscutpoints"].eq("Y").fillna(False), i["hscutpoints"].eq("N").fillna(False),
          i["origin"].eq("cde") & flagged,
          i["rtype"].eq("S") & stype.eq("HS").fillna(False),
          i["rtype"].eq("S") & stype.isin(["ES", "MS", "K8"])],
-        [i["school_class"].where(i["school_class"].notna(), susp_dir).fillna("").astype(object), "default",
+        ["", i["school_class"].where(i["school_class"].notna(), susp_dir).fillna("").astype(object), "default",
          "hs", "default", "default", "hs", "default"], "")
     return pd.Series(out, index=i.index, dtype=object).replace("", None)
 
@@ -149,12 +152,12 @@ def score_indicators(inputs: dict[str, pd.DataFrame], school_year: str,
     directory = of_year(input_frame(inputs, "validated_directory", ["school_year", "cds", "school_type"]), school_year)
     i = i.merge(directory[["cds", "school_type"]], on="cds", how="left")
     i = i.rename(columns={"school_type": "school_type_dir"})
-    i["cut_set"] = _cut_set(i)
-    i["school_type"] = i["school_type_dir"].fillna("")
-    i["entity"] = np.where(i["rtype"].eq("S"), "school", "lea")
     rules = inputs["dashboard_rules"]
     rules = rules[(rules["dashboard_year_from"] <= year) & (rules["dashboard_year_to"] >= year)]
     rule = rules.set_index("indicator")
+    i["cut_set"] = _cut_set(i, i["indicator"].map(rule["below_95_participation"]).eq("no_level"))
+    i["school_type"] = i["school_type_dir"].fillna("")
+    i["entity"] = np.where(i["rtype"].eq("S"), "school", "lea")
     status_only = i["indicator"].map(rule["status_only"]).fillna(True).astype(bool)
     small_below = i["indicator"].map(rule["small_below"])
     flag = i["smalldenom"].where(i["smalldenom"].isin(["Y", "N"]))

@@ -25,7 +25,8 @@ _REFERENCE_TYPES = {  # the column types of the rule tables the scoring SQL join
                    "box": "INTEGER"},
     "dashboard_rules": {"indicator": "VARCHAR", "dashboard_year_from": "INTEGER", "dashboard_year_to": "INTEGER",
                         "status_only": "BOOLEAN", "grid": "VARCHAR", "small_below": "INTEGER",
-                        "small_grid": "VARCHAR", "groups_without_color": "VARCHAR[]"},
+                        "small_grid": "VARCHAR", "groups_without_color": "VARCHAR[]",
+                        "below_95_participation": "VARCHAR"},
 }
 
 
@@ -69,7 +70,7 @@ _RATE = {
     "prior_numer": ("priornumer", "BIGINT"), "prior_denom": ("priordenom", "BIGINT"),
     "prior_status_given": ("priorstatus", "DOUBLE"), "change_given": ("change", "DOUBLE"),
     "hscutpoints": ("hscutpoints", "VARCHAR"), "school_class": ("type", "VARCHAR"),
-    "smalldenom": ("smalldenom", "VARCHAR"), **_PUBLISHED,
+    "smalldenom": ("smalldenom", "VARCHAR"), "participation_flag": ("flag95pct", "VARCHAR"), **_PUBLISHED,
 }
 # Academic files publish no numerator: status and change are CDE's own (DFS has no counts to redo).
 _ACADEMIC = {**_RATE, "curr_numer": (None, "BIGINT"), "prior_numer": (None, "BIGINT")}
@@ -157,13 +158,38 @@ def published_agreement(results: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+# Why a row's published level cannot be reproduced from the file (our status level is none and the
+# row is marked cut_set_undecided, never guessed), by indicator; docs/methodology.md gives the sources.
+NOT_REPRODUCIBLE = {
+    "ela": "cut set unknown: the file has no hscutpoints flag and the directory does not know the school, "
+           "and the grades 3-8 and grade-11 cut points give different levels",
+    "susp": "suspension type unknown: the file has no type and the directory does not know the school",
+    "elpi": "below 95 % participation (flag95pct = Y): CDE's level follows counts the file does not hold",
+}
+NOT_REPRODUCIBLE["math"] = NOT_REPRODUCIBLE["ela"]
+
+
 def disagreements(results: pd.DataFrame) -> pd.DataFrame:
     """Rows where one of our figures differs from the value CDE published in the same row
-    (:func:`published_agreement`), with the names of the figures that differ in ``differs``."""
+    (:func:`published_agreement`), with the names of the figures that differ in ``differs`` and, in
+    ``reason``, why CDE's value cannot be reproduced from the file where that is the case (the row
+    has no level of ours: :data:`NOT_REPRODUCIBLE`); ``reason`` is empty for a true disagreement."""
     agree = published_agreement(results)
     bad = ~agree.all(axis=1)
     keep = ["cds", "rtype", "student_group", "indicator", "cut_set"] + [c for pair in COMPARED.items() for c in pair]
     out = results.loc[agree.index[bad], keep].copy()
     out.insert(5, "differs", agree[bad].apply(lambda r: ", ".join(c for c in COMPARED if not r[c]), axis=1)
                if bad.any() else pd.Series(dtype=str))
+    unknown = results.loc[out.index, "cut_set_undecided"].astype(bool) & out["status_level"].eq(0)
+    out.insert(6, "reason", out["indicator"].map(NOT_REPRODUCIBLE).where(unknown))
     return out
+
+
+def disagreement_summary(results: pd.DataFrame, diffs: pd.DataFrame) -> pd.DataFrame:
+    """Per indicator: CDE's rows compared, rows that disagree, and rows CDE's value cannot be
+    reproduced for (:func:`disagreements`' ``reason``)."""
+    cde = results[results["origin"] == "cde"]
+    out = pd.DataFrame({"rows_compared": cde.groupby("indicator").size()})
+    out["disagreements"] = diffs[diffs["reason"].isna()].groupby("indicator").size()
+    out["not_reproducible"] = diffs[diffs["reason"].notna()].groupby("indicator").size()
+    return out.fillna(0).astype("int64").reset_index()

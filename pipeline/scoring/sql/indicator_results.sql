@@ -15,7 +15,10 @@ WITH base AS (
            -- CDE writes as Y or blank, blank meaning the grades 3-8 set (LEA rows too); a file without
            -- the flag at all (the 2018 subsets) or the district's own rows spanning grades 3-11: the
            -- directory's school type, else undecided
-           CASE WHEN i.indicator = 'susp' THEN coalesce(i.school_class, CASE WHEN i.rtype = 'S' THEN
+           -- a row CDE flags below 95 % participation where the configuration says its level follows
+           -- counts the file does not hold (2022 ELPI): no cut set, so no level (reported as undecided)
+           CASE WHEN r.below_95_participation = 'no_level' AND i.participation_flag = 'Y' THEN NULL
+                WHEN i.indicator = 'susp' THEN coalesce(i.school_class, CASE WHEN i.rtype = 'S' THEN
                     CASE d.school_type WHEN 'ES' THEN 'ES' WHEN 'MS' THEN 'MS' WHEN 'HS' THEN 'HS'
                                        WHEN 'K12' THEN 'UD' END END)
                 WHEN i.indicator NOT IN ('ela', 'math') THEN 'default'
