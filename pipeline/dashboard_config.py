@@ -154,7 +154,7 @@ class DashboardRules:
         if not rule.status_only:
             ok = (np.asarray(accountable, dtype=bool) & (sl > 0) & (cl > 0)
                   & ~np.isin(np.asarray(groups, dtype=object), list(rule.groups_without_color)))
-            for sm, name in ((False, rule.grid), (True, rule.small_grid if rule.small_grid else rule.grid)):
+            for sm, name in ((False, rule.grid), (True, rule.small_grid)):  # no grid named: no colour
                 if name is None:
                     continue
                 g = self.grids[name]

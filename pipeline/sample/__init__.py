@@ -24,9 +24,11 @@ How the data are made (all vectorised with numpy; there is no Python loop over s
   the stronger students), and ethnicity, so gaps between groups look like California's.
 * Dashboard rows for schools, the district(s) and the state are computed from the student records
   with CDE's rules: status ``round-half-up(100*numer/denom, 0.1)``, change from unrounded rates,
-  cut scores and colour grid (read from ``config/cut_scores.csv`` and ``config/color_grid.csv``,
-  the files the scoring reads), ``box``, n-size and ``*`` privacy marks. All rounding is integer
-  arithmetic (half away from zero), never float ``round``.
+  levels, colours and boxes by CDE's rules as ``config/`` states them (``cut_scores.csv``,
+  ``color_grid.csv``, ``dashboard_rules.csv``, the files the scoring reads: suspension's cut set by
+  the row's ``type``, the small-denominator rule in ``smalldenom``, one grid per indicator, the
+  groups CDE never colours), n-size and ``*`` privacy marks. All rounding is integer arithmetic
+  (half away from zero), never float ``round``.
 * When only part of a district is generated (``tiny`` and ``demo``: a network of high-need
   schools inside a large district), the district row is synthetic, with plausible large-district
   values; the state row is synthetic except at ``state`` scale, where it is the aggregate.
@@ -45,7 +47,7 @@ The modules, in the order the data are made:
 ``survey``             survey codebook, responses and invitations
 ``dashboard_counts``   Dashboard counts per school, district and state and student group
 ``synthetic``          counts of the district and state rows that are not simulated
-``dashboard_rules``    cut scores and colour grid from ``config/``; CDE's rounding
+``dashboard_rules``    CDE's rules from ``config/`` (``pipeline.dashboard_config``); CDE's rounding
 ``dashboard_files``    the research files' rows and layout
 ``writers``            writing files; column and number formats
 =====================  ==========================================================================
