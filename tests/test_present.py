@@ -76,7 +76,7 @@ CLIMATE = (
                  domains=(ClimateDomain("Caring adults", "Adultos atentos", 74.6, 66.7, None),  # the codebook's
                           ClimateDomain("Safety", "Seguridad", 79.5, 69.2, None))),
     ClimateGroup(key="parent", label="Families", note=None, respondents=49.0, invited=125, response_rate=39.2,
-                 domains=(ClimateDomain("Caring adults", "Adultos que se preocupan", 81.6, 78.8, None),
+                 domains=(ClimateDomain("Caring adults", "Adultos que brindan apoyo", 81.6, 78.8, None),
                           ClimateDomain("Safety", "Seguridad", None, 62.3, "n_lt_10"))),
     ClimateGroup(key="staff", label="Staff", note="n_lt_10", respondents=None, invited=None, response_rate=None,
                  domains=(ClimateDomain("Safety", "Seguridad", None, 56.9, "n_lt_10"),)),
@@ -115,7 +115,8 @@ def test_overall_level_score_and_comparisons():
     assert o["score"] == "47.6" and o["district_average"] == "45.8" and o["peer_average"] == "54.4"
     assert o["level_of"] == "Level 2 of 5"
     assert o["peer_tier"] == "Lowest need" and o["peer_schools"] == "4"
-    assert o["peer_percentile"] == "67"
+    # 4 same-need schools: too few for a percentile, the page says how many scored lower
+    assert o["peer_percentile"] is None
     assert o["peer_sentence"] == "higher than 2 of the 3 other schools"
     assert o["next_level"] == "Developing" and o["points_to_next"] == "2.4"
     assert o["next_sentence"] == "2.4 more points to reach “Developing”"
@@ -123,6 +124,16 @@ def test_overall_level_score_and_comparisons():
     assert [s["range"] for s in o["ladder"]] == ["below 35", "35 to 49.9", "50 to 64.9", "65 to 79.9",
                                                  "80 or more"]
     assert o["equity"] == {"tier": "Lowest need", "tier_rank": 5, "need_rank": "2", "schools": "2"}
+
+
+def test_a_percentile_needs_five_same_need_schools():
+    """Among 4 schools a percentile (67th) reads as more than "higher than 2 of the 3 others"."""
+    base = model().overall
+    four = present(model(overall=replace(base, peer_schools=4)), "en")["overall"]
+    five = present(model(overall=replace(base, peer_schools=5, peers_other=4, peers_below=3, peer_percentile=75.0)),
+                   "en")["overall"]
+    assert four["peer_percentile"] is None and four["peer_sentence"]
+    assert five["peer_percentile"] == "75" and five["peer_sentence"] == "higher than 3 of the 4 other schools"
 
 
 def test_unrated_school_has_no_level_but_keeps_its_tier():
@@ -136,9 +147,9 @@ def test_unrated_school_has_no_level_but_keeps_its_tier():
 def test_overall_in_spanish():
     o = present(model(), "es")["overall"]
     assert o["level_label"] == "Necesita apoyo"
-    assert o["peer_tier"] == "Necesidad muy baja"
+    assert o["peer_tier"] == "Menor necesidad"
     assert o["next_sentence"] == "Faltan 2.4 puntos para llegar a “En desarrollo”"
-    assert o["peer_sentence"] == "por encima de 2 de las 3 otras escuelas"
+    assert o["peer_sentence"] == "por encima de 2 de las otras 3 escuelas"
     assert o["ladder"][0]["range"] == "menos de 35"
 
 
@@ -211,7 +222,7 @@ def test_growth_interval_and_plain_reading():
     above = replace(GROWTH[0], reading="above")
     assert present(model(growth=(above,)), "en")["growth"]["subjects"][0]["reading"] == "Above expected"
     es = present(model(growth=(GROWTH[0], above)), "es")["growth"]["subjects"]
-    assert es[0]["reading"] == "Más o menos lo esperado" and es[1]["reading"] == "Por encima de lo esperado"
+    assert es[0]["reading"] == "Aproximadamente lo esperado" and es[1]["reading"] == "Por encima de lo esperado"
     assert es[0]["interval"] == "de −18.1 a +5.2" and es[0]["label"] == "Artes lingüísticas en inglés"
 
 
@@ -245,7 +256,7 @@ def test_climate_by_group_with_district_and_response_rate():
     # a codebook without Spanish names: the catalog's translation of the English name
     plain = replace(CLIMATE[0], domains=tuple(replace(d, name_es=None) for d in CLIMATE[0].domains))
     es_plain = present(model(climate=(plain,)), "es")["climate"]["groups"][0]
-    assert [d["label"] for d in es_plain["domains"]] == ["Adultos que se preocupan", "Seguridad"]
+    assert [d["label"] for d in es_plain["domains"]] == ["Adultos que brindan apoyo", "Seguridad"]
 
 
 def test_suppressed_climate_group_shows_no_figure():
@@ -264,11 +275,11 @@ def test_indicators_groups_and_school_facts():
     ela, chronic = page["indicators"]
     assert chronic["status"] == "26.1%" and chronic["color"] == "Orange" and chronic["n"] == "380"
     # levels are 1..5 with 5 the good end: for chronic absenteeism the words read from the other end
-    assert chronic["status_level"] == "High" and chronic["change_words"] == "Declined 2.5"
+    assert chronic["status_level"] == "High" and chronic["change_words"] == "Declined −2.5%"
     assert chronic["change"] == "−2.5" and chronic["change_direction"] == "better"
     assert chronic["trend"] == [{"year": "2022-23", "value": 26.0, "label": "26.0%"},
                                 {"year": "2023-24", "value": 26.1, "label": "26.1%"}]
-    assert ela["status"] == "−45.4" and ela["status_level"] == "Low" and ela["change_words"] == "Increased 3.0"
+    assert ela["status"] == "−45.4" and ela["status_level"] == "Low" and ela["change_words"] == "Increased +3.0 points"
     rows = {r["group"]: r for r in page["groups"]["rows"]}
     assert page["groups"]["indicator_label"] == "Chronic absenteeism"
     assert rows["All students"]["gap"] == "" and rows["Hispanic or Latino"]["gap"] == "+0.9"

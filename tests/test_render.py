@@ -48,7 +48,7 @@ def contract_page(lang: str = "en", name: str = "Dolores Huerta Elementary") -> 
              "trend": [{"year": "2021-22", "value": 30.1, "label": "30.1%"},
                        {"year": "2022-23", "value": 25.5, "label": "25.5%"},
                        {"year": "2023-24", "value": 23.4, "label": "23.4%"}]},
-            {"key": "elpi", "label": "Progreso de los estudiantes del inglés" if es else "English learner progress",
+            {"key": "elpi", "label": "Progreso de los estudiantes de inglés" if es else "English learner progress",
              "source": "California School Dashboard", "status": None, "change": None,
              "change_direction": None, "change_words": None, "status_level": None, "color": None,
              "color_code": 0, "n": None, "note": "n_lt_11", "trend": []},
@@ -72,7 +72,7 @@ def contract_page(lang: str = "en", name: str = "Dolores Huerta Elementary") -> 
         "overall": {
             "rated": True, "level": 2, "levels": 5, "level_label": "Necesita apoyo" if es else "Needs support",
             "level_of": "Nivel 2 de 5" if es else "Level 2 of 5", "score": "47.6", "district_average": "45.8",
-            "peer_tier": "Necesidad muy baja" if es else "Lowest need", "peer_average": "54.4",
+            "peer_tier": "Menor necesidad" if es else "Lowest need", "peer_average": "54.4",
             "peer_schools": "4", "peer_percentile": "67",
             "peer_sentence": "por encima de 2 de las 3 otras escuelas" if es else "higher than 2 of the 3 other schools",
             "next_level": "En desarrollo" if es else "Developing", "points_to_next": "2.4",
@@ -81,7 +81,7 @@ def contract_page(lang: str = "en", name: str = "Dolores Huerta Elementary") -> 
             "ladder": [{"level": n, "label": label, "range": span, "current": n == 2} for n, label, span in (
                 (1, "Needs intensive support", "below 35"), (2, "Needs support", "35 to 49.9"),
                 (3, "Developing", "50 to 64.9"), (4, "Strong", "65 to 79.9"), (5, "Excelling", "80 or more"))],
-            "equity": {"tier": "Necesidad muy baja" if es else "Lowest need", "tier_rank": 5,
+            "equity": {"tier": "Menor necesidad" if es else "Lowest need", "tier_rank": 5,
                        "need_rank": "19", "schools": "19"},
         },
         "measures": {"domains": [
@@ -187,7 +187,7 @@ def test_spanish_labels_for_the_model_builder():
     assert _("Chronic absenteeism") == "Ausentismo crónico"
     assert _("Foster youth") == "Jóvenes de crianza temporal"
     assert _("Orange") == "Anaranjado"
-    assert _("Increased significantly") == "Aumentó considerablemente"
+    assert _("Increased significantly") == "Aumentó significativamente"
     assert _("High") == "Alto"  # status level ...
     assert i18n.translate_school_type("High", "es") == "Preparatoria"  # ... school type
     assert _("") == ""  # not the catalog header
@@ -255,7 +255,7 @@ def test_spanish_page_is_in_spanish():
                   "Calificación general", "Mejora necesaria para llegar al siguiente nivel",
                   "Crecimiento en los resultados de las pruebas", "Encuesta sobre el ambiente escolar",
                   "Menos de 10 personas respondieron", "En desarrollo", "Por debajo de lo esperado",
-                  "Tasa de respuesta", "Nivel de necesidad", "puntos menos", "Rango del 95%"):
+                  "Tasa de respuesta", "Nivel de necesidad", "puntos menos", "Margen de confianza del 95 %"):
         assert words in html, words
     for english in ("How to read", "Student group", "Overall rating", "Improvement needed", "Growth in",
                     "School climate", "Response rate", "points lower", "Below expected"):
@@ -431,7 +431,7 @@ def test_index_shows_overall_level_and_equity_tier_in_spanish():
              "tier": "Lowest need", "tier_rank": 5, "grade_span": "K–5"},
             {"cds": "19754160000002", "name": "Ida B. Wells Middle", "tier": "Highest need", "tier_rank": 1}]
     html = render_index_html(rows, "2023-24", lang="es")
-    assert "Necesita apoyo" in html and "Necesidad muy baja" in html and "Necesidad muy alta" in html
+    assert "Necesita apoyo" in html and "Menor necesidad" in html and "Mayor necesidad" in html
     assert 'data-level="2" data-tier="5"' in html and 'data-level="" data-tier="1"' in html
     assert "Nivel general" in html and "Nivel de necesidad" in html
 
@@ -519,6 +519,18 @@ def scorecard_ua_trimmed() -> bool:
 def _text(path: Path) -> str:
     from pypdf import PdfReader
     return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+@pytest.mark.parametrize("key", ["sample-en", "sample-es"])
+def test_a_pdf_has_no_link_that_dies_when_it_travels_alone(pdfs, key):
+    """An e-mailed PDF has no data.csv beside it: it names the file instead of linking to it."""
+    from pypdf import PdfReader
+
+    path, _model = pdfs[key]
+    uris = [a.get_object().get("/A", {}).get("/URI") for page in PdfReader(path).pages
+            for a in (page.get("/Annots") or [])]
+    assert [u for u in uris if u and "://" not in str(u)] == []
+    assert "data.csv" in _text(path)
 
 
 @pytest.mark.parametrize("key", ["sample-en", "sample-es", "contract-es", "hostile-en", "long-en"])

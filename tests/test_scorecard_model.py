@@ -126,11 +126,11 @@ TABLES = {
     ]),
     "validated_survey_codebook": pd.DataFrame([
         {"item_id": "ST01", "respondent_group": "student", "domain": "Caring adults",
-         "domain_es": "Adultos que se preocupan", "source_line": 2, "school_year": YEAR},
+         "domain_es": "Adultos que brindan apoyo", "source_line": 2, "school_year": YEAR},
         {"item_id": "ST05", "respondent_group": "student", "domain": "Safety", "domain_es": "Seguridad",
          "source_line": 6, "school_year": YEAR},
         {"item_id": "PA04", "respondent_group": "parent", "domain": "Caring adults",
-         "domain_es": "Adultos que se preocupan", "source_line": 13, "school_year": YEAR},
+         "domain_es": "Adultos que brindan apoyo", "source_line": 13, "school_year": YEAR},
         {"item_id": "PA05", "respondent_group": "parent", "domain": "Safety", "domain_es": "Seguridad",
          "source_line": 14, "school_year": YEAR},
         {"item_id": "SF01", "respondent_group": "staff", "domain": "Collaboration", "domain_es": "Colaboración",
@@ -283,7 +283,7 @@ def test_climate_by_group_with_district_and_response_rate(models):
     assert student.label == "Students"
     assert (student.respondents, student.invited, student.response_rate) == (58, 75, 77.3)
     assert student.domains == (  # codebook order, with the codebook's Spanish names
-        ClimateDomain(name="Caring adults", name_es="Adultos que se preocupan", school=74.6, district=66.7, note=None),
+        ClimateDomain(name="Caring adults", name_es="Adultos que brindan apoyo", school=74.6, district=66.7, note=None),
         ClimateDomain(name="Safety", name_es="Seguridad", school=79.5, district=69.2, note=None))
     parent = {d.name: d for d in groups["parent"].domains}
     assert parent["Safety"].school is None and parent["Safety"].note == "n_lt_10"  # answered_lt_10
@@ -435,3 +435,80 @@ def test_peer_standing_counts_the_schools_below(year, settings, percentile, belo
         assert (overall.peers_below, overall.peers_other) == (below, 3)
     finally:
         rec["rating"] = original
+
+
+def _with_rows(tmp_path, name, rows):
+    tables = {**TABLES, "indicator_results": pd.DataFrame(TABLES["indicator_results"].to_dict("records") + rows)}
+    data = load_year(_warehouse(tmp_path / f"{name}.duckdb", tables), YEAR)
+    return data
+
+
+def test_english_learner_progress_is_shown_for_english_learners(tmp_path, settings):
+    """CDE publishes ELPI for the English learner group only (no "all students" row): the page
+    shows it for that group, with its trend, counted as English learners."""
+    rows = [_indicator(A, "elpi", "EL", 49, 36.7, -4.1, sl=2, cl=2, color=2),
+            {**_indicator(A, "elpi", "EL", 52, 40.8), "school_year": "2022-23"}]
+    data = _with_rows(tmp_path, "elpi", rows)
+    model = build_scorecard(data, _school(data, A), YEAR, settings)
+    elpi = {i.key: i for i in model.indicators}["elpi"]
+    assert (elpi.status, elpi.n, elpi.population, elpi.color) == (36.7, 49, "EL", 2)
+    assert [p.value for p in elpi.trend] == [40.8, 36.7]
+    html = render_scorecard_html(present(model, "en"))
+    assert "English learners counted: 49" in html
+
+
+def test_college_and_career_readiness_is_shown_when_the_file_has_it(tmp_path, settings):
+    data = _with_rows(tmp_path, "cci", [_indicator(A, "cci", "ALL", 210, 44.8, 2.0, sl=3, cl=3, color=3)])
+    model = build_scorecard(data, _school(data, A), YEAR, settings)
+    assert "cci" in [i.key for i in model.indicators]
+    assert "College and career readiness" in render_scorecard_html(present(model, "en"))
+
+
+@pytest.mark.parametrize("change, level, lower, direction, words", [
+    # CDE's "Maintained" is a small change either way: never tagged better or worse beside it
+    (-2.4, 3, False, "same", "Maintained −2.4 points"),
+    (2.0, 3, False, "same", "Maintained +2.0 points"),
+    (-4.1, 2, False, "worse", "Declined −4.1 points"),
+    (16.2, 5, False, "better", "Increased significantly +16.2 points"),
+    # chronic absenteeism: lower is better, the change level's 5 is "Declined significantly"
+    (-2.5, 4, True, "better", "Declined −2.5%"),
+    (1.1, 2, True, "worse", "Increased +1.1%"),
+])
+def test_change_words_sign_and_direction_agree(tmp_path, settings, change, level, lower, direction, words):
+    """"Maintained 2.4 [Worse]" for −54.7 → −57.1 contradicted itself and lost the sign."""
+    key = "chronic" if lower else "math"
+    row = _indicator(A, key, "ALL", 150, 20.0 if lower else -57.1, change, sl=2, cl=level, color=2)
+    tables = {**TABLES, "indicator_results": pd.DataFrame(
+        [r for r in TABLES["indicator_results"].to_dict("records") if r["cds"] != A] + [row])}
+    data = load_year(_warehouse(tmp_path / "change.duckdb", tables), YEAR)
+    ind = {i.key: i for i in build_scorecard(data, _school(data, A), YEAR, settings).indicators}[key]
+    assert ind.change_direction == direction
+    shown = {i["key"]: i for i in present(build_scorecard(data, _school(data, A), YEAR, settings), "en")["indicators"]}
+    assert shown[key]["change_words"] == words
+
+
+def test_a_change_computed_before_rounding_is_footnoted(tmp_path, settings):
+    """28.66 → 26.14 is a change of −2.5 (CDE's, from unrounded rates) while the chart shows
+    28.7 and 26.1: the page says why they differ by 0.1 instead of looking contradictory."""
+    rows = [r for r in TABLES["indicator_results"].to_dict("records") if not (r["cds"] == A and r["indicator"] == "chronic"
+                                                                             and r["student_group"] == "ALL")]
+    rows += [_indicator(A, "chronic", "ALL", 380, 26.14, -2.52, sl=2, cl=4, color=2),
+             {**_indicator(A, "chronic", "ALL", 390, 28.66), "school_year": "2022-23"}]
+    data = load_year(_warehouse(tmp_path / "round.duckdb", {**TABLES, "indicator_results": pd.DataFrame(rows)}), YEAR)
+    model = build_scorecard(data, _school(data, A), YEAR, settings)
+    chronic = {i.key: i for i in model.indicators}["chronic"]
+    assert chronic.change_unrounded
+    assert "Computed before rounding" in render_scorecard_html(present(model, "en"))
+    ela = {i.key: i for i in model.indicators}["ela"]
+    assert not ela.change_unrounded
+
+
+def test_the_districts_own_figure_is_labelled_as_the_districts(tmp_path, settings):
+    """A colour on the district's own chronic absenteeism is ours, not CDE's: the page says so."""
+    rows = [r for r in TABLES["indicator_results"].to_dict("records") if r["cds"] != A]
+    rows += [_indicator(A, "chronic", "ALL", 380, 26.1, -2.5, sl=2, cl=4, color=2, origin="district")]
+    data = load_year(_warehouse(tmp_path / "origin.duckdb", {**TABLES, "indicator_results": pd.DataFrame(rows)}), YEAR)
+    model = build_scorecard(data, _school(data, A), YEAR, settings)
+    html = render_scorecard_html(present(model, "en"))
+    assert "Color by the district’s calculation" in html
+    assert "Color según el cálculo del distrito" in render_scorecard_html(present(model, "es"))

@@ -75,3 +75,29 @@ def test_catalog_digest_ignores_locations_but_not_translations(tmp_path, monkeyp
     assert i18n.catalog_digest("es") == before
     (folder / "messages.po").write_text(po.replace('msgstr "Matemáticas"', 'msgstr "Mates"'), encoding="utf-8")
     assert i18n.catalog_digest("es") != before
+
+
+# Wordings a native reader found wrong in the Spanish pages (issue #17), with what replaced them:
+# CDE's own change words say "significativamente"; "se preocupan" reads as "adults who worry";
+# enrollment is "matrícula"; a 95 % interval is a "margen de confianza"; a family reads
+# "estudiantes de inglés" naturally.
+REJECTED_SPANISH = ("considerablemente", "se preocupan", "Inscripción", "Rango del", "pasa su peso",
+                    "estudiantes del inglés", "Necesidad muy baja", "Más o menos lo esperado", "3 otras")
+
+
+def test_spanish_wording_keeps_the_reviewed_terms():
+    po = (i18n.LOCALE_DIR / "es" / "LC_MESSAGES" / "messages.po").open("rb")
+    with po as fh:
+        catalog = read_po(fh, locale="es")
+    found = []
+    for m in catalog:
+        strings = m.string if isinstance(m.string, tuple) else (m.string,)
+        for text in strings:
+            found += [f"{word!r} in {text!r}" for word in REJECTED_SPANISH if text and word.lower() in text.lower()]
+    # the bundled codebook's Spanish domain names (its items may say "se preocupan por mi hijo",
+    # which is right: "care about my child")
+    with (REPO / "data" / "raw" / "survey_codebook.csv").open(encoding="utf-8", newline="") as fh:
+        domains = {row["domain_es"] for row in csv.DictReader(fh)}
+    found += [f"{word!r} in domain {name!r} of data/raw/survey_codebook.csv"
+              for name in domains for word in REJECTED_SPANISH if word.lower() in name.lower()]
+    assert found == []

@@ -166,7 +166,8 @@ def render_scorecard_html(page: Mapping, css_inline: bool = True) -> str:
     view = _view(page)
     template = get_environment(view["lang"]).get_template("scorecard.html.j2")
     css = Markup(inline_css() + "\n" + inline_css(SCREEN_CSS_PATH)) if css_inline else None
-    return template.render(m=view, css=css)
+    # print=True: the PDF travels alone (an e-mail attachment), so it carries no relative link
+    return template.render(m=view, css=css, print=not css_inline)
 
 
 def _search_key(*parts: object) -> str:

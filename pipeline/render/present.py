@@ -24,6 +24,9 @@ from pipeline.scorecard.model import (
     Scorecard,
 )
 
+# Same-need schools (the school included) needed before its place among them is a percentile.
+PERCENTILE_MIN_SCHOOLS = 5
+
 # The short methodology notes every scorecard ends with.
 METHODOLOGY = (
     N_("Status is this year’s result and change compares it with last year; both are "
@@ -85,11 +88,22 @@ def _school(s: SchoolFacts, lang: str, _) -> dict:
     }
 
 
+def _signed_change(change: float, kind: str, lang: str, _) -> str:
+    """The change with its sign and unit, as CDE writes it: "−2.4 points", "+1.5%" (a rate's
+    change is in percentage points, which the Dashboard writes with a percent sign)."""
+    if kind == "rate":
+        figure = i18n.format_rate(change, lang)
+        return "+" + figure if i18n.format_change(change, lang).startswith("+") else figure
+    return _("%(change)s points") % {"change": i18n.format_change(change, lang)}
+
+
 def _indicator(ind: Indicator, lang: str, _) -> dict:
     words = None
-    if ind.change is not None and ind.change_level:
-        words = (f"{_(level_word(CHANGE_WORDS, ind.change_level, ind.lower_is_better))} "
-                 f"{i18n.format_decimal(abs(ind.change), lang)}")
+    if ind.change is not None:
+        signed = _signed_change(ind.change, ind.kind, lang, _)
+        # CDE's words for the change level, then the change itself, signed: "Maintained −2.4 points"
+        words = (f"{_(level_word(CHANGE_WORDS, ind.change_level, ind.lower_is_better))} {signed}"
+                 if ind.change_level else signed)
     return {
         "key": ind.key,
         "label": _(ind.label),
@@ -98,6 +112,9 @@ def _indicator(ind: Indicator, lang: str, _) -> dict:
         "change": i18n.format_change(ind.change, lang),
         "change_direction": ind.change_direction,
         "change_words": words,
+        "change_unrounded": ind.change_unrounded,
+        "population": ind.population,
+        "origin": ind.origin,
         "status_level": _(level_word(STATUS_LEVELS, ind.status_level, ind.lower_is_better))
         if ind.status_level else None,
         "color": _(COLORS[ind.color]) if ind.color else None,
@@ -186,7 +203,10 @@ def _overall(o: Overall, lang: str, translations) -> dict:
         "peer_tier": _(o.peer_tier) if o.peer_tier else None,
         "peer_average": i18n.format_decimal(o.peer_average, lang),
         "peer_schools": i18n.format_integer(o.peer_schools, lang),
-        "peer_percentile": i18n.format_integer(o.peer_percentile, lang),
+        # a percentile among a handful of schools reads as more than it is: below
+        # PERCENTILE_MIN_SCHOOLS the page says how many scored lower instead
+        "peer_percentile": i18n.format_integer(o.peer_percentile, lang)
+        if o.peer_schools is not None and o.peer_schools >= PERCENTILE_MIN_SCHOOLS else None,
         "peer_sentence": _peer_sentence(o, lang, translations),
         "next_level": next_level,
         "points_to_next": points,

@@ -20,7 +20,7 @@ CODEBOOK_COLS = ["item_id", "respondent_group", "domain", "item_text_en", "item_
                  "scale_points", "domain_es"]
 SURVEY_POP_COLS = ["school_year", "cds", "respondent_group", "invited"]
 
-DOMAIN_ES = {"Caring adults": "Adultos que se preocupan", "Safety": "Seguridad",
+DOMAIN_ES = {"Caring adults": "Adultos que brindan apoyo", "Safety": "Seguridad",
              "School connectedness": "Conexión con la escuela", "Academic rigor": "Rigor académico",
              "Family engagement": "Participación familiar", "Collaboration": "Colaboración"}
 # item_id, group, domain, English, Spanish, reverse coded, scale points, location (favourability)

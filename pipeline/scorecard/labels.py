@@ -30,7 +30,11 @@ INDICATORS = {
     "chronic": (N_("Chronic absenteeism"), True, "rate"),
     "susp": (N_("Suspension rate"), True, "rate"),
     "grad": (N_("Graduation rate"), False, "rate"),
+    "cci": (N_("College and career readiness"), False, "rate"),
 }
+# The population an indicator is reported for when it is not all students: CDE computes English
+# learner progress for English learners only (its file has no "all students" row).
+INDICATOR_POPULATION = {"elpi": "EL"}
 ORIGIN_SOURCE = {"cde": N_("California School Dashboard"), "district": N_("District attendance export")}
 COLORS = {1: N_("Red"), 2: N_("Orange"), 3: N_("Yellow"), 4: N_("Green"), 5: N_("Blue")}
 # Levels run 1..5 with 5 always the good end; for lower-is-better indicators the words flip

@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from pipeline.config import Privacy, load_settings
-from pipeline.scorecard.labels import INDICATORS, TIERS
+from pipeline.scorecard.labels import INDICATOR_POPULATION, INDICATORS, TIERS
 from pipeline.scoring.privacy import protect_growth
 from pipeline.warehouse import read_table, table_exists
 
@@ -29,7 +29,7 @@ class YearData:
     directory: pd.DataFrame
     enrollment: pd.DataFrame
     results: pd.DataFrame  # indicator_results of this year, schools only
-    history: pd.DataFrame  # indicator_results of this and earlier years, ALL students, schools only
+    history: pd.DataFrame  # indicator_results of this and earlier years, each indicator's population, schools only
     rating: pd.DataFrame = field(default_factory=pd.DataFrame)  # school_rating
     measures: pd.DataFrame = field(default_factory=pd.DataFrame)  # rating_measures
     equity: pd.DataFrame = field(default_factory=pd.DataFrame)  # equity_index
@@ -120,7 +120,9 @@ def load_year(con: duckdb.DuckDBPyConnection, school_year: str, privacy: Privacy
     # the trend runs up to this year: a past year re-rendered later shows what its page showed then
     history = con.execute(
         "SELECT school_year, cds, indicator, origin, status FROM indicator_results "
-        "WHERE rtype = 'S' AND student_group = 'ALL' AND school_year <= ? ORDER BY school_year", [school_year]
+        "WHERE rtype = 'S' AND school_year <= ? AND student_group = CASE indicator "
+        + "".join(f"WHEN '{k}' THEN '{g}' " for k, g in INDICATOR_POPULATION.items())
+        + "ELSE 'ALL' END ORDER BY school_year", [school_year]
     ).df() if table_exists(con, "indicator_results") else pd.DataFrame()
     climate = _read(con, "climate", school_year)
     if len(climate):

@@ -61,6 +61,9 @@ class Indicator:
     n: int | None
     note: str | None
     trend: tuple[TrendPoint, ...]  # every year with a status, oldest first
+    origin: str = "cde"  # cde: CDE's published figure; district: the district's own calculation
+    population: str = "ALL"  # the student group the indicator is for (EL for English learner progress)
+    change_unrounded: bool = False  # the change differs from the difference of the rounded statuses shown
 
 
 @dataclass(frozen=True)

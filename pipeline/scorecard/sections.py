@@ -10,7 +10,14 @@ import pandas as pd
 
 from pipeline.config import Settings
 from pipeline.scorecard import rating
-from pipeline.scorecard.labels import GROWTH_SUBJECTS, INDICATORS, ORIGIN_SOURCE, RESPONDENT_GROUPS, SCHOOL_TYPES
+from pipeline.scorecard.labels import (
+    GROWTH_SUBJECTS,
+    INDICATOR_POPULATION,
+    INDICATORS,
+    ORIGIN_SOURCE,
+    RESPONDENT_GROUPS,
+    SCHOOL_TYPES,
+)
 from pipeline.scorecard.load import YearData, grade_span
 from pipeline.scorecard.model import (
     ClimateDomain,
@@ -39,7 +46,7 @@ def build_scorecard(data: YearData, school: pd.Series, school_year: str, setting
     results = rec["results"]
     indicators = []
     for key in INDICATORS:
-        row = results.get((key, "ALL"))
+        row = results.get((key, INDICATOR_POPULATION.get(key, "ALL")))
         if row is not None:
             indicators.append(_indicator(row, rec["history"], key))
     return Scorecard(
@@ -83,26 +90,43 @@ def _shown_status(value, bound) -> tuple[float | None, str | None]:
     return _none(value), None
 
 
-def _direction(change, lower_is_better: bool) -> str | None:
+def _direction(change, change_level: int, lower_is_better: bool) -> str | None:
+    """Better, worse or about the same, in agreement with the change level's words when there is
+    one (level 3 is CDE's "Maintained": a small change either way is about the same); by the
+    sign of the change otherwise."""
     if change is None:
         return None
+    if change_level:
+        return "same" if change_level == 3 else "better" if change_level > 3 else "worse"
     if change == 0:
         return "same"
     return "better" if (change < 0) == lower_is_better else "worse"
 
 
+def _unrounded(status, change, trend: tuple[TrendPoint, ...], school_year: str) -> bool:
+    """Whether the change differs from the difference of the two rounded statuses the trend shows
+    (CDE computes the change before rounding: 28.66 - 26.14 is 2.5, while 28.7 - 26.1 is 2.6)."""
+    if status is None or change is None or len(trend) < 2 or trend[-1].year != school_year:
+        return False
+    shown = round(trend[-1].value, 1) - round(trend[-2].value, 1)
+    return abs(round(shown, 1) - round(change, 1)) >= 0.05
+
+
 def _indicator(row: dict, history: dict[str, list[dict]], key: str) -> Indicator:
     label, lower_is_better, kind = INDICATORS[key]
     change = _none(row.get("change"))
+    change_level = int(row.get("change_level") or 0)
     status, bound = _shown_status(row.get("status"), row.get("status_bound"))
+    trend = tuple(TrendPoint(year=r["school_year"], value=float(r["status"]))
+                  for r in history.get(key, ()) if r["status"] is not None)
     return Indicator(
         key=key, label=label, source=ORIGIN_SOURCE.get(row.get("origin"), ""), kind=kind,
         lower_is_better=lower_is_better, status=status, status_bound=bound, change=change,
-        change_direction=_direction(change, lower_is_better),
-        change_level=int(row.get("change_level") or 0), status_level=int(row.get("status_level") or 0),
+        change_direction=_direction(change, change_level, lower_is_better),
+        change_level=change_level, status_level=int(row.get("status_level") or 0),
         color=int(row.get("color") or 0), n=_none(row.get("n")), note=_none(row.get("note")),
-        trend=tuple(TrendPoint(year=r["school_year"], value=float(r["status"]))
-                    for r in history.get(key, ()) if r["status"] is not None),
+        trend=trend, population=row.get("student_group") or "ALL", origin=row.get("origin") or "cde",
+        change_unrounded=_unrounded(status if bound is None else None, change, trend, row.get("school_year")),
     )
 
 
