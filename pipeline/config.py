@@ -65,6 +65,7 @@ class Settings:
     quarantine_warn_share: float
     required_sources: tuple[str, ...] = ()
     student_groups: dict[str, str] = field(default_factory=dict)  # code -> English label
+    district_names: dict[str, str] = field(default_factory=dict)  # language -> the district's name in it
     group_aliases: dict[str, str] = field(default_factory=dict)  # any label or alias (lower case) -> code
 
 
@@ -133,6 +134,12 @@ def load_settings(config_dir: str | Path = CONFIG_DIR) -> Settings:
     a = _require(raw, "attendance", where, dict)
     v = _require(raw, "validation", where, dict)
     labels, aliases = _load_groups(config_dir / "student_groups.csv")
+    names = raw.get("district_name_in", {}) or {}
+    if not isinstance(names, dict) or not all(isinstance(v, str) and v.strip() for v in names.values()):
+        raise ConfigError(f"{where}: district_name_in must map a language to the district's name in it")
+    unknown = sorted(set(names) - set(raw.get("languages") or []))
+    if unknown:
+        raise ConfigError(f"{where}: district_name_in: {', '.join(map(str, unknown))} is not one of languages")
     return Settings(
         district_name=_require(raw, "district_name", where, str),
         school_years=tuple(str(y) for y in years),
@@ -145,6 +152,7 @@ def load_settings(config_dir: str | Path = CONFIG_DIR) -> Settings:
         required_sources=tuple(_require(raw, "required_sources", where, list)),
         student_groups=labels,
         group_aliases=aliases,
+        district_names={str(k): v.strip() for k, v in names.items()},
     )
 
 

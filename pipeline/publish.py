@@ -72,6 +72,19 @@ def content_hash(page: dict, *extra: str) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def index_name(lang: str, languages: tuple[str, ...] | list[str]) -> str:
+    """The index page of a language: ``index.html`` for the first language, ``index.<lang>.html``
+    for the others."""
+    return "index.html" if lang == languages[0] else f"index.{lang}.html"
+
+
+def page_links(lang: str, languages: tuple[str, ...] | list[str]) -> dict:
+    """The school page's way back to its index and to the same page in the other languages
+    (relative links of the web version; the PDF carries none)."""
+    return {"index": f"../../{index_name(lang, languages)}",
+            "languages": [{"lang": code, "href": f"scorecard.{code}.html"} for code in languages if code != lang]}
+
+
 def _read_manifest(year_dir: Path) -> dict:
     try:
         return json.loads((year_dir / MANIFEST).read_text(encoding="utf-8"))
@@ -111,7 +124,8 @@ def publish_year(
         for lang in settings.languages:
             summary.documents += 1
             doc = f"{cds}/{lang}"
-            page = present(model, lang)
+            page = {**present(model, lang, district=settings.district_names.get(lang)),
+                    "links": page_links(lang, settings.languages)}
             digest = content_hash(page, fingerprint)
             hashes[doc] = digest
             html_path, pdf_path = folder / f"scorecard.{lang}.html", folder / f"scorecard.{lang}.pdf"
@@ -125,9 +139,13 @@ def publish_year(
             pdf_jobs.append((render_scorecard_html(page, css_inline=False), pdf_path, page["title"], lang))
             summary.rendered.append(doc)
     render_pdfs(pdf_jobs, workers=workers)
-    index_html = render_index_html(index_rows, school_year, lang=settings.languages[0],
-                                   district=settings.district_name)
-    summary.index = write_atomic(year_dir / "index.html", index_html)
+    # one index per language, each with links to the others; the first language's is index.html
+    languages = list(settings.languages)
+    for lang in languages:
+        path = write_atomic(year_dir / index_name(lang, languages), render_index_html(
+            index_rows, school_year, lang=lang, district=settings.district_names.get(lang, settings.district_name),
+            others=[{"lang": code, "href": index_name(code, languages)} for code in languages if code != lang]))
+        summary.index = summary.index or path
     for path in sorted(year_dir.rglob("*")):
         if path.is_file() and path.name != MANIFEST and not path.name.startswith(".") \
                 and path.relative_to(year_dir).parts[0] not in NOT_PUBLISHED:

@@ -58,6 +58,23 @@ def test_every_school_gets_html_and_pdf(run):
     assert len(manifest["documents"]) == 8
 
 
+def test_each_language_has_its_index_and_every_page_links_back(run):
+    """A Spanish-speaking family lands on a Spanish index, reaches Spanish pages, and can switch."""
+    root, _ = run
+    year = root / "out" / YEAR
+    en, es = (year / "index.html").read_text(encoding="utf-8"), (year / "index.es.html").read_text(encoding="utf-8")
+    assert '<html lang="es">' in es and 'href="index.html"' in es and 'href="index.es.html"' in en
+    assert "Distrito Escolar Unificado de Muestra" in es and "Sample Unified School District" in en
+    # each language's files are named in that language, whatever the index's language
+    assert ">página web</a>" in en and ">web page</a>" in es
+    cds = next(p.name for p in (year / "schools").iterdir())
+    page_es = (year / "schools" / cds / "scorecard.es.html").read_text(encoding="utf-8")
+    assert 'href="../../index.es.html"' in page_es and 'href="scorecard.en.html"' in page_es
+    assert "Distrito Escolar Unificado de Muestra" in page_es
+    page_en = (year / "schools" / cds / "scorecard.en.html").read_text(encoding="utf-8")
+    assert 'href="../../index.html"' in page_en and 'href="scorecard.es.html"' in page_en
+
+
 def test_validation_report_and_figures(run):
     root, _ = run
     assert (root / "out" / YEAR / "validation" / "report.html").exists()

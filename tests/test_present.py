@@ -306,3 +306,22 @@ def test_one_model_gives_a_page_per_language_and_stays_as_it_was():
     assert json.dumps(str(m)) == before
     with pytest.raises(ValueError, match="unsupported language"):
         present(m, "xx")
+
+
+def test_the_district_is_named_in_each_language(tmp_path):
+    """config/settings.yaml district_name_in names the district per language; a language that
+    is not one of the scorecards' languages is refused, naming the key."""
+    import shutil
+
+    from pipeline.config import CONFIG_DIR, ConfigError, load_settings
+
+    settings = load_settings()
+    assert settings.district_names["es"] == "Distrito Escolar Unificado de Muestra"
+    page = present(model(), "es", district=settings.district_names["es"])
+    assert page["school"]["district"] == "Distrito Escolar Unificado de Muestra"
+    assert present(model(), "en")["school"]["district"] == model().school.district
+    shutil.copytree(CONFIG_DIR, tmp_path / "config")
+    path = tmp_path / "config" / "settings.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  es: Distrito", "  fr: Distrito"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="district_name_in: fr is not one of languages"):
+        load_settings(tmp_path / "config")

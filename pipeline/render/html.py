@@ -98,9 +98,12 @@ def _view(page: Mapping) -> dict:
     _require(page["school"], ("cds", "name"), "model['school']")
     lang = check_language(page["lang"])
     view = dict(page)
-    for key in ("groups", "overall", "growth", "climate", "measures", "csv_href"):
+    for key in ("groups", "overall", "growth", "climate", "measures", "csv_href", "links"):
         view.setdefault(key, None)
     view.setdefault("legend", True)
+    if view["links"]:  # each language named in itself ("Español")
+        view["links"] = {**view["links"], "languages": [{**o, "name": language_name(o["lang"])}
+                                                        for o in view["links"]["languages"]]}
     view.setdefault("methodology", [])
     # Indicator cards go two to a row, each with its trend chart beside the figures.
     view["cards_layout"] = "cards-2"
@@ -180,7 +183,8 @@ _CDS_RE = re.compile(r"^\d{14}$")
 
 
 def render_index_html(schools: Sequence[Mapping], school_year: str, lang: str = "en",
-                      title: str | None = None, district: str | None = None) -> str:
+                      title: str | None = None, district: str | None = None,
+                      others: Sequence[Mapping] = ()) -> str:
     """Render the index page listing every school, with client-side search and sorting.
 
     Each item of ``schools`` is a mapping:
@@ -208,7 +212,9 @@ def render_index_html(schools: Sequence[Mapping], school_year: str, lang: str = 
         Languages whose scorecard files exist; default :data:`SUPPORTED_LANGUAGES`.
 
     ``district`` is shown above the title when given; ``title`` defaults to
-    "School scorecards <school_year>".
+    "School scorecards <school_year>". ``others`` lists this index in the other languages
+    (``lang``, ``href``): the page offers a switch to each. Each language's files are named in
+    that language ("página web" for the Spanish page, whatever the index's language).
     """
     check_language(lang)
     translations = get_translations(lang)
@@ -237,6 +243,7 @@ def render_index_html(schools: Sequence[Mapping], school_year: str, lang: str = 
             "search": _search_key(school["name"], cds, level_shown, tier_shown,
                                   school.get("grade_span")),
             "files": [{"lang": code, "name": language_name(code),
+                       "web_page": get_translations(code).gettext("web page"),
                        "html": f"{base}scorecard.{code}.html",
                        "pdf": f"{base}scorecard.{code}.pdf"} for code in languages],
             "csv": f"{base}data.csv",
@@ -245,4 +252,5 @@ def render_index_html(schools: Sequence[Mapping], school_year: str, lang: str = 
     template = get_environment(lang).get_template("index.html.j2")
     css = Markup("\n".join(inline_css(path) for path in (CSS_PATH, SCREEN_CSS_PATH, INDEX_CSS_PATH)))
     return template.render(lang=lang, rows=rows, school_year=school_year, css=css,
-                           title=title, district=district)
+                           title=title, district=district,
+                           others=[{**o, "name": language_name(o["lang"])} for o in others])

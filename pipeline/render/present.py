@@ -30,7 +30,8 @@ PERCENTILE_MIN_SCHOOLS = 5
 # The short methodology notes every scorecard ends with.
 METHODOLOGY = (
     N_("Status is this year’s result and change compares it with last year; both are "
-       "computed from counts of students and rounded to one decimal."),
+       "computed from counts of students and rounded to one decimal. A change marked “before "
+       "rounding” can differ by 0.1 from the difference of the rounded figures in the chart."),
     N_("Overall rating: the score out of 100 is the weighted average of the measures’ levels "
        "times 10; a measure without enough data passes its weight to the others. Growth in "
        "the rating is the two-year estimate, steadier than one year’s average."),
@@ -40,8 +41,11 @@ METHODOLOGY = (
 )
 
 
-def present(model: Scorecard, lang: str) -> dict:
-    """The page of ``model`` in language ``lang``: what ``render_scorecard_html`` takes."""
+def present(model: Scorecard, lang: str, district: str | None = None) -> dict:
+    """The page of ``model`` in language ``lang``: what ``render_scorecard_html`` takes.
+
+    ``district`` is the district's name in that language (configuration ``district_name_in``);
+    without it the directory's name is shown."""
     translations = i18n.get_translations(lang)
     _ = translations.gettext
     school = model.school
@@ -49,7 +53,7 @@ def present(model: Scorecard, lang: str) -> dict:
         "lang": lang,
         "title": _("{school} — School Scorecard {year}").format(school=school.name, year=model.school_year),
         "school_year": model.school_year,
-        "school": _school(school, lang, _),
+        "school": {**_school(school, lang, _), **({"district": district} if district else {})},
         "overall": _overall(model.overall, lang, translations) if model.overall else None,
         "indicators": [_indicator(ind, lang, _) for ind in model.indicators],
         "growth": {"subjects": [_growth(s, lang, _) for s in model.growth]} if model.growth else None,
