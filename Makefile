@@ -44,6 +44,10 @@ $(DAGSTER_HOME)/dagster.yaml:
 demo: check-system $(DAGSTER_HOME)/dagster.yaml
 	@for year in $(YEARS); do $(BIN)/scorecards run --year $$year || exit 1; done
 
+# axe-core (the accessibility audit of the pages in Chromium, tests/test_accessibility.py), from npm
+AXE_VERSION := 4.14.1
+AXE := .tools/node_modules/axe-core/axe.min.js
+
 # Chromium (the index page in a real browser, the render benchmark) and poppler (PDF pages as
 # PNG for review) are optional: their tests skip without them. As root on Debian they are installed.
 browser-tools:
@@ -53,6 +57,9 @@ browser-tools:
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null 2>&1 || \
 	      echo "could not install chromium/poppler-utils: their tests will be skipped"; \
 	  else echo "chromium/pdftoppm not found: their tests will be skipped (sudo apt-get install -y chromium poppler-utils)"; fi; }
+	@test -f $(AXE) || { command -v npm >/dev/null 2>&1 && \
+	  npm install --silent --no-audit --no-fund --prefix .tools axe-core@$(AXE_VERSION) >/dev/null 2>&1; } || \
+	  echo "could not install axe-core with npm: the accessibility tests will be skipped"
 
 test: check-system browser-tools $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m pytest -q
