@@ -14,6 +14,7 @@ from pipeline.config import Settings
 from pipeline.normalise import normalise_dashboard, survey_rules, year_rules
 from pipeline.quarantine import Validated, validate
 from pipeline.raw_files import display, locate
+from pipeline.readers.state import read_state_file
 from pipeline.readers import LINE, RawTable, SourceFileError, normalise_name, peek_columns, read_delimited
 from pipeline.sources import Source, publishes_change
 from schemas.dashboard import COLUMN_ALIASES
@@ -108,7 +109,10 @@ def ingest(source: Source, raw_dir: Path | str, school_year: str, settings: Sett
     # notes) is ignored and listed. Without a usable codebook every unknown column is an item.
     items = codebook_items(codebook)
     try:
-        raw = read_delimited(
+        raw = read_state_file(
+            path, source.layout, required=source.required_columns, optional=source.optional_columns,
+            engine="csv" if reference else "auto",
+        ) if source.layout is not None else read_delimited(
             path,
             required=source.required_columns,
             optional=source.optional_columns + items,

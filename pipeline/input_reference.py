@@ -27,6 +27,18 @@ def _checks(column) -> str:
     return "; ".join(parts)
 
 
+def _state_format(source) -> str:
+    """How one of the state's files is laid out, and the layout document followed."""
+    layout = source.layout
+    how = ("no header, fields by number (" + ", ".join(f"{n} `{c}`" for n, c in layout.fields.items()) + ")"
+           if layout.numbered else "a header row, columns by name" + (
+               " (other years' names: " + ", ".join(f"`{a}` → `{c}`" for a, c in layout.aliases.items()) + ")"
+               if layout.aliases else ""))
+    return (f" (or `.csv`, `.dat`), caret-delimited, {how}. Only the columns below are kept: every other "
+            f"field (names, birth dates, addresses) is dropped as the file is read, and no value of the file is "
+            f"shown in the quarantine. Layout followed: {layout.document}")
+
+
 def source_reference(name: str) -> str:
     source = SOURCES[name]
     schema = source.schema
@@ -34,7 +46,8 @@ def source_reference(name: str) -> str:
         f"## `{name}`: {source.description}",
         "",
         f"File {LOCATIONS[source.location].format(f=source.filename)}"
-        + (", tab- or comma-delimited" if "\t" in source.delimiters else ", comma-delimited")
+        + (_state_format(source) if source.layout else
+           ", tab- or comma-delimited" if "\t" in source.delimiters else ", comma-delimited")
         + f". Key: {', '.join(f'`{k}`' for k in source.key) or 'none'}.",
         "",
         "| column | type | required | blank allowed | rule | description |",

@@ -8,8 +8,10 @@ from pathlib import Path, PurePath
 import pandera.pandas as pa
 
 from pipeline.config import dashboard_year
+from pipeline.readers import state as state_layouts
 from schemas import dashboard as dash
 from schemas import district as dist
+from schemas import state
 
 
 # Columns that only a layout publishing a change has: the 2022 Dashboard (and 2023's first
@@ -93,6 +95,7 @@ class Source:
     extensions: tuple[str, ...] = ()
     needs: Needs | None = None  # Dashboard files: the columns the recomputation needs
     older_layouts: tuple[OlderLayout, ...] = ()
+    layout: state_layouts.StateLayout | None = None  # the state's files: how they are laid out
 
     def path(self, raw_dir: Path | str, school_year: str) -> Path:
         """Where the file is expected, named as published (``pipeline.raw_files.locate`` finds the
@@ -135,7 +138,13 @@ class Source:
 
     @property
     def identifier_columns(self) -> list[str]:
-        """Columns holding student identifiers: their values never leave the warehouse."""
+        """Columns holding student identifiers: their values never leave the warehouse.
+
+        For the state's files, every column: a record whose fields slipped (a stray caret) puts a
+        name or a birth date under another field's name, so no value of theirs is shown in the
+        quarantine (the line, column and reason are)."""
+        if self.layout is not None:
+            return list(self.schema.columns)
         return [n for n, c in self.schema.columns.items() if (c.metadata or {}).get("identifier")]
 
 
@@ -182,4 +191,29 @@ DASHBOARD = [
     for ind, (model, label) in _DASHBOARD_MODELS.items()
 ]
 
-SOURCES: dict[str, Source] = {s.name: s for s in DISTRICT + DASHBOARD}
+# The state's student-level files as a district downloads them (TOMS score data files, CALPADS
+# extracts): caret-delimited, read keeping only the contract's fields (pipeline/readers/state.py).
+STATE = [
+    Source("caaspp", state.CaasppStudentScore, "caaspp_student_score_data.txt", "year",
+           "CAASPP Student Score Data File (Smarter Balanced and CAA), caret-delimited as TOMS gives it",
+           ("^",), feeds="ELA and math distance from standard (district origin) and growth",
+           extensions=(".txt", ".csv", ".dat"), layout=state_layouts.CAASPP),
+    Source("elpac", state.ElpacStudentScore, "elpac_student_score_data.txt", "year",
+           "Summative ELPAC Student Score Data File, caret-delimited as TOMS gives it",
+           ("^",), feeds="English learner progress (district origin)",
+           extensions=(".txt", ".csv", ".dat"), layout=state_layouts.ELPAC),
+    Source("calpads_stas", state.CalpadsStas, "calpads_stas.txt", "year",
+           "CALPADS Student Absence Summary (STAS) extract, caret-delimited, no header",
+           ("^",), feeds="chronic absenteeism (district origin)",
+           extensions=(".txt", ".csv", ".dat"), layout=state_layouts.STAS),
+    Source("calpads_sela", state.CalpadsSela, "calpads_sela.txt", "year",
+           "CALPADS Student English Language Acquisition (SELA) extract, caret-delimited, no header",
+           ("^",), feeds="English learner groups of the attendance records",
+           extensions=(".txt", ".csv", ".dat"), layout=state_layouts.SELA),
+    Source("calpads_sprg", state.CalpadsSprg, "calpads_sprg.txt", "year",
+           "CALPADS Student Program (SPRG) extract, caret-delimited, no header",
+           ("^",), feeds="socioeconomic and homeless groups of the attendance records",
+           extensions=(".txt", ".csv", ".dat"), layout=state_layouts.SPRG),
+]
+
+SOURCES: dict[str, Source] = {s.name: s for s in DISTRICT + DASHBOARD + STATE}

@@ -9,7 +9,7 @@ from pipeline.readers.csv_module import read_csv
 from pipeline.readers.encoding import decode, read_bytes
 from pipeline.readers.fast import fast_unsuitable, read_fast
 from pipeline.readers.header import choose_delimiter, header_line, normalise_name
-from pipeline.readers.table import RawTable, SourceFileError
+from pipeline.readers.table import LINE, RawTable, SourceFileError
 
 
 def read_delimited(
@@ -21,6 +21,7 @@ def read_delimited(
     delimiters: tuple[str, ...] = (",",),
     keep_unknown: bool = False,
     engine: str = "auto",
+    names: list[str] | None = None,
 ) -> RawTable:
     """Read a delimited text file into a :class:`RawTable` of text values.
 
@@ -34,12 +35,31 @@ def read_delimited(
     csv-module reader otherwise; ``"csv"`` always takes the csv-module reader (the reference the
     fast reader is tested against). ``RawTable.reader`` says which one read the file and, when
     the csv module did, ``notes`` says why.
+
+    ``names``: the file has no header line (a CALPADS extract); these are its fields' names by
+    position. Line numbers stay those of the file.
     """
     if engine not in ("auto", "csv"):
         raise ValueError(f"engine must be 'auto' or 'csv', not {engine!r}")
     path = Path(path)
     data = read_bytes(path)
     checksum = hashlib.sha256(data).hexdigest()
+    if names is not None:
+        if not data.strip():
+            raise SourceFileError(path, "is empty (0 data rows)")
+        data = (delimiters[0].join(names) + "\n").encode("ascii") + data.removeprefix(b"\xef\xbb\xbf")
+        table = read_delimited_text(path, data, required, optional, aliases, delimiters, keep_unknown, engine)
+        table.checksum = checksum
+        table.frame[LINE] -= 1
+        for record in table.bad_records:
+            record.line -= 1
+        return table
+    return read_delimited_text(path, data, required, optional, aliases, delimiters, keep_unknown, engine, checksum)
+
+
+def read_delimited_text(path: Path, data: bytes, required, optional, aliases, delimiters, keep_unknown, engine,
+                        checksum: str = "") -> RawTable:
+    """:func:`read_delimited` on the file's bytes ``data``."""
     if not data[:4096].strip() and not data.strip():  # (the whole file is copied only if it starts blank)
         raise SourceFileError(path, "is empty (0 data rows and no header)")
     if data.isascii() and b"\x00" not in data[:4096]:

@@ -1,0 +1,159 @@
+"""The state's student-level files as a district downloads them, read keeping only the fields the
+pipeline needs: names, birth dates, addresses and every other field are dropped as the file is
+read, and a record that does not line up with the layout is kept for the quarantine by its line
+number only, never by its text.
+
+Layout documents followed (the facts and their status: ``/work/shared/reference/state-files.md``):
+
+- **CAASPP Student Score Data File**, caret-delimited with a header (``_DLMTR``): CAASPP
+  2021-22 Student Data File Layout (26 July 2022; 365 fields) and 2020-21 layout (13 July 2021),
+  read by header name because positions move every year. Later years' renames, seen in TOMS
+  files' headers (2023-24: ``CALPADSSpecialEducation``; 2024-25, 401 fields:
+  ``EthnicityforTesting``, ``CALPADSFosterStatus``, ``CALPADSHomelessStatus``,
+  ``LTELorARLTEL``) are mapped to the 2021-22 names.
+- **Summative ELPAC Student Score Data File**, same family: Summative ELPAC 2020-21 Student Data
+  File Layout (15 June 2021; 343 fields) and the 370-field header of 2021-22 (the district's example
+  in ``shared/realdata/elpac``, whose header ends ``EndofRecord,``). A grade written without its
+  leading zero (``1`` for ``01``, as a spreadsheet re-save leaves it) gets the zero back.
+- **CALPADS extracts** (STAS file 13, SELA file 12, SPRG file 3), caret-delimited without a header,
+  fields by number: CALPADS File Specifications as published in the SIS vendors' layouts
+  (PowerSchool eSchoolPlus "Student Absence", "Student English Language Acquisition", "Student
+  Program" file layouts; Aeries "CALPADS STAS file layout"), STAS 13.01-13.24 with 13.22 from
+  2021-22 (CALPADS STAS0311/STAS0318 update of May 2022) and 13.24 from 2025-26 (STAS0739). The
+  number of fields is the file's own (13.23, 13.24 and the two dates an ODS extract appends may be
+  there or not); only the fields named in the layout are kept.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.readers.delimited import read_delimited
+from pipeline.readers.encoding import read_bytes
+from pipeline.readers.table import RawTable, SourceFileError
+
+CARET = "^"
+
+
+@dataclass(frozen=True)
+class StateLayout:
+    """How one family of the state's files is laid out (what the reader needs beyond the contract)."""
+
+    name: str  # in words, for messages: "CALPADS STAS extract"
+    document: str  # the layout documents followed, with year and version
+    aliases: dict[str, str] = field(default_factory=dict)  # header files: other years' names -> the contract's
+    fields: dict[str, str] = field(default_factory=dict)  # numbered files: field number ("13.07") -> name
+    record_type: str = ""  # numbered files: the literal of field 1 ("STAS")
+    grades: tuple[str, ...] = ()  # columns holding a grade code
+
+    @property
+    def numbered(self) -> bool:
+        return bool(self.fields)
+
+    @property
+    def file_number(self) -> str:
+        return next(iter(self.fields)).split(".")[0]
+
+
+def read_state_file(path: Path | str, layout: StateLayout, *, required: list[str], optional: list[str] = (),
+                    engine: str = "auto") -> RawTable:
+    """One of the state's files as a :class:`RawTable` of the contract's columns only."""
+    path = Path(path)
+    if layout.numbered:
+        names = _numbered_names(path, layout, required)
+        table = read_delimited(path, required=required, optional=optional, delimiters=(CARET,), engine=engine,
+                               names=names)
+    else:
+        table = read_delimited(path, required=required, optional=optional, aliases=layout.aliases,
+                               delimiters=(CARET,), engine=engine)
+    for record in table.bad_records:
+        record.text = ""  # the record may hold a name or a birth date: only its line and problem are kept
+    for column in layout.grades:
+        if column in table.frame.columns:
+            values = table.frame[column]
+            table.frame[column] = values.mask(values.str.fullmatch(r"\d").fillna(False).astype(bool), "0" + values)
+    return table
+
+
+def _numbered_names(path: Path, layout: StateLayout, required: list[str]) -> list[str]:
+    """The names of the file's fields by position, from its first record: the layout's name for the
+    fields it needs, the field number (e.g. ``13.09``) for the others, which are dropped."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(1 << 16)
+    except OSError:
+        read_bytes(path)  # says why, in the words of every reader
+        raise
+    first = data.removeprefix(b"\xef\xbb\xbf").lstrip(b"\r\n").split(b"\n", 1)[0].rstrip(b"\r")
+    if not first.strip():
+        raise SourceFileError(path, "is empty (0 data rows)")
+    fields = first.split(CARET.encode())
+    kind = fields[0].decode("utf-8", errors="replace").strip()
+    if kind not in (layout.record_type, f"{layout.record_type}-R"):
+        shown = kind[:8] if kind.isalnum() and len(kind) <= 8 else "something else"
+        raise SourceFileError(
+            path, f"is not a {layout.name}: its first record is of type {shown!r}, expected {layout.record_type!r} "
+                  "(a caret-delimited CALPADS extract without a header)")
+    wanted = {name: number for number, name in layout.fields.items()}
+    needed = max(int(wanted[name].split(".")[1]) for name in required if name in wanted)
+    if len(fields) < needed:
+        raise SourceFileError(
+            path, f"has {len(fields)} fields in its first record; the {layout.name} needs at least {needed} "
+                  f"({layout.file_number}.01-{layout.file_number}.{needed:02d})")
+    numbers = [f"{layout.file_number}.{i:02d}" for i in range(1, len(fields) + 1)]
+    return [layout.fields.get(number, number) for number in numbers]
+
+
+# --- the layouts ----------------------------------------------------------------------------------------
+
+CAASPP = StateLayout(
+    name="CAASPP Student Score Data File",
+    document="CAASPP Student Data File Layout 2021-22 (26 Jul 2022) and 2020-21 (13 Jul 2021); renames of "
+             "2023-24 and 2024-25 from TOMS files' headers",
+    aliases={
+        "calpadsspecialeducation": "calpadsideaindicator",  # 2023-24
+        "calpadsfosterstatus": "fosterstatus",  # 2024-25
+        "calpadshomelessstatus": "homelessstatus",
+        "ethnicityfortesting": "reportingethnicity",
+    },
+    grades=("gradeassessed",),
+)
+
+ELPAC = StateLayout(
+    name="Summative ELPAC Student Score Data File",
+    document="Summative ELPAC Student Data File Layout 2020-21 (15 Jun 2021); the 370-field header of 2021-22",
+    aliases={"calpadselasfortesting": "elasfortesting", "elas": "elasfortesting"},
+    grades=("gradeassessed", "gradeassessedminus1"),
+)
+
+_CALPADS_KEYS = {"01": "record_type", "04": "reporting_lea", "05": "school_of_attendance", "06": "academic_year",
+                 "07": "ssid"}
+
+
+def _calpads(number: int, more: dict[str, str]) -> dict[str, str]:
+    return {f"{number}.{k}": v for k, v in {**_CALPADS_KEYS, **more}.items()}
+
+
+STAS = StateLayout(
+    name="CALPADS STAS extract",
+    document="CALPADS File Specifications, Student Absence Summary 13.01-13.24 (fields as of 2022; 13.24 from "
+             "2025-26)",
+    fields=_calpads(13, {"13": "exemption", "14": "hourly", "15": "days_expected", "16": "days_attended",
+                         "17": "days_oss", "18": "days_iss", "19": "days_excused", "20": "days_unexcused",
+                         "21": "days_is_non_ada", "22": "days_is_ada", "24": "days_recovery"}),
+    record_type="STAS",
+)
+
+SELA = StateLayout(
+    name="CALPADS SELA extract",
+    document="CALPADS File Specifications, Student English Language Acquisition 12.01-12.15",
+    fields=_calpads(12, {"13": "elas", "14": "elas_start_date"}),
+    record_type="SELA",
+)
+
+SPRG = StateLayout(
+    name="CALPADS SPRG extract",
+    document="CALPADS File Specifications, Student Program 3.01-3.16",
+    fields=_calpads(3, {"13": "program", "15": "membership_start", "16": "membership_end"}),
+    record_type="SPRG",
+)

@@ -1,0 +1,200 @@
+"""The state's student-level files, written from the same students as the district exports: CAASPP
+and Summative ELPAC Student Score Data Files (TOMS, caret-delimited with a header, CR LF) and the
+CALPADS STAS, SELA and SPRG extracts (caret-delimited, no header, fields by number, CR LF).
+
+Every student gets a fake but real-looking legal name, birth date, gender and (ELPAC) street
+address, drawn from the student's SSID, so the reader's dropping of personal fields can be tested
+on files that have them. Names are plain ASCII, as CALPADS accepts them (letters, digits, ``.``,
+``-``, ``'``).
+
+What is written comes from the district exports of the same year (``assessment.csv``,
+``attendance.csv``): the scores, days and group flags are theirs. ELPAC overall scale scores are
+drawn for the English learners (grade-band ranges of the Summative ELPAC); they are not tied to
+the Dashboard ELPI file the sample writes.
+"""
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.sample.names import FIRST_NAMES, LAST_NAMES, STREETS
+from pipeline.sample.state_headers import ELPAC_2122, caaspp_header
+
+ETHNICITY_CODES = {"AI": "100", "AS": "200", "PI": "300", "FI": "400", "HI": "500", "AA": "600", "WH": "700",
+                   "MR": "800"}
+RACE_FLAGS = {"AI": "AmericanIndianorAlaskaNative", "AS": "Asian", "PI": "HawaiianOrOtherPacificIslander",
+              "FI": "Filipino", "AA": "BlackorAfricanAmerican", "WH": "White"}
+STATE_FILES = ("caaspp_student_score_data.txt", "elpac_student_score_data.txt", "calpads_stas.txt",
+               "calpads_sela.txt", "calpads_sprg.txt")
+
+
+def _ascii(names: list[str]) -> np.ndarray:
+    return np.array([unicodedata.normalize("NFKD", n).encode("ascii", "ignore").decode() for n in names])
+
+
+_FIRST, _LAST = _ascii(FIRST_NAMES), _ascii(LAST_NAMES)
+
+
+def _draws(ssid: pd.Series, what: str, size: int) -> np.ndarray:
+    """A number in [0, size) per student, the same for a student in every file and year."""
+    keys = [hashlib.blake2b(f"{what}:{s}".encode(), digest_size=4).digest() for s in ssid.astype(str)]
+    return np.frombuffer(b"".join(keys), dtype=">u4").astype(np.int64) % size
+
+
+def people(ssid: pd.Series, spring: int, grade: pd.Series) -> pd.DataFrame:
+    """Legal first, middle and last name, birth date (YYYY-MM-DD), gender and street address per student."""
+    g = pd.to_numeric(grade.replace({"TK": "-1", "K": "0", "KN": "0"}), errors="coerce").fillna(5).astype(int)
+    born = pd.to_datetime(pd.DataFrame({"year": spring - 6 - g.to_numpy(), "month": 9, "day": 2})) \
+        + pd.to_timedelta(_draws(ssid, "born", 365), unit="D")
+    return pd.DataFrame({
+        "first": _FIRST[_draws(ssid, "first", len(_FIRST))], "middle": _FIRST[_draws(ssid, "middle", len(_FIRST))],
+        "last": _LAST[_draws(ssid, "last", len(_LAST))], "birth": born.dt.strftime("%Y-%m-%d").to_numpy(),
+        "gender": np.array(["F", "M", "X"])[_draws(ssid, "gender", 3) % 3],
+        "address": (pd.Series(_draws(ssid, "house", 9800) + 100).astype(str) + " "
+                    + np.array(_ascii(STREETS))[_draws(ssid, "street", len(STREETS))]).to_numpy(),
+    }, index=ssid.index)
+
+
+def _records(columns: dict[str, pd.Series], header: tuple[str, ...] | int, n: int) -> pd.Series:
+    """Caret-joined records: ``columns`` (by header name, or by 1-based field number) filled, every other field empty."""
+    names = list(range(1, header + 1)) if isinstance(header, int) else list(header)
+    position = {name: i for i, name in enumerate(names)}
+    filled = sorted((position[name], values) for name, values in columns.items())
+    line = pd.Series([""] * n)
+    last = 0
+    for i, (pos, values) in enumerate(filled):
+        gap = "^" * (pos - last) if i else "^" * pos
+        line = line + gap + pd.Series(values).fillna("").astype(str).reset_index(drop=True)
+        last = pos
+    return line + "^" * (len(names) - 1 - last)
+
+
+def _write(path: Path, lines: pd.Series, header: tuple[str, ...] | None = None) -> int:
+    text = "\r\n".join(([ "^".join(header)] if header else []) + lines.tolist()) + "\r\n"
+    path.write_bytes(text.encode("ascii"))
+    return len(lines)
+
+
+def _yes_no(flags: pd.Series) -> np.ndarray:
+    return np.where(flags.eq("Y"), "Yes", "No")
+
+
+def write_caaspp(assessment: pd.DataFrame, spring: int, path: Path) -> int:
+    """One record per student and test: 01/02 Smarter Balanced ELA/math, 03/04 CAA ELA/math."""
+    a = assessment.reset_index(drop=True)
+    who = people(a["ssid"], spring, a["grade"].astype(str))
+    record = np.where(a["subject"].eq("ELA"), 1, 2) + np.where(a["test_type"].eq("CAA"), 2, 0)
+    scored = a["scale_score"].notna()
+    grade = a["grade"].astype(int).map("{:02d}".format)
+    cds = a["cds"].astype(str)
+    header = caaspp_header(spring)
+    renamed = dict(zip(caaspp_header(2022), header))
+    cols = {
+        "RecordType": pd.Series(record).map("{:02d}".format), "SSID": a["ssid"].astype(str),
+        "StudentLastName": who["last"], "StudentFirstName": who["first"], "StudentMiddleName": who["middle"],
+        "DateofBirth": who["birth"], "Gender": who["gender"], "CALPADSGrade": grade, "GradeAssessed": grade,
+        "CALPADSDistrictCode": cds.str[:7] + "0000000", "CALPADSSchoolCode": cds,
+        "CALPADSIDEAIndicator": _yes_no(a["swd"]), "ELStatus": _yes_no(a["el"]),
+        "ELAS": np.where(a["el"].eq("Y"), "EL", "EO"), "FosterStatus": _yes_no(a["foster"]),
+        "HomelessStatus": _yes_no(a["homeless"]), "EconomicDisadvantageStatus": _yes_no(a["sed"]),
+        "HispanicorLatino": np.where(a["ethnicity"].eq("HI"), "Yes", "No"),
+        "TwoorMoreRaces": np.where(a["ethnicity"].eq("MR"), "Yes", "No"),
+        "ReportingEthnicity": a["ethnicity"].astype(str).map(ETHNICITY_CODES),
+        "IncludeIndicator": np.where(scored, "Y", "N"), "Attemptedness": np.where(scored, "Y", "N"),
+        "ConditionCode": np.where(scored, "", "NT"),
+        "ScaleScore": a["scale_score"].astype("Int64").astype(str).replace("<NA>", ""),
+        "UIN": pd.Series(np.arange(1, len(a) + 1) + spring * 10_000_000).map("{:016d}".format),
+        "EndofRecord": pd.Series(["ZZ"] * len(a)),
+        **{flag: np.where(a["ethnicity"].eq(code), "Yes", "No") for code, flag in RACE_FLAGS.items()},
+    }
+    lines = _records({renamed[k]: v for k, v in cols.items()}, header, len(a))
+    return _write(path, lines, header)
+
+
+def write_elpac(attendance: pd.DataFrame, spring: int, path: Path) -> int:
+    """One Summative ELPAC record (type 21) per English learner of the year, at their last school."""
+    el = attendance[attendance["el"].eq("Y") & ~attendance["grade"].astype(str).eq("TK")]
+    el = el.drop_duplicates("ssid", keep="last").reset_index(drop=True)
+    who = people(el["ssid"], spring, el["grade"].astype(str))
+    grade = el["grade"].astype(str).replace({"K": "KN"})
+    grade = grade.where(grade.eq("KN"), grade.str.zfill(2))
+    g = pd.to_numeric(grade.replace("KN", "0")).to_numpy()
+    low = np.select([g <= 2, g <= 8], [1150 + 20 * g, 1350 + 15 * g], 1500)
+    score = low + _draws(el["ssid"], f"elpac{spring}", 350)
+    level = np.select([score < low + 90, score < low + 180, score < low + 270], ["1", "2", "3"], "4")
+    cols = {
+        "RecordType": pd.Series(["21"] * len(el)), "UIN": pd.Series(np.arange(1, len(el) + 1) + spring * 10_000_000)
+        .map("{:016d}".format), "SSID": el["ssid"].astype(str), "StudentLastName": who["last"],
+        "StudentFirstName": who["first"], "StudentMiddleName": who["middle"], "DateofBirth": who["birth"],
+        "DateofBirthforTesting": who["birth"], "Gender": who["gender"], "CALPADSGrade": grade, "GradeAssessed": grade,
+        "CALPADSDistrictCode": el["cds"].astype(str).str[:7] + "0000000", "CALPADSSchoolCode": el["cds"].astype(str),
+        "ELStatus": pd.Series(["Yes"] * len(el)), "ELASforTesting": pd.Series(["EL"] * len(el)),
+        "StudentAddressLine1": who["address"], "StudentAddressStateCode": pd.Series(["US-CA"] * len(el)),
+        "IncludeIndicator": pd.Series(["Y"] * len(el)), "Attemptedness": pd.Series(["Y"] * len(el)),
+        "OverallScaleScore": pd.Series(score).astype(str), "OverallPL": pd.Series(level),
+    }
+    return _write(path, _records(cols, ELPAC_2122, len(el)), ELPAC_2122)
+
+
+def _calpads_keys(frame: pd.DataFrame, number: int, kind: str, spring: int) -> dict[str, pd.Series]:
+    cds = frame["cds"].astype(str).reset_index(drop=True)
+    ssid = frame["ssid"].astype(str).reset_index(drop=True)
+    who = people(ssid, spring, frame["grade"].astype(str).reset_index(drop=True))
+    return {1: pd.Series([kind] * len(frame)), 4: cds.str[:7], 5: cds.str[7:],
+            6: pd.Series([f"{spring - 1}-{spring}"] * len(frame)), 7: ssid,
+            8: pd.Series(_draws(ssid, "local", 900_000) + 100_000).astype(str),
+            9: who["first"], 10: who["last"], 11: who["birth"].str.replace("-", ""), 12: who["gender"]}
+
+
+def stas_fields(spring: int) -> int:
+    """Fields in a STAS record of the year: 13.01-13.21 until 2020-21, to 13.23 (13.22 added) until 2024-25, then 13.24."""
+    return 21 if spring <= 2021 else 23 if spring <= 2025 else 24
+
+
+def write_stas(attendance: pd.DataFrame, spring: int, path: Path) -> int:
+    """One STAS record per student and school: expected days and days absent split by kind."""
+    a = attendance.reset_index(drop=True)
+    keys = _calpads_keys(a, 13, "STAS", spring)
+    expected = a["days_enrolled"].astype(int)
+    absent = a["days_absent"].astype(int)
+    oss = np.minimum(absent, _draws(a["ssid"], f"oss{spring}", 10) // 9)
+    unexcused = (absent - oss) // 3
+    excused = absent - oss - unexcused
+    cols = {**keys, 13: pd.Series(["N"] * len(a)), 14: pd.Series(["N"] * len(a)), 15: expected,
+            16: expected - absent, 17: oss, 18: pd.Series([0] * len(a)), 19: excused, 20: unexcused,
+            21: pd.Series([0] * len(a))}
+    if spring >= 2022:
+        cols[22] = pd.Series([0] * len(a))
+    return _write(path, _records(cols, stas_fields(spring), len(a)))
+
+
+def write_sela(attendance: pd.DataFrame, spring: int, path: Path) -> int:
+    """One SELA record per student: the status (EL or EO here) and its start date."""
+    a = attendance.drop_duplicates("ssid", keep="last").reset_index(drop=True)
+    cols = {**_calpads_keys(a, 12, "SELA", spring), 13: pd.Series(np.where(a["el"].eq("Y"), "EL", "EO")),
+            14: pd.Series([f"{spring - 1}0815"] * len(a)), 15: pd.Series(np.where(a["el"].eq("Y"), "01", "00"))}
+    return _write(path, _records(cols, 15, len(a)))
+
+
+def write_sprg(attendance: pd.DataFrame, spring: int, path: Path) -> int:
+    """SPRG records: free meal eligibility (181) for the socioeconomically disadvantaged, homeless (191)."""
+    a = attendance.drop_duplicates("ssid", keep="last")
+    parts = [a[a["sed"].eq("Y")].assign(program="181"), a[a["homeless"].eq("Y")].assign(program="191")]
+    p = pd.concat(parts).reset_index(drop=True)
+    cols = {**_calpads_keys(p, 3, "SPRG", spring), 13: p["program"],
+            15: pd.Series([f"{spring - 1}0701"] * len(p)), 16: pd.Series([f"{spring}0630"] * len(p))}
+    return _write(path, _records(cols, 16, len(p)))
+
+
+def write_state_files(year_dir: Path, spring: int) -> dict[str, int]:
+    """The five state files of the year, from the district exports already written in ``year_dir``."""
+    text = {"ssid": str, "cds": str, "grade": str}
+    assessment = pd.read_csv(year_dir / "assessment.csv", dtype={**text, "scale_score": "Int64"})
+    attendance = pd.read_csv(year_dir / "attendance.csv", dtype=text)
+    writers = [(write_caaspp, assessment), (write_elpac, attendance), (write_stas, attendance),
+               (write_sela, attendance), (write_sprg, attendance)]
+    return {name: write(frame, spring, year_dir / name) for name, (write, frame) in zip(STATE_FILES, writers)}

@@ -1,0 +1,141 @@
+"""Header names of the TOMS Student Score Data Files the sample writes (layout facts, not data).
+
+CAASPP: the 2021-22 Student Data File Layout's delimited header (365 fields) in two parts; the
+140 accommodation and designated-support fields between them are written under placeholder names
+(``Accommodation001`` ...: the sample fills none of them), so a record has the layout's width. ELPAC: the 370-field header of
+2021-22 (the one the district's example in ``shared/realdata/elpac`` carries).
+"""
+
+CAASPP_2122_HEAD = tuple("""
+RecordType^SSID^StudentLastName^StudentFirstName^StudentMiddleName^DateofBirth^Gender^Blank1^Blank2^CALP
+ADSGrade^GradeAssessed^CALPADSDistrictCode^CALPADSDistrictName^CALPADSSchoolCode^CALPADSSchoolName^CALPA
+DSCharterCode^CALPADSCharterSchoolIndicator^SPEDAcctDist^Section504Status^PrimaryDisabilityType^PrimaryD
+isabilityforTesting^CALPADSIDEAIndicator^IDEAIndicatorforTesting^MigrantStatus^ELStatus^ELEntryDate^RFEP
+Date^FirstEntryDateInUSSchool^EnrollmentEffectiveDate^ELAS^CEDSLanguageCode^CALPADSPrimaryLanguage^Milit
+aryStatus^FosterStatus^HomelessStatus^EconomicDisadvantageStatus^EconomicDisadvantageTesting^CALPADSNPSS
+choolFlag^HispanicorLatino^AmericanIndianorAlaskaNative^Asian^HawaiianOrOtherPacificIslander^Filipino^Bl
+ackorAfricanAmerican^White^TwoorMoreRaces^ReportingEthnicity^ParentEducationLevel^Blank3^OpportunityID1^
+OpportunityTestingStatus1^OpportunityID2^OpportunityTestingStatus2^OpportunityID3^OpportunityTestingStat
+us3^OpportunityID4^OpportunityTestingStatus4^TestRegistrationID^TestedDistrictName1^TestedDistrictCode1^
+TestedSchoolName1^TestedSchoolCode1^TestedCharterSchoolIndicator1^TestedCharterCode1^TestedSchoolNPSFlag
+1^PaperTestCompletionDate^TestedDistrictName2^TestedDistrictCode2^TestedSchoolName2^TestedSchoolCode2^Te
+stedCharterSchoolIndicator2^TestedCharterCode2^TestedSchoolNPSFlag2^TestedDistrictName3^TestedDistrictCo
+de3^TestedSchoolName3^TestedSchoolCode3^TestedCharterSchoolIndicator3^TestedCharterCode3^TestedSchoolNPS
+Flag3^TestedDistrictName4^TestedDistrictCode4^TestedSchoolName4^TestedSchoolCode4^TestedCharterSchoolInd
+icator4^TestedCharterCode4^TestedSchoolNPSFlag4^TestStartDate1^TestCompletedDate1^TestStartDate2^TestCom
+pletedDate2^TestStartDate3^TestCompletedDate3^TestStartDate4^TestCompletedDate4^FinalTestedDistrictName^
+FinalTestedDistrictCode^FinalTestedSchoolName^FinalTestedSchoolCode^FinalTestedCharterSchoolIndicator^Fi
+nalTestedCharterCode^Final Tested School NPS Flag^FinalTestCompletedDate^SchoolStartDateTestWindow1^Scho
+olEndDateTestWindow1^SchoolStartDateTestWindow2^SchoolEndDateTestWindow2^SchoolStartDateTestWindow3^Scho
+olEndDateTestWindow3^SchoolStartDateTestWindow4^SchoolEndDateTestWindow4^StudentExitCode^StudentExitWith
+drawalDate^StudentRemovedCALPADSFileDate^CASTCurrentYearFlag^CASTParticipatedHighSchoolGrade^CASTPartici
+patedNPSflag^CASTParticipatedDistrictofAccountability^CASTLastScienceClassFlag^ConditionCode^Attemptedne
+ss^ScoreStatus^UnlistedResourcesConstructChange^TestMode^IncludeIndicator^RemoteTester1^RemoteTester2^Re
+moteTester3^RemoteTester4^SSREligible^LexileorQuantileMeasure^GrowthScore^Blank4^RawScore1^RawScore2^Raw
+Score3^RawScore4^Blank5^Blank6^Blank7^Blank8^Blank9^Blank10^Blank11^Blank12^ScaleScore^StandardErrorMeas
+urement^SmarterScaleScoresErrorBandsMin^SmarterScaleScoresErrorBandsMax^AchievementLevels^Domain1Level^D
+omain2Level^Domain3Level^Genre^WERPOR^WERDEVEEL^WERCOV^WERPORConditionCode^WERDEVEELConditionCode^WERCOV
+ConditionCode^EAP^ItemsAttempted1^ItemsAttempted2^ItemsAttempted3^ItemsAttempted4^AccommodationsIndicato
+r^DesignatedSupportIndicator
+""".replace("\n", "").strip().split("^"))
+
+CAASPP_2122_TAIL = tuple("""
+SSREligibleMinus1^GradeAssessedMinus1^Blank13^SEMMinus1^ScaleScoreMinus1^AchievementLevelMinus1^Conditio
+nCodeMinus1^Blank14^Blank15^Blank16^Blank17^Blank18^Blank19^Blank20^Blank21^Blank22^Blank23^Blank24^SSRE
+ligibleMinus2^GradeAssessedMinus2^Blank25^SEMMinus2^ScaleScoreMinus2^AchievementLevelMinus2^ConditionCod
+eMinus2^Blank26^Blank27^Blank28^Blank29^Blank30^Blank31^Blank32^Blank33^Blank34^Blank35^Blank36^SSREligi
+bleMinus3^GradeAssessedMinus3^Blank37^SEMMinus3^ScaleScoreMinus3^AchievementLevelMinus3^ConditionCodeMin
+us3^Blank38^Blank39^Blank40^Blank41^Blank42^Blank43^Blank44^Blank45^Blank46^Blank47^Blank48^Blank49^UIN^
+Blank50^EndofRecord
+""".replace("\n", "").strip().split("^"))
+
+ELPAC_2122 = tuple("""
+RecordType^UIN^Blank1^Blank2^SSID^LocalStudentID^LocalUse^StudentLastName^StudentFirstName^StudentMiddle
+Name^Blank3^Blank4^DateofBirth^DateofBirthforTesting^Gender^CALPADSGrade^GradeAssessed^CALPADSDistrictCo
+de^CALPADSDistrictName^CALPADSSchoolCode^CALPADSSchoolName^CALPADSCharterCode^CALPADSCharterSchoolIndica
+tor^SPEDAcctDist^CALPADSNPSSchoolFlag^Section504Status^CALPADSIDEAIndicator^IDEAIndicatorforTesting^Prim
+aryDisabilityType^PrimaryDisabilityforTesting^MigrantStatus^ELEntryDate^ELExitDate^ELStatus^FirstEntryDa
+teInUSSchool^ELASforTesting^CALPADSPrimaryLanguage^PrimaryLanguageforTesting^CEDSLanguageCode^MilitarySt
+atus^FosterStatus^HomelessStatus^EconomicDisadvantageStatus^EconomicDisadvantageTesting^HispanicorLatino
+^AmericanIndianorAlaskaNative^Asian^BlackorAfricanAmerican^White^HawaiianOrOtherPacificIslander^Filipino
+^TwoorMoreRaces^ReportingEthnicity^ParentEducationLevel^StudentAddressLine1^StudentAddressLine2^StudentA
+ddressCityName^StudentAddressStateCode^StudentAddressZipCode^TestedStatus^ScoreAvailableDate^TestedDistr
+ictName1^TestedDistrictCode1^TestedSchoolName1^TestedSchoolCode1^TestedCharterSchoolIndicator1^TestedCha
+rterCode1^TestedSchoolNPSFlag1^TestStartDate1^TestCompletedDate1^TestedDistrictName2^TestedDistrictCode2
+^TestedSchoolName2^TestedSchoolCode2^TestedCharterSchoolIndicator2^TestedCharterCode2^TestedSchoolNPSFla
+g2^TestStartDate2^TestCompletedDate2^TestedDistrictName3^TestedDistrictCode3^TestedSchoolName3^TestedSch
+oolCode3^TestedCharterSchoolIndicator3^TestedCharterCode3^TestedSchoolNPSFlag3^TestStartDate3^TestComple
+tedDate3^TestedDistrictName4^TestedDistrictCode4^TestedSchoolName4^TestedSchoolCode4^TestedCharterSchool
+Indicator4^TestedCharterCode4^TestedSchoolNPSFlag4^TestStartDate4^TestCompletedDate4^FinalTestedDistrict
+Name^FinalTestedDistrictCode^FinalTestedSchoolName^FinalTestedSchoolCode^FinalTestedCharterSchoolIndicat
+or^FinalTestedCharterCode^FinalTestedSchoolNPSFlag^FinalTestCompletedDate^OpportunityID1^OpportunityTest
+ingStatus1^OpportunityID2^OpportunityTestingStatus2^OpportunityID3^OpportunityTestingStatus3^Opportunity
+ID4^OpportunityTestingStatus4^StudentExitCode^StudentExitWithdrawalDate^StudentRemovedCALPADSFileDate^Co
+nditionCode^Attemptedness^IncludeIndicator^UnlistedResources1^UnlistedResources2^UnlistedResources3^Unli
+stedResources4^SSREligible^RemoteTester1^RemoteTester2^RemoteTester3^RemoteTester4^TestMode1^TestMode2^T
+estMode3^TestMode4^ForceComplete^Blank5^RawScore1^RawScore2^RawScore3^RawScore4^OverallScaleScore^Percen
+tCorrect^OralLanguageScaleScore^WrittenLanguageScaleScore^OverallPL^PreliminaryIndicator^OralLanguagePL^
+WrittenLanguagePL^OverallScaleScoreCSEM^OralLanguageCSEM^WrittenLanguageCSEM^ListeningPL^SpeakingPL^Read
+ingPL^WritingPL^DomainEx1^DomainEx2^DomainEx3^DomainEx4^OverallItemsAttempted^ItemsAttempted1^ItemsAttem
+pted2^ItemsAttempted3^ItemsAttempted4^AccommodationsIndicator^DesignatedSupportIndicator^EAAmericanSignL
+anguage1^EAAmericanSignLanguage2^EAAudioScript1^EAAudioScript2^EAAudioScript3^EAAudioScript4^EABraille1^
+EABraille2^EABraille3^EABraille4^EAClosedCaptioning1^EAClosedCaptioning2^EAClosedCaptioning3^EAClosedCap
+tioning4^EASpeechtoText1^EASpeechtoText2^EASpeechtoText3^EASpeechtoText4^EATexttoSpeech1^EATexttoSpeech2
+^EATexttoSpeech4^NEAAdditionalInstructionalSupports1^NEAAlternateResponseOptions1^NEAAlternateResponseOp
+tions2^NEAAlternateResponseOptions3^NEAAlternateResponseOptions4^NEAManuallyCodedEnglish1^NEAManuallyCod
+edEnglish2^NEAManuallyCodedEnglish3^NEAManuallyCodedEnglish4^NEAAudioScript1^NEAAudioScript2^NEAAudioScr
+ipt3^NEAAudioScript4^NEABreaks1^NEABreaks2^NEABreaks3^NEABreaks4^NEABraille1^NEABraille2^NEABraille3^NEA
+Braille4^NEAScribe1^NEAScribe2^NEAScribe3^NEAScribe4^NEASpeechtoText1^NEASpeechtoText2^NEASpeechtoText3^
+NEASpeechtoText4^NEALargeVersionsofPaper1^NEALargeVersionsofPaper2^NEALargeVersionsofPaper3^NEALargeVers
+ionsofPaper4^NEAUnlisted Resources1^NEAUnlisted Resources2^NEAUnlisted Resources3^NEAUnlisted Resources4
+^NEAWordProcessor1^NEAWordProcessor2^NEAWordProcessor3^NEAWordProcessor4^EDSColorContrast1^EDSColorContr
+ast2^EDSColorContrast3^EDSColorContrast4^EDSMasking1^EDSMasking2^EDSMasking3^EDSMasking4^EDSMousePointer
+1^EDSMousePointer2^EDSMousePointer3^EDSMousePointer4^EDSPauseorReplayAudio1^EDSPauseorReplayAudio2^EDSPe
+rmissiveMode1^EDSPermissiveMode2^EDSPermissiveMode3^EDSPermissiveMode4^EDSPrintSize1^EDSPrintSize2^EDSPr
+intSize3^EDSPrintSize4^EDSStreamline1^EDSStreamline2^EDSStreamline3^EDSStreamline4^EDSTurnOffAnyUniversa
+lTool1^EDSTurnOffAnyUniversalTool2^EDSTurnOffAnyUniversalTool3^EDSTurnOffAnyUniversalTool4^NEDSAmplifica
+tion1^NEDSAmplification2^NEDSAmplification3^NEDSAmplification4^NEDSColorContrast1^NEDSColorContrast2^NED
+SColorContrast3^NEDSColorContrast4^NEDSColorOverlay1^NEDSColorOverlay2^NEDSColorOverlay3^NEDSColorOverla
+y4^NEDSInterfaceAssistant1^NEDSInterfaceAssistant2^NEDSInterfaceAssistant3^NEDSInterfaceAssistant4^NEDSM
+agnification1^NEDSMagnification2^NEDSMagnification3^NEDSMagnification4^NEDSMasking1^NEDSMasking2^NEDSMas
+king3^NEDSMasking4^NEDSMedicalSupports1^NEDSMedicalSupports2^NEDSMedicalSupports3^NEDSMedicalSupports4^N
+EDSNoiseBuffers1^NEDSNoiseBuffers2^NEDSNoiseBuffers3^NEDSNoiseBuffers4^NEDSPrintonDemand1^NEDSPrintonDem
+and2^NEDSPrintonDemand3^NEDSPrintonDemand4^NEDSPauseorReplayAudio1^NEDSPauseorReplayAudio2^NEDSReadAloud
+Items1^NEDSReadAloudItems4^NEDSSeparateSetting1^NEDSSeparateSetting2^NEDSSeparateSetting3^NEDSSeparateSe
+tting4^NEDSSimplifiedTestDirections1^NEDSSimplifiedTestDirections2^NEDSSimplifiedTestDirections3^NEDSSim
+plifiedTestDirections4^NEDSTranslatedTestDirections1^NEDSTranslatedTestDirections2^NEDSTranslatedTestDir
+ections3^NEDSTranslatedTestDirections4^SSREligibleMinus1^AttemptednessMinus1^GradeAssessedMinus1^Conditi
+onCodeMinus1^ListeningRawScoreMinus1^SpeakingRawScoreMinus1^ReadingRawScoreMinus1^WritingRawScoreMinus1^
+OverallScaleScoreMinus1^OverallPLMinus1^OralLanguageScaleScoreMinus1^OralLanguageCSEMMinus1^OralLanguage
+PLMinus1^WrittenLanguageScaleScoreMinus1^WrittenLanguageCSEMMinus1^WrittenLanguagePLMinus1^ListeningPLMi
+nus1^SpeakingPLMinus1^ReadingPLMinus1^WritingPLMinus1^SSREligibleMinus2^AttemptednessMinus2^GradeAssesse
+dMinus2^ConditionCodeMinus2^ListeningRawScoreMinus2^SpeakingRawScoreMinus2^ReadingRawScoreMinus2^Writing
+RawScoreMinus2^OverallScaleScoreMinus2^OverallPLMinus2^OralLanguageScaleScoreMinus2^OralLanguageCSEMMinu
+s2^OralLanguagePLMinus2^WrittenLanguageScaleScoreMinus2^WrittenLanguageCSEMMinus2^WrittenLanguagePLMinus
+2^ListeningPLMinus2^SpeakingPLMinus2^ReadingPLMinus2^WritingPLMinus2^SSREligibleMinus3^AttemptednessMinu
+s3^GradeAssessedMinus3^ConditionCodeMinus3^ListeningRawScoreMinus3^SpeakingRawScoreMinus3^ReadingRawScor
+eMinus3^WritingRawScoreMinus3^OverallScaleScoreMinus3^OverallPLMinus3^OralLanguageScaleScoreMinus3^OralL
+anguageCSEMMinus3^OralLanguagePLMinus3^WrittenLanguageScaleScoreMinus3^WrittenLanguageCSEMMinus3^Written
+LanguagePLMinus3^ListeningPLMinus3^SpeakingPLMinus3^ReadingPLMinus3^WritingPLMinus3^ReportCreatedDate^En
+dofRecord,
+""".replace("\n", "").strip().split("^"))
+
+ACCOMMODATION_FIELDS = 365 - len(CAASPP_2122_HEAD) - len(CAASPP_2122_TAIL)
+CAASPP_2122 = CAASPP_2122_HEAD + tuple(f"Accommodation{i:03d}" for i in range(1, ACCOMMODATION_FIELDS + 1)) \
+    + CAASPP_2122_TAIL
+
+# Renames seen in later years' headers (TOMS files of 2023-24 and of 2024-25, the 401-field layout)
+CAASPP_RENAMES = {
+    2024: {"CALPADSIDEAIndicator": "CALPADSSpecialEducation", "IDEAIndicatorforTesting": "SpecialEducationforTesting"},
+    2025: {"FosterStatus": "CALPADSFosterStatus", "HomelessStatus": "CALPADSHomelessStatus",
+           "ReportingEthnicity": "EthnicityforTesting", "ParentEducationLevel": "CALPADSParentEducationLevel"},
+}
+
+
+def caaspp_header(spring: int) -> tuple[str, ...]:
+    """The CAASPP header the sample writes for the school year ending in ``spring``."""
+    renames = {}
+    for year, more in sorted(CAASPP_RENAMES.items()):
+        if spring >= year:
+            renames.update(more)
+    return tuple(renames.get(name, name) for name in CAASPP_2122)

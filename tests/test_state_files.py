@@ -1,0 +1,179 @@
+"""The state's student-level files (CAASPP, ELPAC, CALPADS STAS/SELA/SPRG) read in their published
+layouts, keeping only the fields the pipeline needs: no name, birth date or address survives reading."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline.config import load_settings
+from pipeline.ingest import ingest
+from pipeline.quarantine import HIDDEN
+from pipeline.readers import SourceFileError
+from pipeline.sample.state_files import (
+    STATE_FILES, people, write_caaspp, write_sela, write_stas, write_state_files,
+)
+from pipeline.sources import SOURCES
+
+REPO = Path(__file__).resolve().parent.parent
+ELPAC_EXAMPLE = Path(os.environ.get("SCORECARDS_REALDATA", REPO.parent / "shared" / "realdata")) / "elpac"
+YEAR = "2023-24"
+STATE_SOURCES = ["caaspp", "elpac", "calpads_stas", "calpads_sela", "calpads_sprg"]
+
+
+@pytest.fixture(scope="module")
+def state_raw(tmp_path_factory, tiny_raw) -> Path:
+    """The tiny sample's 2023-24 folder with the five state files written from its students."""
+    import shutil
+
+    raw = tmp_path_factory.mktemp("state") / "raw"
+    shutil.copytree(tiny_raw, raw)
+    write_state_files(raw / YEAR, 2024)
+    return raw
+
+
+def _everything(result) -> str:
+    """Every value the pipeline keeps from a file: kept rows, quarantine rows, bad records, column lists."""
+    parts = [result.validated.kept.astype(str).to_csv(), result.validated.quarantine.astype(str).to_csv(),
+             repr([vars(b) for b in result.raw.bad_records]), repr(result.raw.notes)]
+    return "\n".join(parts)
+
+
+def _personal(raw: Path, year: str) -> set[str]:
+    """The names, birth dates and addresses written into the year's state files."""
+    attendance = pd.read_csv(raw / year / "attendance.csv", dtype=str)
+    who = people(attendance["ssid"], int(year[:4]) + 1, attendance["grade"])
+    return set(who["first"]) | set(who["last"]) | set(who["birth"]) | set(who["birth"].str.replace("-", "")) \
+        | set(who["address"])
+
+
+@pytest.mark.parametrize("name", STATE_SOURCES)
+def test_each_family_reads_every_record_of_its_published_layout(state_raw, name):
+    result = ingest(SOURCES[name], state_raw, YEAR, load_settings())
+    assert result.provided and result.raw.reader == "pyarrow"
+    written = (state_raw / YEAR / SOURCES[name].filename).read_bytes().count(b"\r\n") - (name in ("caaspp", "elpac"))
+    assert result.validated.rows_read == written > 100
+    assert result.validated.rows_kept == written, result.validated.quarantine.head().to_string()
+    assert set(result.validated.kept.columns) - {"_line"} <= set(SOURCES[name].schema.columns)
+
+
+@pytest.mark.parametrize("name", STATE_SOURCES)
+def test_no_name_birth_date_or_address_survives_reading(state_raw, name):
+    result = ingest(SOURCES[name], state_raw, YEAR, load_settings())
+    kept = _everything(result)
+    personal = _personal(state_raw, YEAR)
+    leaked = sorted(v for v in personal if len(v) > 3 and v in kept)
+    assert not leaked, leaked[:5]
+
+
+def test_elpac_example_of_the_district_ingests(tmp_path):
+    """The district's real-layout ELPAC file (370 fields, dummy students): every record read; the 37
+    with a grade the layout does not have (-1, -2) quarantined, naming GradeAssessed, their values
+    hidden like every value of a state file; no name, birth date or address kept."""
+    example = ELPAC_EXAMPLE / "brown_bear_elem_ELPAC_2022-23.csv"
+    if not example.is_file():
+        pytest.skip(f"the ELPAC example is not present at {ELPAC_EXAMPLE} (it is never copied into the repository)")
+    folder = tmp_path / "raw" / YEAR
+    folder.mkdir(parents=True)
+    (folder / "elpac_student_score_data.csv").write_bytes(example.read_bytes())
+    result = ingest(SOURCES["elpac"], tmp_path / "raw", YEAR, load_settings())
+    v = result.validated
+    assert (v.rows_read, v.rows_kept, v.rows_quarantined) == (776, 739, 37)
+    assert set(v.quarantine["column_name"]) == {"gradeassessed"}
+    assert set(v.quarantine["value"]) == {HIDDEN}
+    assert {"StudentLastName", "DateofBirth", "StudentAddressLine1"} <= set(result.raw.ignored_columns)
+    assert v.kept["gradeassessed"].isin(["KN", "01", "02", "03", "04", "05", "06"]).all()
+    header = example.read_text().split("\n", 1)[0].split("^")
+    records = [line.split("^") for line in example.read_text().splitlines()[1:] if line]
+    personal = {r[header.index(c)] for r in records for c in
+                ("StudentLastName", "StudentFirstName", "DateofBirth", "StudentAddressLine1") if r[header.index(c)]}
+    kept = _everything(result)
+    assert not sorted(p for p in personal if p in kept)[:5]
+
+
+def test_caaspp_read_by_name_across_the_years_renames(tmp_path):
+    """The 2021-22 header and the renamed 2024-25 one (CALPADSSpecialEducation, EthnicityforTesting,
+    CALPADSFosterStatus ...) give the same rows."""
+    assessment = pd.read_csv(REPO / "data" / "raw" / YEAR / "assessment.csv", dtype={"ssid": str, "cds": str},
+                             nrows=300)
+    frames = []
+    for spring in (2022, 2025):
+        folder = tmp_path / str(spring) / "raw" / YEAR
+        folder.mkdir(parents=True)
+        write_caaspp(assessment, spring, folder / "caaspp_student_score_data.txt")
+        result = ingest(SOURCES["caaspp"], folder.parent, YEAR, load_settings())
+        assert result.validated.rows_kept == len(assessment)
+        frames.append(result.validated.kept.drop(columns=["_line"]))
+    pd.testing.assert_frame_equal(frames[0], frames[1])
+    assert frames[0]["reportingethnicity"].notna().all() and frames[0]["calpadsideaindicator"].notna().all()
+
+
+@pytest.mark.parametrize("spring, fields", [(2021, 21), (2024, 23), (2026, 24)])
+def test_stas_read_by_field_number_whatever_the_years_width(tmp_path, spring, fields):
+    attendance = pd.read_csv(REPO / "data" / "raw" / YEAR / "attendance.csv", dtype={"ssid": str, "cds": str},
+                             nrows=200)
+    folder = tmp_path / "raw" / YEAR
+    folder.mkdir(parents=True)
+    write_stas(attendance, spring, folder / "calpads_stas.txt")
+    assert (folder / "calpads_stas.txt").read_text().split("\n")[0].count("^") == fields - 1
+    result = ingest(SOURCES["calpads_stas"], tmp_path / "raw", YEAR, load_settings())
+    kept = result.validated.kept
+    assert result.validated.rows_kept == 200
+    assert (kept["days_expected"].to_numpy() == attendance["days_enrolled"].to_numpy()).all()
+    absent = kept[["days_oss", "days_excused", "days_unexcused", "days_is_non_ada"]].sum(axis=1)
+    assert (absent.to_numpy() == attendance["days_absent"].to_numpy()).all()
+    assert ("days_is_ada" in kept.columns) == (spring >= 2022)
+    assert list(kept["_line"][:3]) == [1, 2, 3]  # the file's own line numbers: it has no header
+
+
+def test_a_calpads_file_of_another_kind_is_refused_by_name(tmp_path):
+    attendance = pd.read_csv(REPO / "data" / "raw" / YEAR / "attendance.csv", dtype={"ssid": str, "cds": str},
+                             nrows=20)
+    folder = tmp_path / "raw" / YEAR
+    folder.mkdir(parents=True)
+    write_sela(attendance, 2024, folder / "calpads_stas.txt")
+    with pytest.raises(SourceFileError, match="is not a CALPADS STAS extract: its first record is of type 'SELA'"):
+        ingest(SOURCES["calpads_stas"], tmp_path / "raw", YEAR, load_settings())
+    (folder / "calpads_stas.txt").write_bytes(b"STAS^^^1975416^0374847^2023-2024^1234567890\r\n")
+    with pytest.raises(SourceFileError, match="has 7 fields in its first record; the CALPADS STAS extract needs at"):
+        ingest(SOURCES["calpads_stas"], tmp_path / "raw", YEAR, load_settings())
+
+
+def test_a_record_whose_fields_slipped_is_quarantined_without_its_values(tmp_path):
+    attendance = pd.read_csv(REPO / "data" / "raw" / YEAR / "attendance.csv", dtype={"ssid": str, "cds": str},
+                             nrows=5)
+    folder = tmp_path / "raw" / YEAR
+    folder.mkdir(parents=True)
+    write_stas(attendance, 2024, folder / "calpads_stas.txt")
+    lines = (folder / "calpads_stas.txt").read_bytes().split(b"\r\n")
+    lines[2] = lines[2].replace(b"^N^N^", b"^Zelda^N^N^", 1)  # a stray field after the gender
+    (folder / "calpads_stas.txt").write_bytes(b"\r\n".join(lines))
+    result = ingest(SOURCES["calpads_stas"], tmp_path / "raw", YEAR, load_settings())
+    q = result.validated.quarantine
+    assert set(q["line"]) == {3} and set(q["value"]) == {HIDDEN}  # the name slipped under 13.13 and on
+    assert result.validated.rows_kept == 4
+    assert "Zelda" not in _everything(result)
+
+
+def test_the_sample_writes_every_state_file(state_raw):
+    for name in STATE_FILES:
+        data = (state_raw / YEAR / name).read_bytes()
+        assert data.isascii() and data.endswith(b"\r\n") and b"^" in data
+
+
+def test_a_record_that_does_not_line_up_is_kept_by_its_line_only(tmp_path):
+    attendance = pd.read_csv(REPO / "data" / "raw" / YEAR / "attendance.csv", dtype={"ssid": str, "cds": str},
+                             nrows=5)
+    folder = tmp_path / "raw" / YEAR
+    folder.mkdir(parents=True)
+    write_stas(attendance, 2024, folder / "calpads_stas.txt")
+    lines = (folder / "calpads_stas.txt").read_bytes().split(b"\r\n")
+    lines[1] = lines[1].replace(b"^N^N^", b"^Zelda^N^N^", 1) + b"^7"  # a stray field, and one more at the end
+    (folder / "calpads_stas.txt").write_bytes(b"\r\n".join(lines))
+    result = ingest(SOURCES["calpads_stas"], tmp_path / "raw", YEAR, load_settings())
+    q = result.validated.quarantine
+    assert list(q["line"]) == [2] and list(q["check_name"]) == ["field_count"] and list(q["value"]) == [HIDDEN]
+    assert [b.text for b in result.raw.bad_records] == [""]
+    assert "Zelda" not in _everything(result)
