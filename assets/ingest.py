@@ -14,6 +14,7 @@ from pipeline.ingest_store import (
 from pipeline.raw_files import Unrecognised, display, locate, unrecognised_files
 from pipeline.readers import SourceFileError
 from pipeline.sources import SOURCES, Source
+from pipeline.state_tables import load_state_tables
 
 
 def _description(source: Source, required: bool) -> str:
@@ -123,7 +124,9 @@ def _ingest_assets() -> dg.AssetsDefinition:
 
         A file that cannot be used at all is recorded and reported; the other files are still
         stored, and the step then fails naming every rejected file. A file that matches no source
-        is listed (log, metadata, validation report) and does not fail the step."""
+        is listed (log, metadata, validation report) and does not fail the step. The state's
+        student files (CAASPP, CALPADS STAS) then fill validated_assessment / validated_attendance
+        where the district's own file is absent (pipeline/state_tables.py), said in the log."""
         year = context.partition_key
         settings = load_settings()
         fingerprint = rules_fingerprint()
@@ -141,6 +144,8 @@ def _ingest_assets() -> dg.AssetsDefinition:
                                          fingerprint, extra)
             except SourceFileError as exc:
                 rejected.append((source, exc))
+        for table, what in load_state_tables(files.warehouse_path, year).items():
+            context.log.info(f"{table} of {year}: {what}")
         if rejected:
             first_source, first = rejected[0]
             more = f" (and {len(rejected) - 1} more: " + "; ".join(f"{e.path}: {e.problem}" for _, e in rejected[1:]) + ")" \

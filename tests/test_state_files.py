@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -177,3 +178,85 @@ def test_a_record_that_does_not_line_up_is_kept_by_its_line_only(tmp_path):
     assert list(q["line"]) == [2] and list(q["check_name"]) == ["field_count"] and list(q["value"]) == [HIDDEN]
     assert [b.text for b in result.raw.bad_records] == [""]
     assert "Zelda" not in _everything(result)
+
+
+# --- the state's files in the tables the scoring reads ------------------------------------------------
+
+def _store_year(raw: Path, warehouse_path: Path, names: list[str]) -> None:
+    from pipeline.ingest_store import store
+
+    for name in names:
+        result = ingest(SOURCES[name], raw, YEAR, load_settings())
+        store(warehouse_path, SOURCES[name], result, YEAR, None)
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory, state_raw):
+    """The state files of the sample ingested into a warehouse without the district's assessment.csv and
+    attendance.csv, then loaded into validated_assessment and validated_attendance."""
+    import shutil
+
+    from pipeline import warehouse
+    from pipeline.state_tables import load_state_tables
+
+    raw = tmp_path_factory.mktemp("loaded") / "raw"
+    shutil.copytree(state_raw, raw)
+    district = {n: pd.read_csv(raw / YEAR / f"{n}.csv", dtype=str) for n in ("assessment", "attendance")}
+    for n in district:
+        (raw / YEAR / f"{n}.csv").unlink()
+    path = raw.parent / "scorecards.duckdb"
+    _store_year(raw, path, ["directory", "assessment", "attendance", *STATE_SOURCES])
+    done = load_state_tables(path, YEAR)
+    with warehouse.connect(path, read_only=True) as con:
+        tables = {n: warehouse.read_table(con, f"validated_{n}", {"school_year": YEAR}) for n in district}
+    return district, tables, done
+
+
+def test_caaspp_records_become_the_assessment_rows_they_were_written_from(loaded):
+    district, tables, done = loaded
+    assert done["validated_assessment"].endswith("rows from the CAASPP Student Score Data File")
+    ours = tables["assessment"].astype({"grade": str, "scale_score": "Int64"})
+    theirs = district["assessment"].astype({"scale_score": "Int64"})
+    key = ["ssid", "subject"]
+    merged = theirs.merge(ours, on=key, suffixes=("", "_state"), validate="one_to_one")
+    assert len(merged) == len(theirs) == len(ours)
+    for column in ["cds", "grade", "test_type", "scale_score", "ethnicity", "el", "sed", "swd", "foster", "homeless"]:
+        assert (merged[column].astype(str) == merged[f"{column}_state"].astype(str)).all(), column
+    assert ours["ltel"].isna().all()  # no LTEL field before 2024-25: unknown, not "No"
+
+
+def test_stas_records_become_the_attendance_rows_they_were_written_from(loaded):
+    district, tables, done = loaded
+    assert done["validated_attendance"].endswith("rows from the CALPADS STAS extract")
+    ours, theirs = tables["attendance"], district["attendance"]
+    merged = theirs.merge(ours, on=["ssid", "cds"], suffixes=("", "_state"), validate="one_to_one")
+    assert len(merged) == len(theirs) == len(ours)
+    for column in ["days_enrolled", "days_absent"]:
+        assert (merged[column].astype(int) == merged[f"{column}_state"].astype(int)).all(), column
+    last = theirs.drop_duplicates("ssid", keep="last").set_index("ssid")
+    # homeless (program 191) is socioeconomically disadvantaged by the Dashboard's rule, whatever else
+    last["sed"] = np.where(last["sed"].eq("Y") | last["homeless"].eq("Y"), "Y", "N")
+    for column in ["el", "sed", "homeless"]:  # SELA and SPRG carry these, for the student's latest record
+        assert (merged["ssid"].map(last[column]) == merged[f"{column}_state"]).all(), column
+    for column in ["grade", "ethnicity", "swd", "foster", "ltel"]:  # not in STAS, SELA or SPRG
+        assert merged[f"{column}_state"].isna().all(), column
+
+
+def test_the_districts_own_file_wins(tmp_path, state_raw):
+    from pipeline.state_tables import load_state_tables
+
+    path = tmp_path / "scorecards.duckdb"
+    _store_year(state_raw, path, ["directory", "assessment", "attendance", "caaspp", "calpads_stas"])
+    done = load_state_tables(path, YEAR)
+    assert done == {"validated_assessment": "the district's assessment.csv is used; the CAASPP file is not loaded",
+                    "validated_attendance": "the district's attendance.csv is used; the STAS extract is not loaded"}
+
+
+def test_state_codes_configuration_is_checked(tmp_path):
+    from pipeline.config import ConfigError
+    from pipeline.state_tables import CODES_FILE, load_codes
+
+    (tmp_path / CODES_FILE).write_text((REPO / "config" / CODES_FILE).read_text().replace('"500": HI', '"500": XX'))
+    with pytest.raises(ConfigError, match="state_codes.yaml: 'reporting_ethnicity' must map codes to"):
+        load_codes(tmp_path)
+    assert load_codes().reporting_ethnicity["500"] == "HI"

@@ -1,0 +1,191 @@
+"""The state's files in the tables the scoring already reads: CAASPP records become
+``validated_assessment`` rows and CALPADS STAS records (with SELA and SPRG for their groups)
+``validated_attendance`` rows, of district origin, when the district's own ``assessment.csv`` /
+``attendance.csv`` was not provided for the year (a district gives one or the other; the
+district's own file wins, and the run says which was used).
+
+The rules, and what they leave out (said, never guessed):
+
+- Assessment: record types 01/02 (Smarter Balanced ELA/math) and 03/04 (CAA) in grades 3-8 and 11;
+  a score counts when ``IncludeIndicator`` is ``Y``, otherwise the row stays without a score (a
+  participant not scored). Groups from the file's own CALPADS fields, codes mapped by
+  ``config/state_codes.yaml``; a blank flag stays unknown (NULL), not "No".
+- Attendance: one row per STAS record not exempt (13.13 = N); days enrolled = expected attendance
+  days (13.15); days absent = out-of-school suspension + excused + unexcused + non-ADA
+  independent study (13.17 + 13.19 + 13.20 + 13.21), the Dashboard's absences. An hourly school's
+  fractional days are rounded half up to whole days for the table (its days are whole numbers).
+  The school is the 14-digit CDS of the school of attendance: the reporting LEA's 7 digits and the
+  school's 7, or, for an independently reporting charter (both fields the school code), the
+  directory's school with that code. STAS has no grade: ``grade`` stays NULL. EL from the latest SELA
+  status started by the end of the school year; SED and homeless from SPRG memberships
+  overlapping the year. Ethnicity (SINF), disability (SPED), foster (CDSS match) and LTEL are not
+  in these files: they stay NULL, so those groups have no attendance rows from the state's files.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline import warehouse
+from pipeline.config import CONFIG_DIR, ConfigError, dashboard_year, read_yaml
+
+CODES_FILE = "state_codes.yaml"
+ETHNICITY = {"AA", "AI", "AS", "FI", "HI", "PI", "WH", "MR"}
+ASSESSMENT_COLUMNS = ["ssid", "cds", "grade", "subject", "test_type", "scale_score", "ethnicity", "el", "ltel",
+                      "sed", "swd", "foster", "homeless", "source_line"]
+ATTENDANCE_COLUMNS = ["ssid", "cds", "grade", "days_enrolled", "days_absent", "ethnicity", "el", "ltel", "sed",
+                      "swd", "foster", "homeless", "source_line"]
+RECORD_TYPES = {"01": ("ELA", "SBA"), "02": ("MATH", "SBA"), "03": ("ELA", "CAA"), "04": ("MATH", "CAA")}
+ACCOUNTABILITY_GRADES = [3, 4, 5, 6, 7, 8, 11]
+
+
+@dataclass(frozen=True)
+class StateCodes:
+    reporting_ethnicity: dict[str, str]
+    english_learner_status: tuple[str, ...]
+    sed_programs: tuple[str, ...]
+    homeless_programs: tuple[str, ...]
+
+
+def load_codes(config_dir: str | Path = CONFIG_DIR) -> StateCodes:
+    """``config/state_codes.yaml``, checked: a wrong key or value names the file and the key."""
+    path = Path(config_dir) / CODES_FILE
+    data = read_yaml(path)
+    where = f"{path}"
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: expected a mapping of keys")
+    for key in ("reporting_ethnicity", "english_learner_status", "sed_programs", "homeless_programs"):
+        if key not in data:
+            raise ConfigError(f"{where}: missing key '{key}'")
+    eth = data["reporting_ethnicity"]
+    if not isinstance(eth, dict) or not all(str(v) in ETHNICITY for v in eth.values()):
+        raise ConfigError(f"{where}: 'reporting_ethnicity' must map codes to {', '.join(sorted(ETHNICITY))}")
+    for key in ("english_learner_status", "sed_programs", "homeless_programs"):
+        if not isinstance(data[key], list) or not data[key]:
+            raise ConfigError(f"{where}: '{key}' must be a non-empty list")
+    return StateCodes({str(k): str(v) for k, v in eth.items()}, tuple(map(str, data["english_learner_status"])),
+                      tuple(map(str, data["sed_programs"])), tuple(map(str, data["homeless_programs"])))
+
+
+def _yes_no(values: pd.Series) -> pd.Series:
+    return values.astype("string").map({"Yes": "Y", "No": "N"}).astype("string")
+
+
+def assessment_rows(caaspp: pd.DataFrame, codes: StateCodes) -> pd.DataFrame:
+    """``validated_assessment`` rows from the kept CAASPP records (``validated_caaspp``)."""
+    c = caaspp[caaspp["recordtype"].isin(list(RECORD_TYPES))].copy()
+    c["grade"] = pd.to_numeric(c["gradeassessed"]).astype("int64")
+    c = c[c["grade"].isin(ACCOUNTABILITY_GRADES)]
+    kind = c["recordtype"].map(RECORD_TYPES)
+    elas = c["elas"].astype("string")
+    out = pd.DataFrame({
+        "ssid": c["ssid"].astype("string"), "cds": c["calpadsschoolcode"].astype("string"), "grade": c["grade"],
+        "subject": kind.str[0].astype("string"), "test_type": kind.str[1].astype("string"),
+        "scale_score": c["scalescore"].astype("Int64").where(c["includeindicator"].eq("Y")),
+        "ethnicity": c["reportingethnicity"].astype("string").map(codes.reporting_ethnicity).astype("string"),
+        "el": elas.isin(codes.english_learner_status).map({True: "Y", False: "N"}).astype("string")
+        .where(elas.notna()),
+        "ltel": _yes_no(c["ltelorarltel"]) if "ltelorarltel" in c else pd.Series(pd.NA, c.index, "string"),
+        "sed": _yes_no(c["economicdisadvantagestatus"]), "swd": _yes_no(c["calpadsideaindicator"]),
+        "foster": _yes_no(c["fosterstatus"]), "homeless": _yes_no(c["homelessstatus"]),
+        "source_line": c["source_line"].astype("int64"),
+    })
+    # one record per student and subject, as the district export has it: the first in the file
+    return out.sort_values("source_line", kind="stable").drop_duplicates(["ssid", "subject"]).reset_index(drop=True)
+
+
+def _overlaps(frame: pd.DataFrame, start: str, end: str | None, school_year: str) -> pd.Series:
+    spring = dashboard_year(school_year)
+    begins, ends = f"{spring - 1}0701", f"{spring}0630"
+    within = frame[start].le(ends)
+    if end is not None:
+        within &= frame[end].isna() | frame[end].ge(begins)
+    return within
+
+
+def attendance_rows(stas: pd.DataFrame, sela: pd.DataFrame | None, sprg: pd.DataFrame | None,
+                    directory_cds: list[str], school_year: str, codes: StateCodes) -> pd.DataFrame:
+    """``validated_attendance`` rows from the kept STAS records, with groups from SELA and SPRG."""
+    s = stas[stas["exemption"].eq("N") & stas["days_expected"].notna()].copy()
+    by_school = {cds[7:]: cds for cds in directory_cds}
+    charter = s["reporting_lea"].eq(s["school_of_attendance"])
+    cds = (s["reporting_lea"] + s["school_of_attendance"]).astype("string")
+    cds[charter] = s.loc[charter, "school_of_attendance"].map(by_school).astype("string")
+
+    def whole(days: pd.Series) -> pd.Series:
+        return np.floor(days.fillna(0) + 0.5).astype("int64")
+
+    absent = s[["days_oss", "days_excused", "days_unexcused", "days_is_non_ada"]].fillna(0).sum(axis=1)
+    out = pd.DataFrame({
+        "ssid": s["ssid"].astype("string"), "cds": cds, "grade": pd.Series(pd.NA, s.index, "string"),
+        "days_enrolled": whole(s["days_expected"]), "days_absent": whole(absent),
+        "ethnicity": pd.Series(pd.NA, s.index, "string"), "ltel": pd.Series(pd.NA, s.index, "string"),
+        "swd": pd.Series(pd.NA, s.index, "string"), "foster": pd.Series(pd.NA, s.index, "string"),
+        "source_line": s["source_line"].astype("int64"),
+    })
+    out["el"] = _latest_elas(sela, school_year, codes, out["ssid"])
+    out["sed"] = _in_program(sprg, codes.sed_programs, school_year, out["ssid"])
+    out["homeless"] = _in_program(sprg, codes.homeless_programs, school_year, out["ssid"])
+    return out[ATTENDANCE_COLUMNS].reset_index(drop=True)
+
+
+def _latest_elas(sela: pd.DataFrame | None, school_year: str, codes: StateCodes, ssid: pd.Series) -> pd.Series:
+    if sela is None or sela.empty:
+        return pd.Series(pd.NA, ssid.index, "string")
+    started = sela[_overlaps(sela, "elas_start_date", None, school_year)]
+    latest = started.sort_values("elas_start_date", kind="stable").drop_duplicates("ssid", keep="last")
+    status = latest.set_index("ssid")["elas"].isin(codes.english_learner_status).map({True: "Y", False: "N"})
+    return ssid.map(status).astype("string")
+
+
+def _in_program(sprg: pd.DataFrame | None, programs: tuple[str, ...], school_year: str, ssid: pd.Series) -> pd.Series:
+    if sprg is None:
+        return pd.Series(pd.NA, ssid.index, "string")
+    member = sprg[sprg["program"].isin(programs) & _overlaps(sprg, "membership_start", "membership_end", school_year)]
+    return pd.Series(np.where(ssid.isin(set(member["ssid"])), "Y", "N"), ssid.index, "string")
+
+
+def _year_rows(con, table: str, school_year: str) -> pd.DataFrame | None:
+    if not warehouse.table_exists(con, table):
+        return None
+    frame = warehouse.read_table(con, table, {"school_year": school_year})
+    return frame if len(frame) else None
+
+
+def _provided(con, source: str, school_year: str) -> bool:
+    row = warehouse.one(con, "SELECT provided FROM ingest_files WHERE school_year = ? AND source = ?",
+                        [school_year, source]) if warehouse.table_exists(con, "ingest_files") else None
+    return bool(row and row[0])
+
+
+def load_state_tables(warehouse_path: Path | str, school_year: str,
+                      config_dir: str | Path = CONFIG_DIR) -> dict[str, str]:
+    """Fill ``validated_assessment`` / ``validated_attendance`` of ``school_year`` from the state's
+    files when the district's own file was not provided; returns, per table, what was done in words."""
+    codes = load_codes(config_dir)
+    done = {}
+    with warehouse.connect(warehouse_path) as con:
+        caaspp = _year_rows(con, "validated_caaspp", school_year)
+        if caaspp is not None:
+            if _provided(con, "assessment", school_year):
+                done["validated_assessment"] = "the district's assessment.csv is used; the CAASPP file is not loaded"
+            else:
+                rows = assessment_rows(caaspp, codes)
+                warehouse.replace_rows(con, "validated_assessment", rows, {"school_year": school_year})
+                done["validated_assessment"] = f"{len(rows)} rows from the CAASPP Student Score Data File"
+        stas = _year_rows(con, "validated_calpads_stas", school_year)
+        if stas is not None:
+            if _provided(con, "attendance", school_year):
+                done["validated_attendance"] = "the district's attendance.csv is used; the STAS extract is not loaded"
+            else:
+                directory = _year_rows(con, "validated_directory", school_year)  # stored under the run's year
+                directory_cds = [] if directory is None else directory["cds"].astype(str).tolist()
+                rows = attendance_rows(stas, _year_rows(con, "validated_calpads_sela", school_year),
+                                       _year_rows(con, "validated_calpads_sprg", school_year), directory_cds,
+                                       school_year, codes)
+                warehouse.replace_rows(con, "validated_attendance", rows, {"school_year": school_year})
+                done["validated_attendance"] = f"{len(rows)} rows from the CALPADS STAS extract"
+    return done
