@@ -260,3 +260,22 @@ def test_state_codes_configuration_is_checked(tmp_path):
     with pytest.raises(ConfigError, match="state_codes.yaml: 'reporting_ethnicity' must map codes to"):
         load_codes(tmp_path)
     assert load_codes().reporting_ethnicity["500"] == "HI"
+
+
+def test_only_the_kept_columns_are_parsed_and_nothing_is_lost(tmp_path):
+    """A record with a name but none of the kept fields is a record (quarantined), not a blank line;
+    a line of nothing but carets is blank."""
+    assessment = pd.read_csv(REPO / "data" / "raw" / YEAR / "assessment.csv", dtype={"ssid": str, "cds": str},
+                             nrows=4)
+    folder = tmp_path / "raw" / YEAR
+    folder.mkdir(parents=True)
+    write_caaspp(assessment, 2024, folder / "caaspp_student_score_data.txt")
+    lines = (folder / "caaspp_student_score_data.txt").read_bytes().split(b"\r\n")
+    width = lines[0].count(b"^")
+    lines[2:2] = [b"^^Zelda" + b"^" * (width - 2), b"^" * width]
+    (folder / "caaspp_student_score_data.txt").write_bytes(b"\r\n".join(lines))
+    result = ingest(SOURCES["caaspp"], tmp_path / "raw", YEAR, load_settings())
+    assert result.raw.frame.shape[1] == len(result.raw.frame.columns) <= len(SOURCES["caaspp"].schema.columns) + 1
+    assert (result.validated.rows_read, result.validated.rows_kept, result.raw.blank_lines) == (5, 4, 1)
+    assert set(result.validated.quarantine["line"]) == {3}
+    assert "Zelda" not in _everything(result)

@@ -22,6 +22,7 @@ def read_delimited(
     keep_unknown: bool = False,
     engine: str = "auto",
     names: list[str] | None = None,
+    parse_kept_only: bool = False,
 ) -> RawTable:
     """Read a delimited text file into a :class:`RawTable` of text values.
 
@@ -37,7 +38,8 @@ def read_delimited(
     the csv module did, ``notes`` says why.
 
     ``names``: the file has no header line (a CALPADS extract); these are its fields' names by
-    position. Line numbers stay those of the file.
+    position. Line numbers stay those of the file. ``parse_kept_only``: the fast reader converts
+    only the columns kept (:func:`~pipeline.readers.fast.read_fast`).
     """
     if engine not in ("auto", "csv"):
         raise ValueError(f"engine must be 'auto' or 'csv', not {engine!r}")
@@ -48,17 +50,19 @@ def read_delimited(
         if not data.strip():
             raise SourceFileError(path, "is empty (0 data rows)")
         data = (delimiters[0].join(names) + "\n").encode("ascii") + data.removeprefix(b"\xef\xbb\xbf")
-        table = read_delimited_text(path, data, required, optional, aliases, delimiters, keep_unknown, engine)
+        table = read_delimited_text(path, data, required, optional, aliases, delimiters, keep_unknown, engine,
+                                    parse_kept_only=parse_kept_only)
         table.checksum = checksum
         table.frame[LINE] -= 1
         for record in table.bad_records:
             record.line -= 1
         return table
-    return read_delimited_text(path, data, required, optional, aliases, delimiters, keep_unknown, engine, checksum)
+    return read_delimited_text(path, data, required, optional, aliases, delimiters, keep_unknown, engine, checksum,
+                               parse_kept_only)
 
 
 def read_delimited_text(path: Path, data: bytes, required, optional, aliases, delimiters, keep_unknown, engine,
-                        checksum: str = "") -> RawTable:
+                        checksum: str = "", parse_kept_only: bool = False) -> RawTable:
     """:func:`read_delimited` on the file's bytes ``data``."""
     if not data[:4096].strip() and not data.strip():  # (the whole file is copied only if it starts blank)
         raise SourceFileError(path, "is empty (0 data rows and no header)")
@@ -83,7 +87,7 @@ def read_delimited_text(path: Path, data: bytes, required, optional, aliases, de
             body = data[3:] if encoding == "utf-8-sig" else data
         del text  # the fast reader works on the bytes; the text of a big file is a lot of memory
         fast = read_fast(path, body, header_text.split(delimiter), delimiter, aliases, known,
-                         required, contract, keep_unknown)
+                         required, contract, keep_unknown, parse_kept_only)
         if isinstance(fast, RawTable):
             fast.encoding, fast.delimiter, fast.checksum = encoding, delimiter, checksum
             return fast

@@ -106,7 +106,7 @@ def _scan(u8: np.ndarray, chunk: int = 1 << 22) -> tuple[np.ndarray, int]:
 
 def read_fast(path: Path, body: bytes, header: list[str], delimiter: str, aliases: dict[str, str],
               known: set[str], required: list[str], contract: set[str],
-              keep_unknown: bool) -> RawTable | str:
+              keep_unknown: bool, parse_kept_only: bool = False) -> RawTable | str:
     """The fast reader: a :class:`RawTable`, or the reason (a string) to leave the file to the csv module.
 
     Physical lines come from the positions of the newline bytes (numpy). pyarrow parses every
@@ -143,6 +143,8 @@ def read_fast(path: Path, body: bytes, header: list[str], delimiter: str, aliase
         return "skip"
 
     columns = [f"f{i}" for i in range(width)]
+    keep = [i for i, name in enumerate(names) if keep_unknown or name in contract]
+    parsed = [columns[i] for i in keep] if parse_kept_only else columns
     source = pa.BufferReader(pa.py_buffer(body).slice(int(newlines[0]) + 1))
     try:
         table = pacsv.read_csv(
@@ -155,7 +157,8 @@ def read_fast(path: Path, body: bytes, header: list[str], delimiter: str, aliase
                 newlines_in_values=False, ignore_empty_lines=True, invalid_row_handler=on_invalid,
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in columns}, strings_can_be_null=False,
+                column_types={c: pa.string() for c in parsed}, strings_can_be_null=False,
+                include_columns=parsed,
                 quoted_strings_can_be_null=False,
             ),
             memory_pool=_POOL,
@@ -179,8 +182,10 @@ def read_fast(path: Path, body: bytes, header: list[str], delimiter: str, aliase
     outside -= int(np.count_nonzero((u8[:int(newlines[0]) + 1] - np.uint8(0x21)) > np.uint8(0x7e - 0x21)))
     line_ends = int(len(newlines)) - 1 + body.count(b"\r", int(newlines[0]) + 1)
     spacey = int(outside) != line_ends + (body.count(b"\t", int(newlines[0]) + 1) if delimiter == "\t" else 0)
-    arrays = [_strip(table.column(c)) if spacey else table.column(c) for c in columns]
-    if spacey or bool(np.any(content[regular] == width - 1)):
+    arrays = [(_strip(table.column(c)) if spacey else table.column(c)) if c in parsed else None for c in columns]
+    if parse_kept_only:
+        blank_rows = content[regular] == width - 1  # nothing but delimiters
+    elif spacey or bool(np.any(content[regular] == width - 1)):
         empty = None
         for arr in arrays:
             is_empty = pc.equal(pc.utf8_length(arr, memory_pool=_POOL), 0, memory_pool=_POOL)
@@ -207,7 +212,6 @@ def read_fast(path: Path, body: bytes, header: list[str], delimiter: str, aliase
         bad.append(BadRecord(line, f"row has {len(record)} fields; the header has {width}",
                              delimiter.join(record)[:200]))
 
-    keep = [i for i, name in enumerate(names) if keep_unknown or name in contract]
     ignored = [h for h, name in zip(header, names) if not (keep_unknown or name in contract)]
     if blank_rows.any():
         mask = pa.array(~blank_rows)

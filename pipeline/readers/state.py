@@ -62,10 +62,10 @@ def read_state_file(path: Path | str, layout: StateLayout, *, required: list[str
     if layout.numbered:
         names = _numbered_names(path, layout, required)
         table = read_delimited(path, required=required, optional=optional, delimiters=(CARET,), engine=engine,
-                               names=names)
+                               names=names, parse_kept_only=True)
     else:
         table = read_delimited(path, required=required, optional=optional, aliases=layout.aliases,
-                               delimiters=(CARET,), engine=engine)
+                               delimiters=(CARET,), engine=engine, parse_kept_only=True)
     for record in table.bad_records:
         record.text = ""  # the record may hold a name or a birth date: only its line and problem are kept
     for column in layout.grades:
