@@ -37,7 +37,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
     from pipeline.sample import generate
 
     started = time.perf_counter()
-    counts = generate(args.out, scale=args.scale, seed=args.seed)
+    counts = generate(args.out, scale=args.scale, seed=args.seed, state_files=args.state_files)
     print(f"wrote {len(counts)} files, {sum(counts.values()):,} rows to {args.out} "
           f"in {time.perf_counter() - started:.1f} s")
     return 0
@@ -207,6 +207,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", choices=["tiny", "demo", "district", "state"], default="demo")
     p.add_argument("--seed", type=int, default=2024)
     p.add_argument("--out", default=str(PROJECT_ROOT / "data" / "raw"))
+    p.add_argument("--state-files", action="store_true",
+                   help="also write each year's CAASPP, ELPAC and CALPADS STAS/SELA/SPRG files in the state's layouts")
     p.set_defaults(func=cmd_sample)
 
     p = sub.add_parser("run", help="materialize every asset of a school year through Dagster")

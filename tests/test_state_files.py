@@ -279,3 +279,13 @@ def test_only_the_kept_columns_are_parsed_and_nothing_is_lost(tmp_path):
     assert (result.validated.rows_read, result.validated.rows_kept, result.raw.blank_lines) == (5, 4, 1)
     assert set(result.validated.quarantine["line"]) == {3}
     assert "Zelda" not in _everything(result)
+
+
+def test_scorecards_sample_writes_the_state_files_on_request(tmp_path):
+    from pipeline.cli import main
+
+    assert main(["sample", "--scale", "tiny", "--seed", "5", "--out", str(tmp_path / "raw"), "--state-files"]) == 0
+    for year in ("2021-22", "2022-23", "2023-24"):
+        assert all((tmp_path / "raw" / year / name).stat().st_size > 1000 for name in STATE_FILES)
+    stas = (tmp_path / "raw" / "2021-22" / "calpads_stas.txt").read_text().split("\n")[0]
+    assert stas.count("^") == 22  # 13.01-13.23 in 2021-22 (13.22 ADA-generating IS from that year)

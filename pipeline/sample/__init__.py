@@ -50,6 +50,7 @@ The modules, in the order the data are made:
 ``dashboard_rules``    CDE's rules from ``config/`` (``pipeline.dashboard_config``); CDE's rounding
 ``dashboard_files``    the research files' rows and layout
 ``writers``            writing files; column and number formats
+``state_files``        CAASPP, ELPAC and CALPADS files in the state's layouts (``state_headers``)
 =====================  ==========================================================================
 """
 from __future__ import annotations
@@ -69,6 +70,7 @@ from pipeline.sample.district_exports import (
 from pipeline.sample.outcomes import year_records
 from pipeline.sample.population import Simulator
 from pipeline.sample.scales import SCALES, ScaleSpec
+from pipeline.sample.state_files import write_state_files
 from pipeline.sample.survey import write_codebook, write_survey
 from pipeline.sample.world import build_world
 from pipeline.sample.writers import write_csv
@@ -78,13 +80,16 @@ __all__ = ["SCALES", "ScaleSpec", "generate", "DASHBOARD_INDICATORS", "dashboard
 
 def generate(out_dir: str | Path, scale: str = "demo", seed: int = 2024,
              years: tuple[str, ...] = ("2021-22", "2022-23", "2023-24"),
-             config_dir: str | Path = CONFIG_DIR) -> dict[str, int]:
+             config_dir: str | Path = CONFIG_DIR, state_files: bool = False) -> dict[str, int]:
     """Write the full export set for `scale` into `out_dir`; return {relative file path: data rows}.
 
     Deterministic: the same (scale, seed, years) gives byte-identical files. `years` are school
     years like "2023-24"; the simulation runs every year from the one before the first to the
     last, and writes the requested ones. The Dashboard files' levels and colours follow the cut
     scores and colour grid of `config_dir` (the configuration the scoring uses by default).
+    With `state_files`, each year also gets the state's student files of the same students
+    (:mod:`pipeline.sample.state_files`): a run then reads both, and the district's own
+    assessment and attendance files are the ones scored.
     """
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
@@ -120,6 +125,8 @@ def generate(out_dir: str | Path, scale: str = "demo", seed: int = 2024,
             counts[f"{label}/survey_responses.csv"] = nr
             counts[f"{label}/survey_population.csv"] = npop
             counts[f"{label}/community.csv"] = write_community(yd, world, seed, ydir / "community.csv")
+            if state_files:
+                counts.update({f"{label}/{n}": rows for n, rows in write_state_files(ydir, spring).items()})
             for ind in DASHBOARD_INDICATORS:
                 name = f"{ind}download{spring}.txt"
                 df = dashboard_frame(ind, agg[ind], prev_agg[ind] if prev_agg else None, meta, spring, rules)
