@@ -12,7 +12,7 @@ from pipeline.ingest_store import read_notes
 from pipeline.scoring.attendance import score_attendance
 from pipeline.scoring.climate import climate_item_report, score_climate
 from pipeline.scoring.equity import score_equity_tables
-from pipeline.scoring.framework import score_framework
+from pipeline.scoring.framework import rated_schools, score_framework
 from pipeline.scoring.growth import growth_tables
 from pipeline.scoring.indicators import disagreement_summary, disagreements, score_indicators
 from pipeline.scoring.privacy import protect_climate, protect_growth, protect_results
@@ -174,25 +174,24 @@ def equity_index(context: dg.AssetExecutionContext, files: ScorecardFiles) -> dg
     pool="warehouse",
 )
 def school_rating(context: dg.AssetExecutionContext, files: ScorecardFiles) -> dg.MaterializeResult:
-    """Overall framework rating from config/framework.yaml (by default CORE's 60 % academic and
-    40 % culture-climate split): each measure's index level 1-10 and points, weights re-allocated
-    for missing measures, the school's score and level, the district and same-need-tier peer
-    averages, the school's percentile among its peers, and the improvement each measure needs to
-    reach the next level. Tables `school_rating` and `rating_measures`."""
+    """Overall rating under the framework config/framework.yaml selects (by default the CORE-style
+    index of config/frameworks/core.yaml: 60 % academic, 40 % culture-climate): each measure's
+    value, points, weight after reallocation, contribution and the rule that applied; the school's
+    score and level (after the framework's rules), the district and same-need-tier peer averages,
+    the school's percentile among its peers, and the improvement each measure needs to reach its
+    next band. Tables `school_rating` and `rating_measures`."""
     year = context.partition_key
     with files.warehouse() as con:
-        schools = con.execute(
-            "SELECT d.cds, coalesce(e.tier, 'Unranked') AS peer_tier FROM validated_directory d "
-            "LEFT JOIN equity_index e ON e.school_year = d.school_year AND e.cds = d.cds "
-            "WHERE d.school_year = ?", [year]).df()
-        rating, measures = score_framework(con, year, schools)
+        rating, measures = score_framework(con, year, rated_schools(con, year))
         warehouse.replace_rows(con, "school_rating", rating, {"school_year": year})
         warehouse.replace_rows(con, "rating_measures", measures, {"school_year": year})
     return dg.MaterializeResult(metadata={
+        "framework": str(rating["framework"].iloc[0]) if len(rating) else "",
         "schools_rated": int(rating["rated"].sum()),
         "district_average": float(rating["district_average"].dropna().iloc[0]) if rating["score"].notna().any() else 0.0,
         "levels": dg.MetadataValue.md(rating["level_label"].value_counts().rename_axis("level").reset_index()
                                       .to_markdown(index=False) if len(rating) else "none"),
+        "rules_applied": int(rating["rules_applied"].notna().sum()),
     })
 
 

@@ -10,8 +10,8 @@ from pipeline.scoring.framework import load_framework, score_framework
 
 CONFIG = """
 name: Test framework
-missing_weight: reallocate
-min_weight_present: 50
+missing: within_domain
+score: {method: weighted_mean, round: {decimals: 1, rule: half_up}, min_weight_present: 50}
 levels:
   - {level: 1, label: Low, min: 0}
   - {level: 2, label: Mid, min: 40}
@@ -100,9 +100,14 @@ def test_too_little_weight_present_means_no_rating(framework):
 
 @pytest.mark.parametrize("old, new, message", [
     ("weight: 30,\n         higher_is_better: true, min_n: 20, cuts: [-90",
-     "weight: 20,\n         higher_is_better: true, min_n: 20, cuts: [-90", "measure weights add up to 50"),
-    ("table: indicator_results, indicator: ela", "table: nowhere, indicator: ela", "unknown table 'nowhere'"),
-    ("cuts: [40, 35, 30, 25, 20, 15, 10, 5, 2.5]", "cuts: [1, 2, 3, 4, 5, 6, 7, 8, 9]", "decreasing"),
+     "weight: 20,\n         higher_is_better: true, min_n: 20, cuts: [-90",
+     r"domains\[0\]\.weight: the measures' weights add up to 50, not the domain's weight \(got 60\)"),
+    ("table: indicator_results, indicator: ela", "table: nowhere, indicator: ela",
+     r"domains\[0\]\.measures\[0\]\.source\.table: unknown or unpublished table.*\(got 'nowhere'\)"),
+    ("cuts: [40, 35, 30, 25, 20, 15, 10, 5, 2.5]", "cuts: [1, 2, 3, 4, 5, 6, 7, 8, 9]",
+     r"domains\[1\]\.measures\[0\]\.cuts: must decrease \(lower is better\) \(got \[1, 2"),
+    ("weight: 40,\n", "weight: 40, wieght: 3,\n", r"measures\[0\]\.wieght: unknown key"),
+    ("rule: half_up", "rule: bankers", r"score\.round\.rule: must be one of half_up, half_even, down, up \(got 'bankers'\)"),
 ])
 def test_config_errors_name_the_key(tmp_path, old, new, message):
     path = tmp_path / "framework.yaml"
@@ -114,4 +119,5 @@ def test_config_errors_name_the_key(tmp_path, old, new, message):
 
 def test_default_framework_is_core_60_40():
     fw = load_framework()
+    assert fw.name == "School Quality Framework"
     assert fw.measures.groupby("domain")["domain_weight"].first().to_dict() == {"academic": 60, "culture_climate": 40}

@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from pipeline.config import Privacy, load_settings
-from pipeline.scorecard.labels import INDICATOR_POPULATION, INDICATORS, TIERS
+from pipeline.scorecard.labels import INDICATOR_POPULATION, TIERS
 from pipeline.scoring.privacy import protect_growth
 from pipeline.warehouse import read_table, table_exists
 
@@ -92,21 +92,19 @@ def _read(con: duckdb.DuckDBPyConnection, table: str, school_year: str, schools_
 
 
 def _framework_info() -> tuple[list[dict], dict[str, dict]]:
-    """Levels and measure order/kind from config/framework.yaml (empty if it cannot be read)."""
+    """Levels and measure order/kind from the rating framework (empty if it cannot be read)."""
     try:
         from pipeline.scoring.framework import load_framework
         fw = load_framework()
     except Exception:  # the page still renders from the warehouse alone
         return [], {}
-    levels = sorted(({"level": int(r["level"]), "label": str(r["label"]), "min": float(r["min"])}
-                     for r in _records(fw.levels)), key=lambda r: r["level"])
-    info = {}
-    for i, m in enumerate(_records(fw.measures)):
-        if m["source_table"] == "indicator_results":
-            kind = INDICATORS.get(m.get("indicator"), ("", False, "rate"))[2]
-        else:
-            kind = "rate" if m["source_table"] == "climate" else "dfs"
-        info[m["measure"]] = {"order": i, "kind": kind}
+    levels = sorted(({"level": int(r["level"]), "label": str(r["label"]), "label_es": r.get("label_es"),
+                      "min": float(r["min"])} for r in _records(fw.levels)), key=lambda r: r["level"])
+    info: dict[str, dict] = {}
+    for m in _records(fw.measures):
+        info.setdefault(m["measure"], {"order": len(info), "kind": m["kind"], "label_es": m.get("label_es"),
+                                       "domain_label_es": m.get("domain_label_es"),
+                                       "points_min": m["points_min"], "points_max": m["points_max"]})
     return levels, info
 
 

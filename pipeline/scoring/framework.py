@@ -1,138 +1,141 @@
-"""The overall framework rating, declared in ``config/framework.yaml`` and computed in DuckDB.
+"""The overall rating of the framework the district chose (``config/framework.yaml``), in DuckDB.
 
-This module loads and checks the configuration, registers it as small tables, and runs
-``sql/framework_values.sql``, ``sql/framework_measures.sql`` and ``sql/framework_rating.sql``.
+:mod:`pipeline.frameworks` reads and checks the framework's YAML; this module registers it as
+small tables, reads each measure's source from the warehouse and runs ``sql/framework_*.sql``:
+values, deductions, points, weights (reallocation), then the rating and its rules. It returns
+``school_rating`` (one row per school) and ``rating_measures`` (one row per school, model and
+measure: value, points, weight after reallocation, contribution and the rule that applied).
 """
 from __future__ import annotations
-
-from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from pipeline.config import ConfigError, config_path, read_yaml
-from pipeline.warehouse import table_exists
+from pipeline.config import ConfigError
+from pipeline.frameworks import RatingFramework, load_framework
+from pipeline.frameworks.sources import Source
+from pipeline.warehouse import columns, quote, table_exists
 
-SOURCE_TABLES = {"indicator_results": "indicator", "growth": "subject", "climate": "respondent_group"}
-CUTS = 9  # nine cut points -> index levels 1..10
+__all__ = ["load_framework", "score_framework", "framework_schools", "rated_schools", "MEASURE_COLUMNS"]
 
-
-@dataclass(frozen=True)
-class Framework:
-    name: str
-    missing_weight: str
-    min_weight_present: float
-    measures: pd.DataFrame  # measure, label, domain, domain_label, domain_weight, weight, ...
-    cuts: pd.DataFrame  # measure, position (1..9), cut
-    levels: pd.DataFrame  # level, label, min
+MEASURE_COLUMNS = [
+    "school_year", "cds", "model", "share", "domain", "domain_label", "measure", "label", "higher_is_better",
+    "student_group", "value", "n", "missing_reason", "index_level", "points", "points_min", "points_max",
+    "deducted", "deduction_rule", "weight", "effective_weight", "contribution", "rule", "next_cut", "next_points",
+    "improvement_needed",
+]
 
 
-def _need(d: dict, key: str, where: str):
-    if not isinstance(d, dict) or key not in d:
-        raise ConfigError(f"{where}: missing key '{key}'")
-    return d[key]
+def _register(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
+    con.register(f"_{name}", frame)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _{name}")
+    con.unregister(f"_{name}")
 
 
-def load_framework(path: Path | str | None = None) -> Framework:
-    """Read and check the framework configuration; errors name the file and the key."""
-    path = Path(path) if path else config_path("framework.yaml")
-    raw = read_yaml(path)
-    where = path.name
-    missing_weight = _need(raw, "missing_weight", where)
-    if missing_weight not in ("reallocate", "zero"):
-        raise ConfigError(f"{where}: missing_weight must be 'reallocate' or 'zero', got {missing_weight!r}")
-    levels = pd.DataFrame(_need(raw, "levels", where))
-    if not {"level", "label", "min"} <= set(levels.columns) or not levels["min"].is_monotonic_increasing:
-        raise ConfigError(f"{where}: levels need level, label and min, with min increasing")
-    rows, cuts = [], []
-    seen: set[str] = set()
-    for d_i, domain in enumerate(_need(raw, "domains", where)):
-        dw = f"{where} domains[{d_i}]"
-        d_id, d_weight = _need(domain, "id", dw), float(_need(domain, "weight", dw))
-        total = 0.0
-        for m_i, m in enumerate(_need(domain, "measures", dw)):
-            mw = f"{dw} ({d_id}) measures[{m_i}]"
-            m_id = _need(m, "id", mw)
-            if m_id in seen:
-                raise ConfigError(f"{mw}: measure id '{m_id}' appears twice")
-            seen.add(m_id)
-            source = _need(m, "source", mw)
-            table = _need(source, "table", f"{mw} source")
-            if table not in SOURCE_TABLES:
-                raise ConfigError(f"{mw} source: unknown table '{table}'; known: {', '.join(SOURCE_TABLES)}")
-            selector = _need(source, SOURCE_TABLES[table], f"{mw} source")
-            weight = float(_need(m, "weight", mw))
-            if weight <= 0:
-                raise ConfigError(f"{mw}: weight must be positive")
-            higher = bool(_need(m, "higher_is_better", mw))
-            points = [float(c) for c in _need(m, "cuts", mw)]
-            ordered = points == sorted(points) if higher else points == sorted(points, reverse=True)
-            if len(points) != CUTS or not ordered:
-                raise ConfigError(f"{mw}: cuts must be {CUTS} numbers, "
-                                  f"{'increasing' if higher else 'decreasing (lower is better)'}")
-            total += weight
-            rows.append({
-                "measure": m_id, "label": _need(m, "label", mw), "domain": d_id,
-                "domain_label": domain.get("label", d_id), "domain_weight": d_weight, "weight": weight,
-                "higher_is_better": higher, "min_n": int(_need(m, "min_n", mw)), "source_table": table,
-                "indicator": selector if table == "indicator_results" else None,
-                "subject": selector if table == "growth" else None,
-                "respondent_group": selector if table == "climate" else None,
-            })
-            cuts += [{"measure": m_id, "position": i + 1, "cut": c} for i, c in enumerate(points)]
-        if abs(total - d_weight) > 1e-9:
-            raise ConfigError(f"{dw} ({d_id}): measure weights add up to {total:g}, the domain weight is {d_weight:g}")
-    measures = pd.DataFrame(rows)
-    if abs(measures.groupby("domain")["domain_weight"].first().sum() - 100) > 1e-9:
-        raise ConfigError(f"{where}: domain weights must add up to 100")
-    return Framework(
-        name=raw.get("name", "Framework"), missing_weight=missing_weight,
-        min_weight_present=float(_need(raw, "min_weight_present", where)),
-        measures=measures, cuts=pd.DataFrame(cuts), levels=levels,
-    )
+def framework_schools(fw: RatingFramework, schools: pd.DataFrame) -> pd.DataFrame:
+    """``cds, model, share, peer_tier``: each school's model (one row per program), from the column
+    the framework names (``models.by``) and its programs file (enrollment shares)."""
+    base = schools[["cds", "peer_tier"]].copy()
+    if fw.model_by is None:
+        return base.assign(model="all", share=1.0)
+    if fw.model_by not in schools.columns:
+        raise ConfigError(f"{fw.file}: models.by: the school directory has no column '{fw.model_by}'")
+    lookup = dict(zip(fw.models["value"], fw.models["model"]))
+    out = base.assign(model=schools[fw.model_by].astype("string").map(lookup), share=1.0)
+    if fw.programs is not None:
+        prog = pd.read_csv(fw.programs, dtype={"cds": str})
+        missing = {"cds", "model", "enrollment"} - set(prog.columns)
+        if missing:
+            raise ConfigError(f"{fw.programs.name}: missing column(s) {', '.join(sorted(missing))}")
+        unknown = sorted(set(prog["model"]) - set(fw.models["model"]))
+        if unknown:
+            raise ConfigError(f"{fw.programs.name}: column model: '{unknown[0]}' is not a model of {fw.file}")
+        prog["share"] = prog["enrollment"] / prog.groupby("cds")["enrollment"].transform("sum")
+        prog = prog.merge(base, on="cds")
+        out = pd.concat([out[~out["cds"].isin(prog["cds"])], prog[["cds", "peer_tier", "model", "share"]]])
+    return out.reset_index(drop=True)
 
 
-def _register(con: duckdb.DuckDBPyConnection, fw: Framework, schools: pd.DataFrame) -> None:
-    for name, frame in (("framework_measures", fw.measures), ("framework_cuts", fw.cuts),
-                        ("framework_levels", fw.levels), ("schools", schools)):
-        con.register(f"_{name}", frame)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _{name}")
-        con.unregister(f"_{name}")
+def rated_schools(con: duckdb.DuckDBPyConnection, school_year: str) -> pd.DataFrame:
+    """The year's schools with their equity tier (the peer group) and directory columns (the
+    attribute that chooses a school model)."""
+    from pipeline.scoring import sql
+
+    return con.execute(sql("framework_schools"), [school_year]).df()
 
 
-def _ensure_source_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Empty stand-ins for scored tables not built (yet), so a rating can still be made."""
-    empty = {
-        "indicator_results": "school_year VARCHAR, cds VARCHAR, rtype VARCHAR, student_group VARCHAR, "
-                             "indicator VARCHAR, origin VARCHAR, status DOUBLE, n BIGINT",
-        "growth": "school_year VARCHAR, cds VARCHAR, rtype VARCHAR, student_group VARCHAR, subject VARCHAR, "
-                  "eb_estimate DOUBLE, mean DOUBLE, n BIGINT",
-        "climate": "school_year VARCHAR, cds VARCHAR, rtype VARCHAR, respondent_group VARCHAR, level VARCHAR, "
-                   "percent_favorable DOUBLE, respondents BIGINT, suppressed BOOLEAN",
-    }
-    for table, cols in empty.items():
-        if not table_exists(con, table):
-            con.execute(f"CREATE TEMP TABLE {table} ({cols})")
+def _source_sql(con: duckdb.DuckDBPyConnection, fw: RatingFramework, key: str, src: Source) -> tuple[str, dict]:
+    """The SELECT of one source, its names checked against the table, its values bound."""
+    from pipeline.scoring import sql
+
+    present = set(columns(con, src.table))
+    where = f"{fw.file}: source table {src.table}"
+    for col in (*src.columns, *([src.n] if src.n else []), *(k for k, _ in src.where)):
+        if col not in present:
+            raise ConfigError(f"{where}: no column '{col}' (columns: {', '.join(sorted(present))})")
+    params: dict = {"source_key": key}
+    filters = ""
+    for i, (col, value) in enumerate(src.where):
+        params[f"p{i}"] = value
+        filters += f" AND {quote(col)} = $p{i}"
+    value = "coalesce(" + ", ".join(quote(c) for c in src.columns) + ")" if len(src.columns) > 1 else quote(src.columns[0])
+    text = sql("framework_source").format(
+        table=quote(src.table), value=value, n=quote(src.n) if src.n else "NULL",
+        group=quote("student_group") if "student_group" in present else "NULL::VARCHAR",
+        rank="CASE origin WHEN 'cde' THEN 0 ELSE 1 END" if "origin" in present else "0",
+        schools_only="AND rtype = 'S'" if "rtype" in present else "", filters=filters)
+    return text, params
+
+
+def _read_sources(con: duckdb.DuckDBPyConnection, fw: RatingFramework, school_year: str) -> None:
+    con.execute("CREATE OR REPLACE TEMP TABLE framework_raw (source_key VARCHAR, cds VARCHAR, student_group VARCHAR, "
+                "value DOUBLE, n DOUBLE, pick_rank INTEGER)")
+    for key, src in fw.sources.items():
+        if not table_exists(con, src.table):
+            continue  # a scored table not built (yet): its measures have no data
+        text, params = _source_sql(con, fw, key, src)
+        con.execute(f"INSERT INTO framework_raw {text}", {**params, "school_year": school_year})
+    _register(con, "framework_sources", pd.DataFrame([
+        {"source_key": k, "student_group": s.group, "group_pick": s.group_pick,
+         "group_list": list(s.group_list), "aggregate": s.aggregate} for k, s in fw.sources.items()]))
+
+
+def _history(con: duckdb.DuckDBPyConnection, fw: RatingFramework, school_year: str) -> pd.DataFrame:
+    """Earlier years' levels under this framework, for rules on earlier years."""
+    empty = pd.DataFrame({"cds": pd.Series(dtype=str), "school_year": pd.Series(dtype=str),
+                          "level": pd.Series(dtype="Int64")})
+    if not table_exists(con, "school_rating") or "framework" not in columns(con, "school_rating"):
+        return empty
+    return con.execute("SELECT cds, school_year, level FROM school_rating WHERE framework = ? AND school_year < ? "
+                       "AND level IS NOT NULL", [fw.name, school_year]).df()
 
 
 def score_framework(con: duckdb.DuckDBPyConnection, school_year: str, schools: pd.DataFrame,
-                    fw: Framework | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``(school_rating, rating_measures)`` for the schools in ``schools`` (columns cds, peer_tier)."""
+                    fw: RatingFramework | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(school_rating, rating_measures)`` for ``schools`` (cds, peer_tier and the column that
+    chooses the school model, when the framework has models)."""
     from pipeline.scoring import sql
 
     fw = fw or load_framework()
-    _ensure_source_tables(con)
-    _register(con, fw, schools[["cds", "peer_tier"]])
-    params = {"school_year": school_year}
-    con.execute(f"CREATE OR REPLACE TEMP TABLE framework_values AS {sql('framework_values')}", params)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE measure_scores AS {sql('framework_measures')}",
-                {"missing_weight": fw.missing_weight})
-    measures = con.execute("SELECT * FROM measure_scores").df().assign(school_year=school_year)
+    con.execute(sql("framework_macros"))
+    measures = fw.measures.drop(columns=["label_es", "domain_label_es"])
+    for name, frame in (("framework_schools", framework_schools(fw, schools)), ("framework_measures", measures),
+                        ("framework_bands", fw.bands), ("framework_levels", fw.levels[["level", "label", "min"]]),
+                        ("framework_targets", fw.targets), ("framework_deductions", fw.deductions),
+                        ("framework_rules", fw.rules), ("framework_conditions", fw.conditions),
+                        ("framework_history", _history(con, fw, school_year))):
+        _register(con, name, frame)
+    _read_sources(con, fw, school_year)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE framework_values AS {sql('framework_values')}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE framework_deducted AS {sql('framework_deductions')}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE measure_points AS {sql('framework_measures')}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE measure_scores AS {sql('framework_weights')}",
+                {"percent_of_max": fw.score_method == "percent_of_max"})
     rating = con.execute(sql("framework_rating"), {
-        "school_year": school_year, "min_weight_present": fw.min_weight_present,
+        "school_year": school_year, "min_weight_present": fw.min_weight_present, "combine": fw.combine,
+        "decimals": fw.score_decimals, "rounding": fw.score_rule,
     }).df()
-    keep = ["school_year", "cds", "domain", "domain_label", "measure", "label", "higher_is_better", "value", "n",
-            "missing_reason", "index_level", "points", "weight", "effective_weight", "contribution",
-            "next_cut", "improvement_needed"]
-    return rating, measures[keep].sort_values(["cds", "domain", "measure"]).reset_index(drop=True)
+    rating.insert(1, "framework", fw.name)
+    scored = con.execute("SELECT * FROM measure_scores").df().assign(school_year=school_year)
+    scored = scored[MEASURE_COLUMNS].sort_values(["cds", "model", "domain", "measure"]).reset_index(drop=True)
+    return rating, scored

@@ -1,59 +1,40 @@
--- Each school's framework measures: value, index level 1..10, points, the weight it carries once
--- missing measures' weights are re-allocated, and the improvement needed for the next level.
--- Inputs (temp tables): framework_measures, framework_cuts, framework_values, schools (cds, peer_tier).
+-- Each school's framework measures, per school model it is rated under: value, band on the
+-- measure's points scale, points (after deductions and rounding), and what reaching the next band
+-- takes. Weights are settled afterwards (framework_weights.sql).
+-- Inputs (temp tables): framework_schools (cds, model, share), framework_measures, framework_bands,
+-- framework_values, framework_deducted.
 WITH grid AS (
-    SELECT s.cds, s.peer_tier, m.*
-    FROM schools s CROSS JOIN framework_measures m
+    SELECT s.cds, s.share, m.*
+    FROM framework_schools s JOIN framework_measures m ON m.model = s.model
 ),
 valued AS (
-    SELECT g.*, v.value, v.n,
+    SELECT g.*, v.student_group, v.value, v.n,
            CASE WHEN v.value IS NULL THEN 'no data'
                 WHEN coalesce(v.n, 0) < g.min_n THEN 'fewer than ' || g.min_n || ' students'
                 END AS missing_reason
-    FROM grid g LEFT JOIN framework_values v ON v.measure = g.measure AND v.cds = g.cds
+    FROM grid g LEFT JOIN framework_values v ON v.model = g.model AND v.measure = g.measure AND v.cds = g.cds
 ),
-levelled AS (
+banded AS (
     SELECT v.*,
-        CASE WHEN v.missing_reason IS NULL THEN 1 + (
-            SELECT count(*) FROM framework_cuts c
-            WHERE c.measure = v.measure
-              AND CASE WHEN v.higher_is_better THEN v.value >= c.cut ELSE v.value <= c.cut END)
-        END AS index_level
+        CASE WHEN v.missing_reason IS NULL THEN (
+            SELECT count(*) FROM framework_bands b
+            WHERE b.model = v.model AND b.measure = v.measure AND b.cut IS NOT NULL
+              AND CASE WHEN v.higher_is_better THEN v.value >= b.cut ELSE v.value <= b.cut END)
+        END AS band
     FROM valued v
 ),
-next_cut AS (
-    SELECT l.*,
-        (SELECT c.cut FROM framework_cuts c WHERE c.measure = l.measure AND c.position = l.index_level) AS next_cut
-    FROM levelled l
-),
-weighted AS (
-    SELECT n.*,
-        sum(weight) FILTER (WHERE missing_reason IS NULL) OVER (PARTITION BY cds, domain) AS domain_present,
-        sum(weight) FILTER (WHERE missing_reason IS NULL) OVER (PARTITION BY cds) AS weight_present
-    FROM next_cut n
-),
-domain_share AS (
-    -- a domain with no measure present gives its weight to the domains that have one
-    SELECT cds, domain, any_value(domain_weight) AS domain_weight, max(domain_present) AS present
-    FROM weighted GROUP BY cds, domain
-),
-domain_scaled AS (
-    SELECT cds, domain,
-           CASE WHEN present IS NULL THEN 0
-                ELSE domain_weight * 100.0 / sum(domain_weight) FILTER (WHERE present IS NOT NULL) OVER (PARTITION BY cds)
-           END AS domain_effective
-    FROM domain_share
-),
-measures AS (
-    SELECT w.*,
-        10 * w.index_level AS points,
-        CASE WHEN $missing_weight = 'zero' THEN w.weight
-             WHEN w.missing_reason IS NULL THEN d.domain_effective * w.weight / w.domain_present
-             ELSE 0 END AS effective_weight
-    FROM weighted w JOIN domain_scaled d USING (cds, domain)
+pointed AS (
+    SELECT b.*, p.points AS band_points, nxt.cut AS next_cut, nxt.points AS next_points,
+           coalesce(d.deducted, 0) AS deducted, d.deduction_rule
+    FROM banded b
+    LEFT JOIN framework_bands p ON p.model = b.model AND p.measure = b.measure AND p.band = b.band
+    LEFT JOIN framework_bands nxt ON nxt.model = b.model AND nxt.measure = b.measure AND nxt.band = b.band + 1
+    LEFT JOIN framework_deducted d ON d.model = b.model AND d.measure = b.measure AND d.cds = b.cds
 )
 SELECT *,
+    band + 1 AS index_level,
+    CASE WHEN missing_reason IS NULL
+         THEN fw_round(greatest(band_points - deducted, points_min), round_decimals, round_rule) END AS points,
     round((CASE WHEN higher_is_better THEN next_cut - value ELSE value - next_cut END)::DECIMAL(18, 6), 1)
-        AS improvement_needed,
-    coalesce(points, 0) * effective_weight / 100.0 AS contribution
-FROM measures
+        AS improvement_needed
+FROM pointed

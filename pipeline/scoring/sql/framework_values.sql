@@ -1,30 +1,36 @@
--- One value per school and framework measure, from the scored tables (schools, all students).
--- Measures are listed in the temp table framework_measures (from config/framework.yaml).
-WITH indicator_values AS (
-    SELECT m.measure, r.cds, r.status::DOUBLE AS value, r.n, r.origin,
-           row_number() OVER (PARTITION BY m.measure, r.cds
-                              ORDER BY CASE r.origin WHEN 'cde' THEN 0 ELSE 1 END) AS pick
-    FROM framework_measures m
-    JOIN indicator_results r ON r.indicator = m.indicator
-    WHERE m.source_table = 'indicator_results' AND r.school_year = $school_year
-      AND r.rtype = 'S' AND r.student_group = 'ALL'
+-- One value per school, school model and framework measure, from the rows each source gave
+-- (temp table framework_raw: source_key, cds, student_group, value, n, pick_rank).
+-- Inputs: framework_sources (source_key, student_group, group_pick, group_list, aggregate),
+-- framework_measures (model, measure, source_key, min_n, higher_is_better).
+WITH ranked AS (
+    SELECT r.*, s.aggregate,
+           row_number() OVER (PARTITION BY r.source_key, r.cds, r.student_group ORDER BY r.pick_rank) AS pick
+    FROM framework_raw r JOIN framework_sources s USING (source_key)
 ),
-growth_values AS (
-    SELECT m.measure, g.cds, coalesce(g.eb_estimate, g.mean)::DOUBLE AS value, g.n
-    FROM framework_measures m
-    JOIN growth g ON g.subject = m.subject
-    WHERE m.source_table = 'growth' AND g.school_year = $school_year
-      AND g.rtype = 'S' AND g.student_group = 'ALL'
+per_group AS (
+    -- one row per source, school and group: the preferred row, or the rows' mean/min/max
+    SELECT source_key, cds, student_group,
+           CASE any_value(aggregate) WHEN 'mean' THEN avg(value) WHEN 'min' THEN min(value)
+                WHEN 'max' THEN max(value) ELSE max(value) FILTER (WHERE pick = 1) END AS value,
+           CASE WHEN any_value(aggregate) = 'first' THEN max(n) FILTER (WHERE pick = 1) ELSE max(n) END AS n
+    FROM ranked GROUP BY source_key, cds, student_group
 ),
-climate_values AS (
-    -- the mean of the respondent group's domain percentages (each domain counts once)
-    SELECT m.measure, c.cds, avg(c.percent_favorable)::DOUBLE AS value, max(c.respondents) AS n
+candidates AS (
+    SELECT m.model, m.measure, m.min_n, m.higher_is_better, s.group_pick, g.cds, g.student_group, g.value, g.n
     FROM framework_measures m
-    JOIN climate c ON c.respondent_group = m.respondent_group
-    WHERE m.source_table = 'climate' AND c.school_year = $school_year
-      AND c.rtype = 'S' AND c.level = 'domain' AND NOT c.suppressed
-    GROUP BY ALL
+    JOIN framework_sources s ON s.source_key = m.source_key
+    JOIN per_group g ON g.source_key = m.source_key
+    WHERE (s.group_pick IS NULL AND (s.student_group IS NULL OR g.student_group = s.student_group))
+       OR (s.group_pick IS NOT NULL AND list_contains(s.group_list, g.student_group))
+),
+picked AS (
+    -- worst_of / best_of: among the named groups with a value and at least min_n, the worst (best)
+    SELECT *, row_number() OVER (
+        PARTITION BY model, measure, cds
+        ORDER BY CASE WHEN value IS NOT NULL AND coalesce(n, 0) >= min_n THEN 0 ELSE 1 END,
+                 CASE WHEN (group_pick = 'worst_of') = higher_is_better THEN value END ASC NULLS LAST,
+                 CASE WHEN (group_pick = 'worst_of') <> higher_is_better THEN value END DESC NULLS LAST,
+                 student_group) AS r
+    FROM candidates
 )
-SELECT measure, cds, value, n FROM indicator_values WHERE pick = 1
-UNION ALL SELECT measure, cds, value, n FROM growth_values
-UNION ALL SELECT measure, cds, value, n FROM climate_values
+SELECT model, measure, cds, student_group, value, n FROM picked WHERE r = 1
