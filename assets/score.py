@@ -9,6 +9,8 @@ from assets.resources import ScorecardFiles
 from pipeline import warehouse
 from pipeline.config import load_settings
 from pipeline.ingest_store import read_notes
+from pipeline.scoring.accountability import load_selected as load_accountability
+from pipeline.scoring.accountability import score_accountability
 from pipeline.scoring.attendance import score_attendance
 from pipeline.scoring.climate import climate_item_report, score_climate
 from pipeline.scoring.equity import score_equity_tables
@@ -179,14 +181,23 @@ def school_rating(context: dg.AssetExecutionContext, files: ScorecardFiles) -> d
     value, points, weight after reallocation, contribution and the rule that applied; the school's
     score and level (after the framework's rules), the district and same-need-tier peer averages,
     the school's percentile among its peers, and the improvement each measure needs to reach its
-    next band. Tables `school_rating` and `rating_measures`."""
+    next band. Beside it, the state's accountability framework (California's by default): Dashboard
+    colours per indicator and student group, and the schools, groups and district meeting ESSA
+    CSI/ATSI and Differentiated Assistance criteria. Tables `school_rating`, `rating_measures`,
+    `accountability_colors` and `accountability_support`."""
     year = context.partition_key
     with files.warehouse() as con:
         rating, measures = score_framework(con, year, rated_schools(con, year))
+        colors, support = score_accountability(con, year, load_accountability())
         warehouse.replace_rows(con, "school_rating", rating, {"school_year": year})
         warehouse.replace_rows(con, "rating_measures", measures, {"school_year": year})
+        if len(colors):
+            warehouse.replace_rows(con, "accountability_colors", colors, {"school_year": year})
+            warehouse.replace_rows(con, "accountability_support", support, {"school_year": year})
     return dg.MaterializeResult(metadata={
         "framework": str(rating["framework"].iloc[0]) if len(rating) else "",
+        "support": dg.MetadataValue.md(support.groupby("designation").size().rename("rows").reset_index()
+                                       .to_markdown(index=False) if len(support) else "none"),
         "schools_rated": int(rating["rated"].sum()),
         "district_average": float(rating["district_average"].dropna().iloc[0]) if rating["score"].notna().any() else 0.0,
         "levels": dg.MetadataValue.md(rating["level_label"].value_counts().rename_axis("level").reset_index()

@@ -88,9 +88,14 @@ class _Builder:
         self.default_missing = "within_domain"
 
     def source(self, raw: object, at: At) -> str:
+        """A short key for the source (the same source read once for every measure naming it)."""
         src = parse_source(raw, at)
-        self.sources[src.key] = src
-        return src.key
+        for key, known in self.sources.items():
+            if known == src:
+                return key
+        key = f"s{len(self.sources)}"
+        self.sources[key] = src
+        return key
 
     def model(self, model: str, domains: object, at: At) -> None:
         if not isinstance(domains, list) or not domains:

@@ -32,9 +32,9 @@ METHODOLOGY = (
     N_("Status is this year’s result and change compares it with last year; both are "
        "computed from counts of students and rounded to one decimal. A change marked “before "
        "rounding” can differ by 0.1 from the difference of the rounded figures in the chart."),
-    N_("Overall rating: the score out of 100 is the weighted average of the measures’ levels "
-       "times 10; a measure without enough data passes its weight to the others. Growth in "
-       "the rating is the two-year estimate, steadier than one year’s average."),
+    N_("Overall rating: the score is the weighted average of the measures’ points, as the "
+       "district’s rating framework sets them; a measure without enough data passes its weight to "
+       "the others. Growth in the rating is the two-year estimate, steadier than one year’s average."),
     N_("The equity-need tier combines the share of low-income students, English learners and "
        "foster youth, neighborhood poverty, test results, chronic absence, and asthma and gun "
        "violence near the school."),
@@ -58,7 +58,7 @@ def present(model: Scorecard, lang: str, district: str | None = None) -> dict:
         "indicators": [_indicator(ind, lang, _) for ind in model.indicators],
         "growth": {"subjects": [_growth(s, lang, _) for s in model.growth]} if model.growth else None,
         "climate": {"groups": [_climate(g, lang, _) for g in model.climate]} if model.climate else None,
-        "measures": {"domains": [_domain(d, lang, _) for d in model.measures]} if model.measures else None,
+        "measures": _measures(model.measures, lang, _) if model.measures else None,
         "groups": _groups(model.groups, lang, _) if model.groups else None,
         "legend": True,
         "methodology": [_(note) for note in METHODOLOGY],
@@ -66,9 +66,17 @@ def present(model: Scorecard, lang: str, district: str | None = None) -> dict:
     }
 
 
-def _config_word(word: str | None, _) -> str | None:
-    """A label that comes from configuration (framework levels, domains, measures), translated
-    when the catalog has it (the defaults are listed in labels.FRAMEWORK_WORDS), else as written."""
+def _measures(domains: tuple[MeasureDomain, ...], lang: str, _) -> dict:
+    words = _measure_words(domains, lang, _)
+    return {"domains": [_domain(d, lang, _, words) for d in domains], **_scale(domains, lang, _)}
+
+
+def _config_word(word: str | None, _, spanish: str | None = None, lang: str = "en") -> str | None:
+    """A label that comes from configuration (framework levels, domains, measures): the framework's
+    own Spanish word when it gives one, else translated when the catalog has it (the defaults are
+    listed in labels.FRAMEWORK_WORDS), else as written."""
+    if lang == "es" and spanish:
+        return spanish
     return _(word) if word else None
 
 
@@ -146,8 +154,10 @@ def _groups(table: GroupTable, lang: str, _) -> dict:
 # ----------------------------------------------------------------------------- overall rating
 
 def _number(value: float, lang: str) -> str:
-    """A cut point or bound: no decimals when it is whole (35), else one (49.9)."""
-    return i18n.format_decimal(value, lang, 0 if float(value).is_integer() else 1)
+    """A cut point or bound: no decimals when it is whole (35), else as many as it has (49.9, 3.49)."""
+    value = float(value)
+    decimals = next((d for d in range(5) if abs(round(value, d) - value) < 1e-9), 4)
+    return i18n.format_decimal(value, lang, decimals)
 
 
 def _ladder(o: Overall, lang: str, _) -> list[dict]:
@@ -159,7 +169,7 @@ def _ladder(o: Overall, lang: str, _) -> list[dict]:
             span = _("%(min)s or more") % {"min": _number(step.min, lang)}
         else:
             span = _("%(min)s to %(max)s") % {"min": _number(step.min, lang), "max": _number(step.up_to, lang)}
-        steps.append({"level": step.level, "label": _config_word(step.label, _), "range": span,
+        steps.append({"level": step.level, "label": _config_word(step.label, _, step.label_es, lang), "range": span,
                       "current": step.current})
     return steps
 
@@ -187,8 +197,8 @@ def _overall(o: Overall, lang: str, translations) -> dict:
     _ = translations.gettext
     points = next_level = sentence = None
     if o.points_to_next is not None:
-        points = i18n.format_decimal(o.points_to_next, lang)
-        next_level = _config_word(o.next_level, _)
+        points = _number(o.points_to_next, lang)
+        next_level = _config_word(o.next_level, _, o.next_level_es, lang)
         sentence = (_("%(points)s more points to reach “%(level)s”") % {"points": points, "level": next_level}
                     if o.next_level is not None else
                     _("%(points)s more points to reach the next level") % {"points": points})
@@ -199,7 +209,11 @@ def _overall(o: Overall, lang: str, translations) -> dict:
         "rated": o.rated,
         "level": o.level,
         "levels": o.levels,
-        "level_label": _config_word(o.level_label, _),
+        "level_label": _config_word(o.level_label, _, o.level_label_es, lang),
+        "out_of": _("out of %(max)s") % {"max": _number(o.score_max if o.score_max is not None else 100, lang)},
+        "framework": _config_word(o.framework, _, o.framework_es, lang),
+        "rules": [(_("Level raised by the rule “%(rule)s”") if r.raised else _("Level lowered by the rule “%(rule)s”"))
+                  % {"rule": _config_word(r.label, _, r.label_es, lang)} for r in o.rules],
         "level_of": _("Level %(level)s of %(levels)s") % {"level": o.level, "levels": o.levels}
         if o.level is not None and o.levels else None,
         "score": i18n.format_decimal(o.score, lang),
@@ -232,7 +246,37 @@ def _figure(value, kind: str, lang: str) -> str | None:
     return i18n.format_rate(value, lang) if kind == "rate" else i18n.format_change(value, lang)
 
 
-def _domain(d: MeasureDomain, lang: str, _) -> dict:
+def _measure_words(domains: tuple[MeasureDomain, ...], lang: str, _) -> dict[str, str]:
+    return {m.key: _config_word(m.label, _, m.label_es, lang) or m.key for d in domains for m in d.measures}
+
+
+def _where_weight_went(m, words: dict[str, str], _) -> str | None:
+    """The reallocation that applied to a measure, in words (the rule the warehouse records)."""
+    names = ", ".join(words.get(k, k) for k in m.related)
+    return {
+        "received": _("includes the weight of %(measures)s") % {"measures": names} if names else None,
+        "to": _("its weight goes to %(measures)s") % {"measures": names},
+        "split": _("its weight is split among %(measures)s") % {"measures": names},
+        "within_domain": _("its weight goes to the other measures of its domain"),
+        "other_domains": _("its weight goes to the other domains"),
+        "zero": _("counts as zero points"),
+        "required": _("required: no overall rating without it"),
+    }.get(m.reallocation or "")
+
+
+def _scale(domains: tuple[MeasureDomain, ...], lang: str, _) -> dict:
+    """The measures' points scale in words: one range when every measure shares it."""
+    ranges = {(m.points_min, m.points_max) for d in domains for m in d.measures if m.points_max is not None}
+    if len(ranges) != 1:
+        return {"caption": _("Each measure earns points on its own scale (the more, the better); together, "
+                             "weighted, they make the overall score."), "header": _("Points")}
+    low, high = (_number(v, lang) for v in next(iter(ranges)))
+    return {"caption": _("Each measure earns %(low)s to %(high)s points (%(high)s is best); together, weighted, "
+                         "they make the overall score.") % {"low": low, "high": high},
+            "header": _("Points (%(low)s–%(high)s)") % {"low": low, "high": high}}
+
+
+def _domain(d: MeasureDomain, lang: str, _, words: dict[str, str]) -> dict:
     rows = []
     for m in d.measures:
         improvement = None
@@ -248,21 +292,28 @@ def _domain(d: MeasureDomain, lang: str, _) -> dict:
             missing = _("Not rated: fewer than %(n)s students") % {"n": m.fewer_than}
         elif m.note == "no_data":
             missing = _("No data")
+        points = _number(m.points, lang) if m.points is not None else i18n.format_integer(m.level, lang)
         rows.append({
             "key": m.key,
-            "label": _config_word(m.label, _) or m.key,
+            "label": words.get(m.key, m.key),
             "higher_is_better": m.higher_is_better,
             "value": _figure(m.value, m.kind, lang),
             "level": i18n.format_integer(m.level, lang),
             "level_code": m.level,
+            "bands": m.bands or 10,
+            "points": points,
+            "points_alt": _("%(points)s of %(max)s points") % {
+                "points": points, "max": _number(m.points_max if m.points_max is not None else 100, lang)},
             "weight": i18n.format_rate(m.weight, lang, 0),
+            "contribution": i18n.format_decimal(m.contribution, lang, 1) if m.contribution is not None else None,
+            "reallocation": _where_weight_went(m, words, _),
             "improvement": improvement,
             "top": m.top,
             "missing": missing,
             "note": m.note,
         })
-    return {"key": d.key, "label": _config_word(d.label, _) or d.key, "weight": i18n.format_rate(d.weight, lang, 0),
-            "rows": rows}
+    return {"key": d.key, "label": _config_word(d.label, _, d.label_es, lang) or d.key,
+            "weight": i18n.format_rate(d.weight, lang, 0), "rows": rows}
 
 
 # ----------------------------------------------------------------------------- growth and climate

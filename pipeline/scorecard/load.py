@@ -36,7 +36,8 @@ class YearData:
     growth: pd.DataFrame = field(default_factory=pd.DataFrame)  # growth, schools only
     climate: pd.DataFrame = field(default_factory=pd.DataFrame)  # climate, schools, domain rows
     levels: list[dict] = field(default_factory=list)  # framework levels: level, label, min
-    measure_info: dict[str, dict] = field(default_factory=dict)  # measure -> order, kind
+    measure_info: dict[str, dict] = field(default_factory=dict)  # measure -> order, kind, label_es, points range
+    framework: dict = field(default_factory=dict)  # name, name_es, score_max, rules (id -> label, label_es)
     domains: dict[tuple[str, str], dict] = field(default_factory=dict)  # (group, domain) -> order, es
     ranked_schools: int = 0  # schools with an equity tier
     by_school: dict[str, dict] = field(default_factory=dict)
@@ -91,21 +92,26 @@ def _read(con: duckdb.DuckDBPyConnection, table: str, school_year: str, schools_
     return frame
 
 
-def _framework_info() -> tuple[list[dict], dict[str, dict]]:
-    """Levels and measure order/kind from the rating framework (empty if it cannot be read)."""
+def _framework_info() -> tuple[list[dict], dict[str, dict], dict]:
+    """Levels, measure order/kind/words and the scale from the rating framework (empty if it cannot
+    be read: the page still renders from the warehouse alone)."""
     try:
         from pipeline.scoring.framework import load_framework
         fw = load_framework()
-    except Exception:  # the page still renders from the warehouse alone
-        return [], {}
+    except Exception:
+        return [], {}, {}
     levels = sorted(({"level": int(r["level"]), "label": str(r["label"]), "label_es": r.get("label_es"),
                       "min": float(r["min"])} for r in _records(fw.levels)), key=lambda r: r["level"])
+    bands = fw.bands.groupby("measure").size().to_dict()
     info: dict[str, dict] = {}
     for m in _records(fw.measures):
         info.setdefault(m["measure"], {"order": len(info), "kind": m["kind"], "label_es": m.get("label_es"),
-                                       "domain_label_es": m.get("domain_label_es"),
+                                       "domain_label_es": m.get("domain_label_es"), "bands": int(bands[m["measure"]]),
                                        "points_min": m["points_min"], "points_max": m["points_max"]})
-    return levels, info
+    rules = {r["rule"]: (r["label"], r.get("label_es")) for r in _records(fw.rules)}
+    meta = {"name": fw.name, "name_es": fw.name_es, "score_max": fw.score_max, "rules": rules,
+            "decimals": fw.score_decimals}
+    return levels, info, meta
 
 
 def load_year(con: duckdb.DuckDBPyConnection, school_year: str, privacy: Privacy | None = None) -> YearData:
@@ -126,7 +132,7 @@ def load_year(con: duckdb.DuckDBPyConnection, school_year: str, privacy: Privacy
     if len(climate):
         climate = climate[climate["level"] == "domain"]
     codebook = read_table(con, "validated_survey_codebook", {"school_year": school_year})
-    levels, measure_info = _framework_info()
+    levels, measure_info, framework = _framework_info()
     data = YearData(
         directory=read_table(con, "validated_directory", {"school_year": school_year}),
         enrollment=read_table(con, "validated_enrollment", {"school_year": school_year}),
@@ -136,7 +142,7 @@ def load_year(con: duckdb.DuckDBPyConnection, school_year: str, privacy: Privacy
         equity=_read(con, "equity_index", school_year),
         growth=protect_growth(_read(con, "growth", school_year), privacy or load_settings().privacy),
         climate=climate,
-        levels=levels, measure_info=measure_info,
+        levels=levels, measure_info=measure_info, framework=framework,
     )
     if len(codebook):
         # one order of domains for every respondent group (the codebook's first mention), so the

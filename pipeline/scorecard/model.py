@@ -98,6 +98,7 @@ class LadderStep:
     next_min: float | None  # where the next level starts; None for the top level
     up_to: float | None  # the highest score shown on this step (next_min - 0.1); None for the top
     current: bool
+    label_es: str | None = None  # the framework's Spanish word, when it gives one
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,21 @@ class Overall:
     top_level: bool
     ladder: tuple[LadderStep, ...]
     equity: Equity | None
+    score_max: float | None = None  # the top of the framework's score scale ("out of")
+    framework: str | None = None  # the framework's name (configuration word)
+    framework_es: str | None = None
+    level_label_es: str | None = None
+    next_level_es: str | None = None
+    rules: tuple[AppliedRule, ...] = ()  # rules that moved the level away from the score's
+
+
+@dataclass(frozen=True)
+class AppliedRule:
+    """A framework rule that set the level (an attainment path, a floor, a cap)."""
+
+    label: str  # configuration word
+    label_es: str | None
+    raised: bool  # True: the rule raised the level; False: it lowered it
 
 
 @dataclass(frozen=True)
@@ -147,6 +163,14 @@ class Measure:
     top: bool  # counted and at the highest level
     fewer_than: int | None  # not rated: fewer than this many students
     note: str | None  # no_data when not counted for another reason
+    label_es: str | None = None
+    points: float | None = None  # the measure's points on the framework's scale
+    points_min: float | None = None
+    points_max: float | None = None
+    bands: int | None = None  # how many bands (levels) the measure's scale has
+    contribution: float | None = None  # points x weight: what the measure adds to the score
+    reallocation: str | None = None  # received, to, split, within_domain, other_domains, zero, required
+    related: tuple[str, ...] = ()  # measure keys its weight went to or came from
 
 
 @dataclass(frozen=True)
@@ -155,6 +179,7 @@ class MeasureDomain:
     label: str | None  # configuration word
     weight: float  # the domain's share of the score, percent
     measures: tuple[Measure, ...]
+    label_es: str | None = None
 
 
 @dataclass(frozen=True)

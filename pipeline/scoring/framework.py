@@ -21,7 +21,8 @@ __all__ = ["load_framework", "score_framework", "framework_schools", "rated_scho
 MEASURE_COLUMNS = [
     "school_year", "cds", "model", "share", "domain", "domain_label", "measure", "label", "higher_is_better",
     "student_group", "value", "n", "missing_reason", "index_level", "points", "points_min", "points_max",
-    "deducted", "deduction_rule", "weight", "effective_weight", "contribution", "rule", "next_cut", "next_points",
+    "deducted", "deduction_rule", "weight", "effective_weight", "contribution", "rule", "reallocation", "related",
+    "next_cut", "next_points",
     "improvement_needed",
 ]
 
@@ -75,6 +76,12 @@ def _source_sql(con: duckdb.DuckDBPyConnection, fw: RatingFramework, key: str, s
             raise ConfigError(f"{where}: no column '{col}' (columns: {', '.join(sorted(present))})")
     params: dict = {"source_key": key}
     filters = ""
+    if "student_group" in present and src.group is not None:
+        params["group"] = src.group
+        filters += " AND student_group = $group"
+    elif "student_group" in present and src.group_pick is not None:
+        params["groups"] = list(src.group_list)
+        filters += " AND list_contains($groups, student_group)"
     for i, (col, value) in enumerate(src.where):
         params[f"p{i}"] = value
         filters += f" AND {quote(col)} = $p{i}"
@@ -126,7 +133,8 @@ def score_framework(con: duckdb.DuckDBPyConnection, school_year: str, schools: p
                         ("framework_history", _history(con, fw, school_year))):
         _register(con, name, frame)
     _read_sources(con, fw, school_year)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE framework_values AS {sql('framework_values')}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE framework_values AS SELECT model, measure, cds, picked.* "
+                f"FROM ({sql('framework_values')})")
     con.execute(f"CREATE OR REPLACE TEMP TABLE framework_deducted AS {sql('framework_deductions')}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE measure_points AS {sql('framework_measures')}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE measure_scores AS {sql('framework_weights')}",

@@ -14,14 +14,15 @@ valued AS (
                 END AS missing_reason
     FROM grid g LEFT JOIN framework_values v ON v.model = g.model AND v.measure = g.measure AND v.cds = g.cds
 ),
+cuts AS (
+    SELECT model, measure, list(cut) AS cuts FROM framework_bands WHERE cut IS NOT NULL GROUP BY ALL
+),
 banded AS (
+    -- the band: how many cut points the value reaches (0 below the first)
     SELECT v.*,
-        CASE WHEN v.missing_reason IS NULL THEN (
-            SELECT count(*) FROM framework_bands b
-            WHERE b.model = v.model AND b.measure = v.measure AND b.cut IS NOT NULL
-              AND CASE WHEN v.higher_is_better THEN v.value >= b.cut ELSE v.value <= b.cut END)
-        END AS band
-    FROM valued v
+        CASE WHEN v.missing_reason IS NULL THEN len(list_filter(c.cuts, lambda cut:
+            CASE WHEN v.higher_is_better THEN v.value >= cut ELSE v.value <= cut END)) END AS band
+    FROM valued v JOIN cuts c USING (model, measure)
 ),
 pointed AS (
     SELECT b.*, p.points AS band_points, nxt.cut AS next_cut, nxt.points AS next_points,

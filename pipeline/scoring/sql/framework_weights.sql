@@ -33,38 +33,46 @@ held AS (
 domains AS (
     SELECT cds, model, domain,
            sum(holding) AS domain_total,
-           sum(holding) FILTER (WHERE counted) AS domain_present
+           sum(holding) FILTER (WHERE counted) AS domain_present,
+           coalesce(sum(weight) FILTER (WHERE missing_reason IS NULL), 0) AS domain_weight_present
     FROM held GROUP BY ALL
 ),
 scaled AS (
-    SELECT d.*, sum(domain_total) FILTER (WHERE domain_present > 0) OVER (PARTITION BY cds, model) AS present_total
+    SELECT d.*, sum(domain_total) FILTER (WHERE domain_present > 0) OVER (PARTITION BY cds, model) AS present_total,
+           sum(domain_weight_present) OVER (PARTITION BY cds, model) AS model_weight_present
     FROM domains d
 ),
 weighted AS (
     SELECT h.*,
         CASE WHEN h.counted AND s.domain_present > 0
              THEN h.holding * s.domain_total / s.domain_present * 100.0 / s.present_total ELSE 0 END AS effective_weight,
-        sum(h.weight) FILTER (WHERE h.missing_reason IS NULL) OVER (PARTITION BY h.cds, h.model) AS weight_present,
+        nullif(s.model_weight_present, 0) AS weight_present,
         CASE
-            WHEN h.missing_reason IS NOT NULL AND h.required THEN 'required: no rating without it'
-            WHEN h.missing_reason IS NOT NULL AND h.missing_rule = 'zero' THEN 'missing: counts as zero points'
-            WHEN h.missing_reason IS NOT NULL AND h.missing_rule = 'to'
-                THEN 'missing: weight to ' || (SELECT string_agg(t.target, ', ') FROM framework_targets t
-                                              WHERE t.model = h.model AND t.measure = h.measure)
-            WHEN h.missing_reason IS NOT NULL AND h.missing_rule = 'split'
-                THEN 'missing: weight split among ' || (SELECT string_agg(t.target, ', ' ORDER BY t.target)
-                                                       FROM framework_targets t
-                                                       WHERE t.model = h.model AND t.measure = h.measure)
-            WHEN h.missing_reason IS NOT NULL AND coalesce(s.domain_present, 0) = 0
-                THEN 'missing: weight shared among the other domains'
-            WHEN h.missing_reason IS NOT NULL THEN 'missing: weight shared within its domain'
-            WHEN h.received_from IS NOT NULL THEN 'counted, with the weight of ' || h.received_from
-            ELSE 'counted'
-        END AS rule
+            WHEN h.missing_reason IS NOT NULL AND h.required THEN 'required'
+            WHEN h.missing_reason IS NOT NULL AND h.missing_rule IN ('zero', 'to', 'split') THEN h.missing_rule
+            WHEN h.missing_reason IS NOT NULL AND coalesce(s.domain_present, 0) = 0 THEN 'other_domains'
+            WHEN h.missing_reason IS NOT NULL THEN 'within_domain'
+            WHEN h.received_from IS NOT NULL THEN 'received'
+        END AS reallocation,
+        CASE WHEN h.missing_reason IS NOT NULL AND h.missing_rule IN ('to', 'split') THEN t.targets
+             WHEN h.missing_reason IS NULL THEN h.received_from END AS related
     FROM held h JOIN scaled s USING (cds, model, domain)
+    LEFT JOIN (SELECT model, measure, string_agg(target, ', ' ORDER BY target) AS targets
+               FROM framework_targets GROUP BY ALL) t USING (model, measure)
 )
 -- contribution: points x weight / 100 (a weighted mean of points), or as a percent of the measure's
 -- maximum points ($percent_of_max)
-SELECT *, coalesce(points, 0) * effective_weight / 100.0
-              / CASE WHEN $percent_of_max THEN points_max / 100.0 ELSE 1.0 END AS contribution
+SELECT *,
+    coalesce(points, 0) * effective_weight / 100.0
+        / CASE WHEN $percent_of_max THEN points_max / 100.0 ELSE 1.0 END AS contribution,
+    CASE reallocation
+        WHEN 'required' THEN 'required: no rating without it'
+        WHEN 'zero' THEN 'missing: counts as zero points'
+        WHEN 'to' THEN 'missing: weight to ' || related
+        WHEN 'split' THEN 'missing: weight split among ' || related
+        WHEN 'other_domains' THEN 'missing: weight shared among the other domains'
+        WHEN 'within_domain' THEN 'missing: weight shared within its domain'
+        WHEN 'received' THEN 'counted, with the weight of ' || related
+        ELSE 'counted'
+    END AS rule
 FROM weighted
