@@ -32,9 +32,9 @@ METHODOLOGY = (
     N_("Status is this year’s result and change compares it with last year; both are "
        "computed from counts of students and rounded to one decimal. A change marked “before "
        "rounding” can differ by 0.1 from the difference of the rounded figures in the chart."),
-    N_("Overall rating: the score is the weighted average of the measures’ points, as the "
-       "district’s rating framework sets them; a measure without enough data passes its weight to "
-       "the others. Growth in the rating is the two-year estimate, steadier than one year’s average."),
+    N_("Overall rating: the score is the weighted average of the measures’ points; a measure "
+       "without enough data passes its weight to the others. Growth in the rating is the two-year "
+       "estimate, steadier than one year’s average."),
     N_("The equity-need tier combines the share of low-income students, English learners and "
        "foster youth, neighborhood poverty, test results, chronic absence, and asthma and gun "
        "violence near the school."),
