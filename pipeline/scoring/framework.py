@@ -125,7 +125,9 @@ def score_framework(con: duckdb.DuckDBPyConnection, school_year: str, schools: p
 
     fw = fw or load_framework()
     con.execute(sql("framework_macros"))
-    measures = fw.measures.drop(columns=["label_es", "domain_label_es"])
+    # the words stay out of the per-school work and are joined once at the end (framework_explain.sql)
+    measures = fw.measures.drop(columns=["label", "label_es", "domain_label", "domain_label_es", "kind"])
+    _register(con, "framework_words", fw.measures[["model", "measure", "label", "domain_label"]])
     for name, frame in (("framework_schools", framework_schools(fw, schools)), ("framework_measures", measures),
                         ("framework_bands", fw.bands), ("framework_levels", fw.levels[["level", "label", "min"]]),
                         ("framework_targets", fw.targets), ("framework_deductions", fw.deductions),
@@ -144,6 +146,6 @@ def score_framework(con: duckdb.DuckDBPyConnection, school_year: str, schools: p
         "decimals": fw.score_decimals, "rounding": fw.score_rule,
     }).df()
     rating.insert(1, "framework", fw.name)
-    scored = con.execute("SELECT * FROM measure_scores").df().assign(school_year=school_year)
+    scored = con.execute(sql("framework_explain")).df().assign(school_year=school_year)
     scored = scored[MEASURE_COLUMNS].sort_values(["cds", "model", "domain", "measure"]).reset_index(drop=True)
     return rating, scored
