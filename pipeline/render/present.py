@@ -29,9 +29,8 @@ PERCENTILE_MIN_SCHOOLS = 5
 
 # The short methodology notes every scorecard ends with.
 METHODOLOGY = (
-    N_("Status is this year’s result and change compares it with last year; both are "
-       "computed from counts of students and rounded to one decimal. A change marked “before "
-       "rounding” can differ by 0.1 from the difference of the rounded figures in the chart."),
+    N_("Status is this year’s result; change compares it with last year before rounding, so it "
+       "can differ by 0.1 from the rounded figures in the chart."),
     N_("Overall rating: the score is the weighted average of the measures’ points; a measure "
        "without enough data passes its weight to the others. Growth in the rating is the two-year "
        "estimate, steadier than one year’s average."),
