@@ -10,7 +10,7 @@ from typing import Mapping
 import dagster as dg
 
 from assets import deliver, ingest, render, score, validate
-from assets.jobs import yearly_scorecards
+from assets.jobs import deliver_scorecards, yearly_scorecards
 from assets.resources import resources_from_env
 from assets.schedules import nightly_refresh
 from assets.sensors import raw_exports_changed
@@ -37,7 +37,7 @@ def build_defs(resources: Mapping[str, dg.ConfigurableResource]) -> dg.Definitio
     """The definitions with these ``files`` and ``mailer`` resources."""
     return dg.Definitions(
         assets=all_assets,
-        jobs=[yearly_scorecards],
+        jobs=[yearly_scorecards, deliver_scorecards],
         schedules=[nightly_refresh],
         sensors=[raw_exports_changed],
         resources=dict(resources),
@@ -48,5 +48,6 @@ def build_defs(resources: Mapping[str, dg.ConfigurableResource]) -> dg.Definitio
 
 
 # Folders and SMTP settings from SCORECARDS_RAW_DIR, SCORECARDS_OUT_DIR and SCORECARDS_SMTP_*
-# (read when a run starts); mail is only sent when SCORECARDS_SMTP_SEND=1.
+# (read when a run starts); mail is only sent by the deliver_scorecards job a person launches with
+# send: true and approved_by, where SCORECARDS_SMTP_SEND=1.
 defs = build_defs(resources_from_env(os.environ))

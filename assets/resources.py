@@ -185,8 +185,9 @@ class Mailer(dg.ConfigurableResource):
     Each setting is its environment variable's text (bound with ``dg.EnvVar`` where it is set),
     read by the same rules as ``scorecards deliver`` (``pipeline/delivery/smtp.py``):
     SCORECARDS_SMTP_HOST, _PORT (587), _STARTTLS (yes), _USER, _PASSWORD, _SENDER;
-    SCORECARDS_SMTP_SEND=1 (or true) turns the default dry run (``.eml`` files in the outbox)
-    into real sending. STARTTLS is required for any host but 127.0.0.1, ::1 and localhost. Keep
+    SCORECARDS_SMTP_SEND=1 (or true) lets the ``deliver_scorecards`` job send when a person
+    launches it with ``send: true`` and ``approved_by``; otherwise it is a dry run (``.eml`` files
+    in the outbox). STARTTLS is required for any host but 127.0.0.1, ::1 and localhost. Keep
     the password in the environment, not in run config.
     """
 
@@ -198,7 +199,8 @@ class Mailer(dg.ConfigurableResource):
     password: Optional[str] = Field(default=None, repr=False, description="($SCORECARDS_SMTP_PASSWORD)")
     sender: Optional[str] = Field(default=None, description="From address ($SCORECARDS_SMTP_SENDER)")
     send: Optional[str] = Field(
-        default=None, description='"1" or "true" sends; anything else writes .eml files only ($SCORECARDS_SMTP_SEND)')
+        default=None, description='"1" or "true": this deployment may send, when a person launches deliver_scorecards '
+                                  'with send and approved_by; anything else: dry runs only ($SCORECARDS_SMTP_SEND)')
     timeout: float = Field(default=30.0, description="seconds per SMTP operation")
     attempts_per_run: int = Field(default=3, description="tries per message per run for temporary failures")
     retry_delay: float = Field(default=5.0, description="seconds between tries")

@@ -2,7 +2,7 @@
 
     scorecards sample --scale demo|district|state --seed N --out DIR
     scorecards run --year 2023-24 [--raw DIR] [--out DIR] [--schools CDS,...] [--force]
-    scorecards deliver --year 2023-24 [--send]   e-mail each principal their school's PDFs
+    scorecards deliver --year 2023-24 [--send --approved-by NAME]   e-mail each principal their school's PDFs
     scorecards status --year 2023-24             what was produced and delivered for a year
     scorecards docs            print the input reference generated from the pandera models
 """
@@ -134,22 +134,33 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_deliver(args: argparse.Namespace) -> int:
     """E-mail principals (dry run unless --send) outside Dagster, with the same ledger."""
-    from pipeline.delivery import MailerError, deliver_year, settings_from_env
+    from pipeline.delivery import MailerError, ReleaseRefused, deliver_year, settings_from_env
     from pipeline.folders import Folders
 
+    if args.send and not (args.approved_by or "").strip():
+        print(f"scorecards deliver {args.year}: --send needs --approved-by NAME (the person who reviewed the "
+              "scorecards and approves sending them); nothing was sent", file=sys.stderr)
+        return 2
     folders = Folders.from_env(os.environ, out=args.out)
     try:
         summary = deliver_year(args.year, folders.year_dir(args.year), folders.warehouse_path,
-                               settings_from_env(os.environ), send=args.send)
-    except MailerError as exc:
+                               settings_from_env(os.environ), send=args.send,
+                               approved_by=args.approved_by if args.send else None,
+                               resend={c.strip() for c in (args.resend or "").split(",") if c.strip()})
+    except (MailerError, ReleaseRefused) as exc:
         print(f"scorecards deliver {args.year}: {exc}", file=sys.stderr)
         return 1
     table = summary.table()
     print(table.to_string(index=False) if len(table) else "(no schools)")
     counts = ", ".join(f"{k} {v}" for k, v in summary.counts().items() if v)
-    mode = "sent" if args.send else "dry run: .eml files written to the outbox, nothing sent"
+    mode = (f"sent, approved by {args.approved_by.strip()}" if args.send
+            else "dry run: what --send would send, written to the outbox; nothing sent")
     print(f"scorecards deliver {args.year} ({mode}): {counts or 'nothing to do'}")
-    return 1 if summary.aborted or summary.failed else 0
+    for problem in summary.release_problems:
+        print(f"  not sendable yet: {problem}", file=sys.stderr)
+    for o in summary.unconfirmed:
+        print(f"  {o.cds} ({o.school}) unconfirmed: {o.error}", file=sys.stderr)
+    return 1 if summary.aborted or summary.failed or summary.unconfirmed else 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -224,7 +235,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("deliver", help="e-mail each principal their own school's PDFs (dry run by default)")
     p.add_argument("--year", required=True, help="school year, e.g. 2023-24")
     p.add_argument("--send", action="store_true",
-                   help="really send through SCORECARDS_SMTP_* (default: write .eml files to the outbox)")
+                   help="really send through SCORECARDS_SMTP_* (default: a dry run, .eml files in the outbox)")
+    p.add_argument("--approved-by", metavar="NAME",
+                   help="with --send: who reviewed and approves sending (recorded in the delivery ledger)")
+    p.add_argument("--resend", metavar="CDS,...",
+                   help="with --send: send again these schools' 'unconfirmed' messages, after checking the "
+                        "mail server's log shows they did not arrive")
     p.add_argument("--out", help="output folder (default $SCORECARDS_OUT_DIR or data/out)")
     p.set_defaults(func=cmd_deliver)
 

@@ -30,6 +30,7 @@ from pipeline.delivery import (
     settings_from_env,
 )
 from pipeline.folders import Folders
+from tests.delivery_setup import APPROVER, release_year
 
 YEAR = "2023-24"
 A, B, C, D = "01100170000001", "01100170000002", "01100170000003", "01100170000004"
@@ -111,6 +112,7 @@ def year(tmp_path):
         (folder / "data.csv").write_text("not an attachment\n")
     with warehouse.connect(out / "scorecards.duckdb") as con:
         warehouse.replace_rows(con, "validated_directory", DIRECTORY, {"school_year": YEAR})
+    release_year(out, YEAR)
     return Folders.of(tmp_path / "raw", out)
 
 
@@ -127,7 +129,7 @@ def _settings(port: int, **kw) -> SmtpSettings:
 def deliver(folders: Folders, settings: SmtpSettings, send: bool):
     """One delivery of YEAR with plain arguments, as the asset and ``scorecards deliver`` make them."""
     return deliver_year(YEAR, folders.year_dir(YEAR), folders.warehouse_path, settings, send=send,
-                        attempts_per_run=2, retry_delay=0)
+                        attempts_per_run=2, retry_delay=0, approved_by=APPROVER if send else None)
 
 
 def _ledger(folders: Folders) -> pd.DataFrame:
@@ -186,6 +188,7 @@ def test_rerun_sends_nothing_and_a_changed_pdf_resends_only_that_school(year, sm
     assert [o.cds for o in again.skipped_unchanged] == [A, B] and not again.sent
 
     (year.year_dir(YEAR) / "schools" / B / "scorecard.es.pdf").write_bytes(_pdf(B, "es", version=2))
+    release_year(year.out, YEAR)  # rendered again
     changed = deliver(year, _settings(port), send=True)
     assert [o.cds for o in changed.sent] == [B]
     assert [o.cds for o in changed.skipped_unchanged] == [A]
@@ -249,6 +252,7 @@ def test_interrupted_send_is_sent_again_and_reported(year, smtp):
     ledger = _ledger(year)
     a = ledger[ledger.cds == A].iloc[-1].to_dict()
     (year.year_dir(YEAR) / "schools" / A / "scorecard.en.pdf").write_bytes(_pdf(A, "en", version=2))
+    release_year(year.out, YEAR)
     # A run that died after 'sending' was committed, before the reply was recorded:
     summary = deliver(year, _settings(port), send=False)  # learn the new checksum (dry run)
     new = summary.written[0]
@@ -392,7 +396,9 @@ def test_asset_refused_login_fails_without_retry_or_password(year, smtp):
     job = dg.define_asset_job("deliver_only", selection=[deliver], op_retry_policy=dg.RetryPolicy(max_retries=2))
     defs = dg.Definitions(assets=[deliver], jobs=[job],
                           resources={"files": ScorecardFiles(out_dir=str(year.out)), "mailer": mailer})
-    result = defs.resolve_job_def("deliver_only").execute_in_process(partition_key=YEAR, raise_on_error=False)
+    result = defs.resolve_job_def("deliver_only").execute_in_process(
+        partition_key=YEAR, raise_on_error=False,
+        run_config={"ops": {"deliver": {"config": {"send": True, "approved_by": APPROVER}}}})
     assert not result.success and handler.messages == []
     failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     assert len(failures) == 1  # allow_retries=False: a refused login is not tried again

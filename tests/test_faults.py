@@ -39,6 +39,7 @@ from pipeline import outputs, warehouse
 from pipeline.cli import main
 from pipeline.delivery import DELIVERY_DIR, JOURNAL, LEDGER, SmtpSettings, deliver_year, read_journal
 from pipeline.folders import Folders
+from tests.delivery_setup import APPROVER, release_year
 
 pytestmark = pytest.mark.slow  # real processes killed mid-run, full disks, damaged warehouses
 
@@ -338,13 +339,15 @@ def year(tmp_path):
                               for i, cds in enumerate(SCHOOLS, 1)])
     with warehouse.connect(out / "scorecards.duckdb") as con:
         warehouse.replace_rows(con, "validated_directory", directory, {"school_year": YEAR})
+    release_year(out, YEAR)
     return SimpleNamespace(out=out, folders=Folders.of(tmp_path / "raw", out), directory=directory,
                            home=new_home(tmp_path), logs=tmp_path / "logs")
 
 
 def deliver(folders: Folders, settings: SmtpSettings):
     """A real send of YEAR in this process, as ``scorecards deliver --send`` makes it."""
-    return deliver_year(YEAR, folders.year_dir(YEAR), folders.warehouse_path, settings, send=True)
+    return deliver_year(YEAR, folders.year_dir(YEAR), folders.warehouse_path, settings, send=True,
+                        approved_by=APPROVER)
 
 
 def ledger(out: Path) -> pd.DataFrame:
@@ -433,7 +436,7 @@ def test_second_run_started_while_one_writes_waits_its_turn(ref, tmp_path):
 def test_delivery_killed_between_messages_sends_nothing_twice(year, smtp):
     box, port = smtp
     box.hold_mail = 2  # the second message: the first is sent and recorded, nothing of this one is on its way
-    args = ["deliver", "--year", YEAR, "--send", "--out", str(year.out)]
+    args = ["deliver", "--year", YEAR, "--send", "--approved-by", APPROVER, "--out", str(year.out)]
     proc = start(args, year.home, year.logs / "killed", **smtp_env(port))
     wait_until("the second message begins", box.held.is_set, proc, timeout=120)
     kill_group(proc)
@@ -447,31 +450,29 @@ def test_delivery_killed_between_messages_sends_nothing_twice(year, smtp):
     assert set(last["status"]) == {"sent"}
 
 
-def test_delivery_killed_while_a_message_is_in_flight_resends_only_that_one(year, smtp):
-    """The one window pipeline/delivery/send.py documents: the server has the message, the process dies
-    before it records 'sent'. That message (and only it) goes again, with the same Message-ID,
-    and the rerun says so."""
+def test_delivery_killed_while_a_message_is_in_flight_is_not_sent_twice(year, smtp):
+    """The server has the message, the process dies before its reply arrives: the journal says
+    'unconfirmed', so the rerun does not send it again; it lists it for a person to check."""
     box, port = smtp
     box.hold_data = 2  # the server keeps the second message but its reply never arrives
-    args = ["deliver", "--year", YEAR, "--send", "--out", str(year.out)]
+    args = ["deliver", "--year", YEAR, "--send", "--approved-by", APPROVER, "--out", str(year.out)]
     proc = start(args, year.home, year.logs / "killed", **smtp_env(port))
     wait_until("the second message is in flight", box.held.is_set, proc, timeout=120)
     kill_group(proc)
     box.release.set()
 
     code, out, err = finish(start(args, year.home, year.logs / "rerun", **smtp_env(port)))
-    assert code == 0, err
-    assert box.per_school() == {SCHOOLS[0]: 1, SCHOOLS[1]: 2, SCHOOLS[2]: 1, SCHOOLS[3]: 1}
-    copies = [m["Message-ID"] for m in box.messages if SCHOOLS[1] in m["Message-ID"]]
-    assert copies[0] == copies[1]  # a mail system can drop the repeat
-    assert "resent_after_interruption 1" in out and "previous run stopped mid-send" in out
-    assert set(ledger(year.out).groupby("cds").tail(1)["status"]) == {"sent"}
+    assert code == 1, err  # something for a person to check
+    assert box.per_school() == {cds: 1 for cds in SCHOOLS}
+    assert "messages_unconfirmed 1" in out and f"{SCHOOLS[1]} (School 2) unconfirmed" in err
+    last = ledger(year.out).groupby("cds").tail(1).set_index("cds")["status"]
+    assert last[SCHOOLS[1]] == "unconfirmed" and set(last.drop(SCHOOLS[1])) == {"sent"}
 
 
 def test_two_deliveries_at_once_send_each_message_once(year, smtp):
     box, port = smtp
     box.hold_data = 1  # keep the first delivery busy on its first message
-    args = ["deliver", "--year", YEAR, "--send", "--out", str(year.out)]
+    args = ["deliver", "--year", YEAR, "--send", "--approved-by", APPROVER, "--out", str(year.out)]
     first = start(args, year.home, year.logs / "first", **smtp_env(port))
     wait_until("the first delivery is sending", box.held.is_set, first, timeout=120)
     second = start(args, year.home, year.logs / "second", **smtp_env(port))
@@ -602,8 +603,8 @@ def test_damaged_warehouse_is_moved_aside_and_rebuilt_without_resending_mail(ref
     home, out = new_home(tmp_path), tmp_path / "out"
     shutil.copytree(ref.out, out)
     # the principals got their scorecards from this warehouse's ledger
-    code, _, err = finish(start(["deliver", "--year", YEAR, "--send", "--out", str(out)], home,
-                                tmp_path / "deliver", **smtp_env(port)), timeout=120)
+    send = ["deliver", "--year", YEAR, "--send", "--approved-by", APPROVER, "--out", str(out)]
+    code, _, err = finish(start(send, home, tmp_path / "deliver", **smtp_env(port)), timeout=120)
     assert code == 0, err
     sent = box.per_school()
     assert sent and set(sent.values()) == {1}
@@ -620,6 +621,8 @@ def test_damaged_warehouse_is_moved_aside_and_rebuilt_without_resending_mail(ref
     assert_same_outputs(out, ref.snapshot)
     with warehouse.connect(wh, read_only=True) as con:  # the new warehouse is whole
         assert con.execute("SELECT count(*) FROM validated_directory").fetchone()[0] > 0
+    code, _, err = finish(start(send, home, tmp_path / "deliver-again", **smtp_env(port)), timeout=120)
+    assert code == 0, err
     assert box.per_school() == sent  # the rebuilt warehouse sent nobody their scorecard again
     assert set(ledger(out).groupby("cds").tail(1)["status"]) == {"sent"}
     with dg.DagsterInstance.from_config(str(home)) as instance:
@@ -690,7 +693,7 @@ def test_rebuilt_warehouse_restores_the_ledger_from_the_journal(year, smtp):
     first = deliver(year.folders, settings)
     assert len(first.sent) == 4 and len(box.messages) == 4
     journal = year.out / YEAR / DELIVERY_DIR / JOURNAL
-    assert len(read_journal(journal, YEAR)) == 8  # 'sending' and 'sent' for each school
+    assert len(read_journal(journal, YEAR)) == 12  # 'sending', 'unconfirmed' and 'sent' for each school
     with open(journal, "a") as fh:  # a crash cut the last line short
         fh.write('{"school_year": "2023-24", "cds": "0110')
 
@@ -698,6 +701,7 @@ def test_rebuilt_warehouse_restores_the_ledger_from_the_journal(year, smtp):
     assert warehouse.repair(year.out / "scorecards.duckdb") is not None
     with warehouse.connect(year.out / "scorecards.duckdb") as con:  # what the rerun's ingest does
         warehouse.replace_rows(con, "validated_directory", year.directory, {"school_year": YEAR})
+    release_year(year.out, YEAR)
 
     again = deliver(year.folders, settings)
     assert len(box.messages) == 4
@@ -706,7 +710,8 @@ def test_rebuilt_warehouse_restores_the_ledger_from_the_journal(year, smtp):
 
     # a new version is sent, and its rows are appended after the cut line, readable
     (year.out / YEAR / "schools" / SCHOOLS[0] / "scorecard.en.pdf").write_bytes(b"%PDF-1.4\n% v2\n%%EOF\n")
+    release_year(year.out, YEAR)
     assert [o.cds for o in deliver(year.folders, settings).sent] == [SCHOOLS[0]]
     assert len(box.messages) == 5
-    assert [(r["cds"], r["status"]) for r in read_journal(journal, YEAR)[-2:]] == [(SCHOOLS[0], "sending"),
-                                                                                 (SCHOOLS[0], "sent")]
+    assert [(r["cds"], r["status"]) for r in read_journal(journal, YEAR)[-3:]] == [
+        (SCHOOLS[0], "sending"), (SCHOOLS[0], "unconfirmed"), (SCHOOLS[0], "sent")]

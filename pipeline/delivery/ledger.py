@@ -3,16 +3,20 @@
 The ledger
     One row per school year x school x recipient x checksum (the version of the attachments):
     ``school_year, cds, recipient, attachments, checksum, status, attempts, error, message_id,
-    updated_at`` (UTC). Status is ``sent``, ``written`` (dry run), ``failed``, ``no_address``,
-    ``no_pdf``, or ``sending`` (a send was under way when the run stopped; see ``send.py``).
+    updated_at`` (UTC), ``approved_by`` (who approved a real send: ``--approved-by``).
+    Status is ``sent``, ``written`` (dry run), ``failed``, ``no_address``,
+    ``no_pdf``, ``sending`` (a send was under way when the run stopped: the server does not have
+    it), or ``unconfirmed`` (the run stopped after the end of the message, before the server's
+    reply: it may have it; never sent again without a person; see ``send.py``).
 
 The journal (``<out>/<year>/delivery/ledger.jsonl``)
     Every ledger row of a real send (``sending``, ``sent``) is also appended, as one JSON line and
     before the warehouse is written, to this append-only file, which lives outside the warehouse.
-    When the warehouse was damaged and rebuilt (``warehouse.repair``), the year's ledger is empty:
-    the next delivery restores it from the journal (the latest line per school, recipient and
-    version) before deciding what to send, so a rebuilt warehouse never makes principals receive
-    their scorecards again. A line cut short by a crash is skipped.
+    Before deciding what to send, every delivery reconciles the journal into the ledger
+    (:func:`reconcile_journal`: the latest line per school, recipient and version, when newer
+    than the ledger's row): a process killed between the journal line and the warehouse write, or
+    a warehouse damaged and rebuilt empty (``warehouse.repair``), never makes a principal receive
+    a scorecard again. A line cut short by a crash is skipped.
 """
 from __future__ import annotations
 
@@ -25,14 +29,15 @@ import duckdb
 import pandas as pd
 
 from pipeline import warehouse
+from pipeline.delivery.stops import checkpoint
 from pipeline.outputs import output_error
 
 LEDGER = "delivery_ledger"
 LEDGER_COLUMNS = ["school_year", "cds", "recipient", "attachments", "checksum", "status", "attempts",
-                  "error", "message_id", "updated_at"]
+                  "error", "message_id", "updated_at", "approved_by"]
 DELIVERY_DIR = "delivery"  # under <out>/<year>/: the journal and the lock
 JOURNAL = "ledger.jsonl"
-JOURNALED = {"sending", "sent"}  # what must survive a rebuilt warehouse: what went (or may have gone) out
+JOURNALED = {"sending", "unconfirmed", "sent"}  # what went, or may have gone, out: the journal has it first
 
 
 def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
@@ -47,8 +52,11 @@ def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
             attempts INTEGER NOT NULL DEFAULT 0,
             error VARCHAR,
             message_id VARCHAR,
-            updated_at TIMESTAMP NOT NULL
+            updated_at TIMESTAMP NOT NULL,
+            approved_by VARCHAR
         )""")
+    # a ledger written before sending needed an approval has no approved_by column yet
+    con.execute(f"ALTER TABLE {LEDGER} ADD COLUMN IF NOT EXISTS approved_by VARCHAR")
 
 
 def read_ledger(con: duckdb.DuckDBPyConnection, school_year: str) -> pd.DataFrame:
@@ -57,10 +65,11 @@ def read_ledger(con: duckdb.DuckDBPyConnection, school_year: str) -> pd.DataFram
     return con.execute(f"SELECT * FROM {LEDGER} WHERE school_year = ? ORDER BY updated_at", [school_year]).df()
 
 
-def record(con: duckdb.DuckDBPyConnection, row: dict, keep_time: bool = False) -> None:
+def record(con: duckdb.DuckDBPyConnection, row: dict, keep_time: bool = False, stop_point: str | None = None) -> None:
     """Upsert one ledger row (key: year, cds, recipient, checksum) in its own transaction.
 
     ``updated_at`` is now (UTC), or with ``keep_time`` the row's own (as written to the journal).
+    ``stop_point`` names the point inside the transaction where a test may stop the process (``stops.py``).
     """
     ensure_ledger(con)
     row = {**{c: None for c in LEDGER_COLUMNS}, **row}
@@ -71,6 +80,8 @@ def record(con: duckdb.DuckDBPyConnection, row: dict, keep_time: bool = False) -
     try:
         con.execute(f"DELETE FROM {LEDGER} WHERE {key}",
                     [row["school_year"], row["cds"], row["recipient"], row["checksum"]])
+        if stop_point:
+            checkpoint(stop_point)
         marks = ", ".join("?" * len(LEDGER_COLUMNS))
         con.execute(f"INSERT INTO {LEDGER} ({', '.join(LEDGER_COLUMNS)}) VALUES ({marks})",
                     [row[c] for c in LEDGER_COLUMNS])
@@ -122,14 +133,30 @@ def read_journal(path: Path, school_year: str) -> list[dict]:
     return rows
 
 
-def restore_ledger(con: duckdb.DuckDBPyConnection, path: Path, school_year: str) -> int:
-    """Put the journal's rows of ``school_year`` back into an empty ledger; returns how many."""
+def reconcile_journal(con: duckdb.DuckDBPyConnection, path: Path, school_year: str) -> int:
+    """Bring the ledger up to the journal before anything is sent; returns the rows it wrote.
+
+    For each school, recipient and version, the journal's latest row goes into the ledger when the
+    ledger has no row for it or an older one: a process killed after the journal said ``sent`` (or
+    ``unconfirmed``) and before the warehouse was written, or a warehouse rebuilt empty. Rows the
+    ledger wrote later (``failed``, a dry run's ``written``) are kept.
+    """
     latest: dict[tuple, dict] = {}
     for row in read_journal(path, school_year):
         latest[(row["cds"], row.get("recipient"), row.get("checksum"))] = row
-    for row in sorted(latest.values(), key=lambda r: r["updated_at"] or datetime.min):
-        record(con, row, keep_time=True)
-    return len(latest)
+    if not latest:
+        return 0
+    ensure_ledger(con)
+    have = {(c, r, k): t for c, r, k, t in con.execute(
+        f"SELECT cds, recipient, checksum, updated_at FROM {LEDGER} WHERE school_year = ?", [school_year]).fetchall()}
+    written = 0
+    for key, row in sorted(latest.items(), key=lambda kv: kv[1]["updated_at"] or datetime.min):
+        when = have.get(key)
+        if when is None or (row["updated_at"] is not None and when < row["updated_at"]):
+            record(con, row, keep_time=True)
+            written += 1
+    return written
+
 
 
 def delivery_status(con: duckdb.DuckDBPyConnection, school_year: str) -> pd.DataFrame:

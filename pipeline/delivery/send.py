@@ -15,21 +15,29 @@ what to send, sends it and records it.
 - Schools without a valid address are recorded as ``no_address`` and listed, never skipped
   silently; schools missing any configured PDF are ``no_pdf`` (no partial set is sent).
 
-Crash safety and the one remaining window
-    Before each SMTP transaction the row is written as ``sending`` (attempts + 1), and right after
-    the server's reply it is written as ``sent`` or ``failed``; each write is its own committed
-    transaction. A run killed between messages therefore never resends what was sent. The window
-    left is the SMTP transaction itself, from the end of DATA to the commit of ``sent``: if the
-    process dies there, the connection breaks before the server's reply arrives, or the ledger
-    cannot be written (warehouse locked for more than ~8 s), the server may have accepted a
-    message the ledger does not show as sent. That one message is then sent again (within the
-    run for a broken connection, on the next run otherwise): at least once, never silently lost.
-    A repeat after a stopped run is reported (``summary.resent_after_interruption``, a warning in
-    the log), and every copy of a version carries the same ``Message-ID`` (derived from year,
-    school, recipient and checksum), which many mail systems use to drop duplicates. Before
-    deciding what to send, an empty ledger is restored from the journal (``ledger.py``). One
-    delivery per year runs at a time (lock file ``delivery/.lock``): a second one waits, then
-    skips what the first sent.
+Exactly once, when killed at any point
+    Each message passes these records, the journal (``ledger.py``, fsynced) always before the
+    warehouse ledger: ``sending`` (attempts + 1) before the SMTP transaction; ``unconfirmed`` in
+    the journal just before the end-of-data mark (``CRLF . CRLF``) goes to the server; ``sent``
+    (or ``failed``) after its reply. Before anything is sent, the journal is reconciled into the
+    ledger (its latest line per version wins over an older ledger row). So a killed run is
+    followed by a run that knows where it stopped:
+
+    - ``sending`` (killed before connecting, or before the end of the message): the server
+      dropped the incomplete transaction, so the message is sent (once) now;
+    - ``sent`` in the journal, whatever the ledger says (killed after the journal line, or inside
+      the ledger's transaction): reconciled, never sent again;
+    - ``unconfirmed`` (killed after the end of the message, before its reply was recorded; or
+      the connection broke there): the server has, or may have, the message. It is not sent
+      again automatically: it is listed (status ``unconfirmed``, exit status 1) until a person
+      checks the mail server's log and either leaves it or sends it with ``--resend CDS``.
+
+    The one moment no program can settle is between the journal's ``unconfirmed`` and the
+    end-of-data mark leaving the socket (microseconds): a kill exactly there leaves a message
+    the server dropped listed as ``unconfirmed``, never a second copy. Every copy of a version
+    carries the same ``Message-ID`` (year, school, recipient, checksum). One delivery per year
+    runs at a time (lock file ``delivery/.lock``): a second one waits, then skips what the first
+    sent. ``stops.py`` names these points for the tests that kill a real process at each.
 
 Dry run
     ``send=False`` writes ``<out>/<year>/outbox/<cds>.eml`` (atomically) for every message a real
@@ -69,9 +77,11 @@ from pipeline.delivery.ledger import (
     ensure_ledger,
     read_ledger,
     record,
-    restore_ledger,
+    reconcile_journal,
     utcnow,
 )
+from pipeline.delivery.release import ReleaseRefused, release_problems, rendered_checksums
+from pipeline.delivery.stops import checkpoint
 from pipeline.delivery.smtp import MailerError, MessageRefused, SessionError, SmtpSession, SmtpSettings
 from pipeline.delivery.summary import DeliverySummary, Outcome
 from pipeline.outputs import exclusive, school_dir, write_atomic
@@ -80,6 +90,9 @@ from pipeline.render.i18n import SUPPORTED_LANGUAGES
 logger = logging.getLogger(__name__)
 
 DRY_RUN_SENDER = "scorecards@district.example.org"
+UNCONFIRMED = ("the end of this message reached the mail server but its reply did not come back (the run stopped "
+               "or the connection broke): the principal may have it. Not sent again automatically: check the "
+               "mail server's log, then `scorecards deliver --resend CDS` if it is not there")
 LEDGER_WRITE_TRIES = 6  # waits 0.5 + 1 + ... + 2.5 s at most for a locked warehouse
 YEAR_RE = re.compile(r"^\d{4}-\d{2}$")
 
@@ -95,10 +108,17 @@ def deliver_directory(
     retry_delay: float = 5.0,
     log=None,
     sleep: Callable[[float], None] = time.sleep,
+    approved_by: str | None = None,
+    rendered: dict[str, str] | None = None,
+    resend: frozenset[str] | set[str] = frozenset(),
 ) -> DeliverySummary:
     """Deliver (or, with ``send=False``, write to the outbox) every school of ``directory``.
 
-    The ledger is in the warehouse at ``warehouse_path``, opened briefly for each write.
+    The ledger is in the warehouse at ``warehouse_path``, opened briefly for each write. A real
+    send needs ``approved_by`` (recorded in the ledger). With ``rendered`` (the manifest's
+    checksums, :func:`release.rendered_checksums`) a school's PDFs go only when they are the files
+    rendered; :func:`deliver_year` always passes it. ``resend``: the CDS codes whose
+    ``unconfirmed`` message a person checked and wants sent again.
     """
     log = log or logger
     if not YEAR_RE.match(school_year or ""):
@@ -115,6 +135,10 @@ def deliver_directory(
     dupes = sorted(set(directory.loc[directory["cds"].duplicated(), "cds"]))
     if dupes:
         raise ValueError(f"directory lists CDS {', '.join(dupes)} more than once; refusing to guess the principal")
+    approved_by = one_line(approved_by, 120) or None
+    if send and not approved_by:
+        raise ReleaseRefused(school_year, ["a person must approve sending: give --approved-by NAME "
+                                           "(the delivery job's approved_by)"])
     if send:
         settings.check()
         sender = settings.sender
@@ -124,31 +148,35 @@ def deliver_directory(
     journal = year_dir / DELIVERY_DIR / JOURNAL
     with exclusive(journal.with_name(".lock"), f"another delivery of {school_year}", log):
         return _deliver_locked(directory, school_year, year_dir, journal, warehouse_path, settings,
-                               send, sender, attempts_per_run, retry_delay, log, sleep, summary)
+                               send, sender, attempts_per_run, retry_delay, log, sleep, summary,
+                               approved_by if send else None, rendered, frozenset(resend))
 
 
 def _deliver_locked(directory, school_year, year_dir, journal, warehouse_path, settings, send, sender,
-                    attempts_per_run, retry_delay, log, sleep, summary) -> DeliverySummary:
+                    attempts_per_run, retry_delay, log, sleep, summary, approved_by, rendered, resend) -> DeliverySummary:
     with warehouse.connect(warehouse_path) as con:
         ensure_ledger(con)
+        # first the journal into the ledger: what a killed run recorded as sent is never sent again
+        restored = reconcile_journal(con, journal, school_year) if journal.exists() else 0
+        if restored:
+            log.warning(f"the delivery ledger of {school_year} lagged behind its journal (a run stopped before "
+                        f"writing the warehouse, or a rebuilt warehouse): {restored} row(s) brought up to date "
+                        f"from {journal}, so nothing already sent is sent again")
         ledger = read_ledger(con, school_year)
-        if ledger.empty and journal.exists():
-            restored = restore_ledger(con, journal, school_year)
-            if restored:
-                log.warning(f"the delivery ledger of {school_year} was empty (a rebuilt warehouse?): restored "
-                            f"{restored} row(s) from {journal}, so nothing already sent is sent again")
-                ledger = read_ledger(con, school_year)
 
-    def write(row: dict) -> None:
-        row = {"school_year": school_year, **row, "updated_at": utcnow()}
+    def write(row: dict, journal_only: bool = False) -> None:
+        row = {"school_year": school_year, **row, "updated_at": utcnow(), "approved_by": approved_by}
         if row["status"] in JOURNALED:
             append_journal(journal, row)  # first: the journal survives a warehouse that does not
+            checkpoint({"sent": "after_journal", "unconfirmed": "end_of_data"}.get(row["status"], ""))
+        if journal_only:
+            return
         # Another process may hold the warehouse file for a moment (DuckDB allows one writer):
         # wait a little rather than lose the record of a message that has just gone out.
         for attempt in range(LEDGER_WRITE_TRIES):
             try:
                 with warehouse.connect(warehouse_path) as con:
-                    record(con, row, keep_time=True)
+                    record(con, row, keep_time=True, stop_point="before_ledger" if row["status"] == "sent" else None)
                 return
             except duckdb.IOException as e:
                 if "lock" not in str(e).lower() or attempt == LEDGER_WRITE_TRIES - 1:
@@ -162,7 +190,8 @@ def _deliver_locked(directory, school_year, year_dir, journal, warehouse_path, s
                 summary.not_attempted.append(school["cds"])
                 continue
             outcome = _deliver_school(school, school_year, year_dir, ledger, sender, session, write,
-                                      max(1, attempts_per_run), retry_delay, log, sleep, summary)
+                                      max(1, attempts_per_run), retry_delay, log, sleep, summary, rendered,
+                                      resend)
             summary.outcomes.append(outcome)
 
     c = summary.counts()
@@ -182,7 +211,7 @@ def _deliver_locked(directory, school_year, year_dir, journal, warehouse_path, s
 
 
 def _deliver_school(school, school_year, year_dir, ledger, sender, session, write, attempts_per_run,
-                    retry_delay, log, sleep, summary) -> Outcome:
+                    retry_delay, log, sleep, summary, rendered=None, resend=frozenset()) -> Outcome:
     cds = school["cds"]
     name = one_line(school.get("school_name"), 120)
     raw_address = one_line(school.get("principal_email"), 254) or None
@@ -194,6 +223,10 @@ def _deliver_school(school, school_year, year_dir, ledger, sender, session, writ
         log.warning(f"{cds}: no scorecard in {', '.join(x for x in asked if x not in langs)} "
                     f"(no catalog under templates/locale/); sending {', '.join(langs) or 'nothing'}")
     attachments, missing = collect_attachments(year_dir, cds, langs)
+    if rendered is not None:  # only the files the pipeline rendered: never a PDF changed by hand since
+        changed = [a.name for a in attachments if rendered.get(f"schools/{cds}/{a.name}") != a.sha256]
+        attachments = [a for a in attachments if a.name not in changed]
+        missing += [f"{n} (not the rendered file: differs from manifest.json)" for n in changed]
     digest = checksum(attachments) if attachments else None
     names = [a.name for a in attachments]
     base = {"cds": cds, "attachments": ";".join(names) or None, "checksum": digest}
@@ -215,6 +248,9 @@ def _deliver_school(school, school_year, year_dir, ledger, sender, session, writ
     same = mine[(mine["recipient"] == recipient) & (mine["checksum"] == digest)]
     attempts = int(same["attempts"].iat[-1]) if len(same) else 0
     interrupted = bool(len(same)) and same["status"].iat[-1] == "sending"
+    if session is not None and len(same) and same["status"].iat[-1] == "unconfirmed" and cds not in resend:
+        error = same["error"].iat[-1] or UNCONFIRMED
+        return Outcome(cds, name, recipient, "unconfirmed", names, digest, attempts, error=error)
 
     msg_id = message_id(school_year, cds, recipient, digest, sender)
     msg = compose(school, recipient, attachments, school_year, sender, msg_id)
@@ -226,25 +262,31 @@ def _deliver_school(school, school_year, year_dir, ledger, sender, session, writ
             return Outcome(cds, name, recipient, "skipped_unchanged", names, digest, attempts=attempts)
         eml = write_atomic(year_dir / "outbox" / f"{cds}.eml", msg.as_bytes())
         previous = same["status"].iat[-1] if len(same) else None
-        if previous != "sending":  # keep the marker of an interrupted real send for the next real run
+        if previous not in ("sending", "unconfirmed"):  # keep the marker of an interrupted real send
             write({**base, "status": "written", "attempts": attempts, "error": None})
         return Outcome(cds, name, recipient, "written", names, digest, attempts, eml=eml)
 
     if interrupted:
-        log.warning(f"{cds}: the previous run stopped while sending this message; sending it again "
-                    f"(same Message-ID)")
+        log.warning(f"{cds}: the previous run stopped before the end of this message (the server dropped it); "
+                    f"sending it now")
     error = None
     for attempt in range(1, attempts_per_run + 1):
         attempts += 1
         write({**base, "status": "sending", "attempts": attempts, "error": error})
+        unconfirmed = {**base, "status": "unconfirmed", "attempts": attempts, "error": UNCONFIRMED}
         try:
-            session.send(msg, recipient)
+            session.send(msg, recipient, before_end=lambda: write(unconfirmed, journal_only=True))
         except MessageRefused as e:
             error = one_line(e, 500)
             if e.permanent or attempt == attempts_per_run:
                 break
         except SessionError as e:
             error = one_line(e, 500)
+            if e.maybe_delivered:  # the server may have it: never again without a person
+                error = f"{UNCONFIRMED} ({error})"
+                write({**unconfirmed, "error": error})
+                log.warning(f"{cds}: {error}")
+                return Outcome(cds, name, recipient, "unconfirmed", names, digest, attempts, error=error)
             if not e.transient or attempt == attempts_per_run:
                 summary.aborted, summary.abort_transient = error, e.transient
                 break
@@ -252,6 +294,7 @@ def _deliver_school(school, school_year, year_dir, ledger, sender, session, writ
             error = one_line(e, 500)
             break
         else:
+            checkpoint("after_data")
             write({**base, "status": "sent", "attempts": attempts, "error": None})
             log.info(f"{cds}: sent {len(names)} attachment(s) to the principal")
             return Outcome(cds, name, recipient, "sent", names, digest, attempts,
@@ -265,22 +308,41 @@ def _deliver_school(school, school_year, year_dir, ledger, sender, session, writ
 
 
 def deliver_year(school_year: str, year_dir: Path, warehouse_path: Path, settings: SmtpSettings, send: bool,
-                 attempts_per_run: int = 3, retry_delay: float = 5.0, log=None) -> DeliverySummary:
-    """The whole delivery of one school year (for the asset and ``scorecards deliver``).
+                 attempts_per_run: int = 3, retry_delay: float = 5.0, log=None,
+                 approved_by: str | None = None, required_sources: tuple[str, ...] | None = None,
+                 resend: frozenset[str] | set[str] = frozenset()) -> DeliverySummary:
+    """The whole delivery of one school year (for the delivery job and ``scorecards deliver``).
 
     The schools and their principals are the year's ``validated_directory`` in the warehouse at
     ``warehouse_path``; their PDFs are under ``year_dir`` (``<out>/<year>``). ``send=False`` is a
-    dry run: ``.eml`` files in ``<out>/<year>/outbox/``, ledger status ``written``.
+    dry run: ``.eml`` files in ``<out>/<year>/outbox/``, ledger status ``written``; it shows what
+    a send would do now (and ``summary.release_problems`` why nothing would go). ``send=True``
+    needs ``approved_by`` and a year that was validated and rendered (``release.py``), else it
+    raises :class:`ReleaseRefused` before anything is sent; only the rendered PDFs are attached.
     """
     if not YEAR_RE.match(school_year or ""):
         raise ValueError(f"refusing school year {school_year!r}: expected e.g. 2023-24")
+    if required_sources is None:
+        from pipeline.config import load_settings
+
+        required_sources = load_settings().required_sources
     with warehouse.connect(warehouse_path, read_only=True) as con:
+        problems = release_problems(con, school_year, year_dir, required_sources)
         directory = warehouse.read_table(con, "validated_directory", {"school_year": school_year})
-    return deliver_directory(
+    if send and (problems or not one_line(approved_by)):
+        raise ReleaseRefused(school_year, problems or ["a person must approve sending: give --approved-by NAME"])
+    summary = deliver_directory(
         directory, school_year, year_dir, warehouse_path,
         settings=settings,
         send=send,
         attempts_per_run=int(attempts_per_run or 1),
         retry_delay=float(retry_delay),
         log=log,
+        approved_by=approved_by,
+        rendered=rendered_checksums(year_dir) or {},
+        resend=resend,
     )
+    summary.release_problems = problems
+    if problems:
+        (log or logger).warning(f"{school_year} may not be sent yet: {'; '.join(problems)}")
+    return summary

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Mapping
 
+from pipeline.delivery.stops import checkpoint
+
 HOST_ENV = "SCORECARDS_SMTP_HOST"
 PORT_ENV = "SCORECARDS_SMTP_PORT"
 STARTTLS_ENV = "SCORECARDS_SMTP_STARTTLS"
@@ -58,11 +60,44 @@ class SessionError(MailerError):
 
     ``transient`` is True for network trouble worth retrying (refused, timeout, disconnect),
     False for a refusal that retrying will not fix (login rejected, no STARTTLS offered).
+    ``maybe_delivered`` is True when the connection broke after the end of the message was sent
+    and before the server's reply: the server may have accepted it, so it must not be sent again
+    without a person's decision.
     """
 
-    def __init__(self, message: str, transient: bool):
+    def __init__(self, message: str, transient: bool, maybe_delivered: bool = False):
         super().__init__(message)
         self.transient = transient
+        self.maybe_delivered = maybe_delivered
+
+
+class _SMTP(smtplib.SMTP):
+    """``smtplib.SMTP`` whose DATA calls ``before_end`` after the content, before the end-of-data mark.
+
+    Once the mark (``CRLF . CRLF``) is sent the server may accept the message whatever happens to
+    this process; ``before_end`` records that moment first (the journal's ``unconfirmed``), and
+    ``end_sent`` tells a broken connection before the mark from one after it.
+    """
+
+    before_end = None
+    end_sent = False
+
+    def data(self, msg):
+        self.putcmd("data")
+        (code, repl) = self.getreply()
+        if code != 354:
+            raise smtplib.SMTPDataError(code, repl)
+        if isinstance(msg, str):
+            msg = smtplib._fix_eols(msg).encode("ascii")
+        q = smtplib._quote_periods(msg)
+        if q[-2:] != smtplib.bCRLF:
+            q = q + smtplib.bCRLF
+        self.send(q)
+        if self.before_end is not None:
+            self.before_end()
+        self.end_sent = True
+        self.send(b"." + smtplib.bCRLF)
+        return self.getreply()
 
 
 class MessageRefused(MailerError):
@@ -188,7 +223,8 @@ class SmtpSession:
         s = self.settings
         smtp = None
         try:
-            smtp = smtplib.SMTP(s.host, int(s.port), timeout=s.timeout)
+            checkpoint("before_connect")
+            smtp = _SMTP(s.host, int(s.port), timeout=s.timeout)
             smtp.ehlo()
             if s.starttls:
                 if not smtp.has_extn("starttls"):
@@ -239,10 +275,12 @@ class SmtpSession:
             except Exception:
                 pass
 
-    def send(self, msg: EmailMessage, recipient: str) -> None:
+    def send(self, msg: EmailMessage, recipient: str, before_end=None) -> None:
+        """Send ``msg`` to ``recipient`` only; ``before_end()`` runs just before the end-of-data mark."""
         s = self.settings
         if self._smtp is None:
             self._smtp = self._connect()
+        self._smtp.before_end, self._smtp.end_sent = before_end, False
         try:
             refused = self._smtp.send_message(msg, from_addr=s.sender, to_addrs=[recipient])
         except smtplib.SMTPRecipientsRefused as e:
@@ -259,12 +297,15 @@ class SmtpSession:
                 permanent=(e.smtp_code or 0) >= 500,
             ) from None
         except (OSError, smtplib.SMTPException) as e:
-            # Disconnected or timed out mid-message: the server may or may not have accepted it.
+            # Disconnected or timed out mid-message: before the end-of-data mark the server drops
+            # the message; after it, the server may have accepted it.
+            maybe = self._smtp.end_sent
             self._discard(self._smtp)
             self._smtp = None
             raise SessionError(
-                f"SMTP session with {self._where()} broke while sending: {type(e).__name__}: {s.scrub(str(e))}",
-                transient=True,
+                f"SMTP session with {self._where()} broke while sending: {type(e).__name__}: {s.scrub(str(e))}"
+                + (" (after the end of the message: the server may have it)" if maybe else ""),
+                transient=True, maybe_delivered=maybe,
             ) from None
         if refused:  # only possible with several recipients; kept as a guard
             code, resp = next(iter(refused.values()))

@@ -36,6 +36,7 @@ class DeliverySummary:
     aborted: str | None = None         # why the run stopped early (connection, TLS, login)
     abort_transient: bool = False      # True when retrying later may help (network), False for login/TLS
     not_attempted: list[str] = field(default_factory=list)
+    release_problems: list[str] = field(default_factory=list)  # why a send would be refused now
 
     def _with(self, status: str) -> list[Outcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -57,6 +58,10 @@ class DeliverySummary:
         return self._with("failed")
 
     @property
+    def unconfirmed(self) -> list[Outcome]:
+        return self._with("unconfirmed")
+
+    @property
     def no_address(self) -> list[Outcome]:
         return self._with("no_address")
 
@@ -74,6 +79,7 @@ class DeliverySummary:
             "messages_written": len(self.written),
             "messages_skipped_unchanged": len(self.skipped_unchanged),
             "messages_failed": len(self.failed),
+            "messages_unconfirmed": len(self.unconfirmed),
             "schools_without_address": len(self.no_address),
             "schools_without_pdf": len(self.no_pdf),
             "not_attempted": len(self.not_attempted),
@@ -83,17 +89,18 @@ class DeliverySummary:
     def table(self) -> pd.DataFrame:
         """One row per school: no student data, only the school, its status and the server's reply."""
         return pd.DataFrame([{
-            "cds": o.cds, "school": o.school, "status": o.status,
+            "cds": o.cds, "school": o.school, "status": o.status, "recipient": o.recipient or "",
             "attachments": ", ".join(o.attachments), "attempts": o.attempts,
             "note": one_line(o.error, 300)
-            + (" (resent: previous run stopped mid-send)" if o.resent_after_interruption else ""),
-        } for o in self.outcomes], columns=["cds", "school", "status", "attachments", "attempts", "note"])
+            + (" (the previous run stopped before the end of this message: sent now)"
+               if o.resent_after_interruption else ""),
+        } for o in self.outcomes], columns=["cds", "school", "status", "recipient", "attachments", "attempts", "note"])
 
     def markdown(self) -> str:
         t = self.table()
         if t.empty:
             return "(no schools)"
-        t = t.assign(**{c: t[c].astype(str).str.replace("|", "/", regex=False) for c in ("school", "note")})
+        t = t.assign(**{c: t[c].astype(str).str.replace("|", "/", regex=False) for c in ("school", "recipient", "note")})
         lines = ["| " + " | ".join(t.columns) + " |", "|" + "---|" * len(t.columns)]
         lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in t.itertuples(index=False)]
         if self.aborted:
