@@ -129,7 +129,31 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"  scorecards:        {out / 'index.html'}")
     print(f"  validation report: {out / 'validation' / 'report.html'}")
     print(f"  warehouse:         {out.parent / 'scorecards.duckdb'}")
+    for line in _run_warnings(out.parent / "scorecards.duckdb", args.year, settings):
+        print(f"scorecards run {args.year}: warning: {line}", file=sys.stderr)
     return 0
+
+
+def _run_warnings(warehouse_path: Path, year: str, settings) -> list[str]:
+    """What a finished run should not keep quiet about: files mostly quarantined, fields that stop delivery."""
+    from pipeline.directory_fields import year_field_problems
+    from pipeline.warehouse import connect, table_exists
+
+    lines = []
+    with connect(warehouse_path, read_only=True) as con:
+        if table_exists(con, "ingest_files"):
+            threshold = settings.quarantine_warn_share
+            for source, file, read, quarantined in con.execute(
+                    "SELECT source, file, rows_read, rows_quarantined FROM ingest_files WHERE school_year = ? "
+                    "AND rows_read > 0 ORDER BY source", [year]).fetchall():
+                if quarantined / read > threshold:
+                    lines.append(f"{file}: {quarantined / read:.1%} of its rows quarantined ({quarantined:,} of "
+                                 f"{read:,}; threshold {threshold:.0%}, config/settings.yaml "
+                                 "validation.quarantine_warn_share): see the validation report")
+        for p in year_field_problems(con, year).to_dict("records"):
+            what = "no valid address" if p["column"] == "principal_email" else p["column"]
+            lines.append(f"{p['cds']} ({p['school']}): {what}: {p['reason']}")
+    return lines
 
 
 def cmd_deliver(args: argparse.Namespace) -> int:

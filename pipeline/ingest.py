@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.config import Settings
-from pipeline.normalise import normalise_dashboard, survey_rules, year_rules
+from pipeline.normalise import directory_rules, normalise_dashboard, normalise_directory, survey_rules, year_rules
 from pipeline.quarantine import Validated, validate
 from pipeline.raw_files import display, locate
 from pipeline.readers.state import read_state_file
@@ -126,12 +126,16 @@ def ingest(source: Source, raw_dir: Path | str, school_year: str, settings: Sett
     cde_status = _check_needs(source, raw, shown)
     if source.indicator:
         raw = normalise_dashboard(raw, school_year, settings)
+    if source.name == "directory":
+        raw = normalise_directory(raw, shown)
     try:
         rules = year_rules(raw, school_year)
     except SourceFileError as exc:
         raise SourceFileError(shown, exc.problem) from None
     if source.name == "survey_responses":
         rules += survey_rules(raw, codebook)
+    if source.location == "year":  # district exports of the year: only the directory's schools
+        rules += directory_rules(raw, _directory_codes(raw_dir, school_year, settings, reference))
     validated = validate(raw, source.model, source.name, rules=rules,
                          identifier_columns=source.identifier_columns, display_path=shown,
                          engine="reference" if reference else "auto")
@@ -172,6 +176,17 @@ def _codebook(raw_dir: Path, school_year: str, settings: Settings, reference: bo
     except SourceFileError:
         return None
     return result.validated.kept if result.provided else None
+
+
+def _directory_codes(raw_dir: Path, school_year: str, settings: Settings, reference: bool = False) -> set[str] | None:
+    """The CDS codes of the directory's valid rows (None when it is missing or unusable)."""
+    from pipeline.sources import SOURCES
+
+    try:
+        result = ingest(SOURCES["directory"], raw_dir, school_year, settings, reference=reference)
+    except SourceFileError:
+        return None
+    return set(result.validated.kept["cds"].astype(str)) if result.provided else None
 
 
 def codebook_items(codebook: pd.DataFrame | None) -> list[str]:

@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # types only: the ingest and reconcile modules' public names 
 # tests/test_ingest_step.py checks that every module pipeline.ingest imports is covered.
 RULES_FILES = ["schemas/*.py", "pipeline/readers/*.py", "pipeline/quarantine/*.py", "pipeline/normalise.py",
                "pipeline/ingest.py", "pipeline/raw_files.py", "pipeline/sources.py", "pipeline/config.py",
-               "pipeline/__init__.py", "config/settings.yaml", "config/student_groups.csv"]
+               "pipeline/__init__.py", "pipeline/plain_text.py", "config/settings.yaml", "config/student_groups.csv"]
 CACHE_TABLE = "ingest_unchanged_key"
 
 
@@ -49,18 +49,22 @@ def rules_fingerprint() -> str:
 
 
 def unchanged_key(source: Source, raw_dir, year: str, fingerprint: str) -> str | None:
-    """The file's name and bytes (and the survey codebook's, which the answers are checked against)
-    with the rules' fingerprint; None when the file is missing or cannot be told apart from another."""
+    """The file's name and bytes (and the survey codebook's, which the answers are checked against,
+    and the directory's, whose schools a year's rows must belong to) with the rules' fingerprint;
+    None when the file is missing or cannot be told apart from another."""
     try:
         path = locate(source, raw_dir, year)
         codebook = locate(SOURCES["survey_codebook"], raw_dir, year) if source.name == "survey_responses" else None
+        directory = locate(SOURCES["directory"], raw_dir, year) if source.location == "year" else None
     except SourceFileError:
         return None  # two candidates: reading says so
     if path is None or not path.is_file():
         return None
     h = hashlib.sha256(fingerprint.encode())
     h.update(path.name.encode())  # the file's row names it: a renamed file is read again
-    for part in [path] + ([codebook] if source.name == "survey_responses" else []):
+    parts = [path] + ([codebook] if source.name == "survey_responses" else []) \
+        + ([directory] if source.location == "year" else [])  # its rows are kept only for the directory's schools
+    for part in parts:
         h.update(part.read_bytes() if part is not None and part.is_file() else b"(missing)")
     return h.hexdigest()
 

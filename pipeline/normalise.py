@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.config import Settings, dashboard_year
+from pipeline.plain_text import plain_line
 from pipeline.quarantine import RowRule, per_value
 from pipeline.readers import LINE, RawTable, SourceFileError, normalise_name
 
@@ -114,3 +115,63 @@ def survey_rules(raw: RawTable, codebook: pd.DataFrame | None) -> list[RowRule]:
                                                & f["respondent_group"].ne(g)).fillna(False).astype(bool),
         ))
     return rules
+
+
+# --- the school directory ------------------------------------------------------------------------
+
+DIRECTORY_NAMES = ("school_name", "district_name", "county_name", "principal_name", "address", "city")
+SCHOOL_NAME_LIMIT = 120
+
+
+def normalise_directory(raw: RawTable, shown: str) -> RawTable:
+    """The directory as one row per school, its names safe for titles, subjects and metadata.
+
+    - A CDS code listed twice is refused, both lines named: which principal is right is the
+      district's to say, not ours to guess (:class:`SourceFileError`).
+    - Names lose line breaks, control characters and bidi overrides (``plain_text.plain_line``).
+    - A school name over 120 characters is cut to 120 (ending in "…"): a problem of that field,
+      not of the school, which keeps its row and its scorecard; ``field_notes`` says so and the
+      validation report lists it. The principal's e-mail is left as written: delivery and the
+      report say why one is unusable (``directory_fields``).
+    """
+    frame = raw.frame
+    codes = frame["cds"].astype("string").str.strip()
+    twice = codes[codes.notna() & codes.duplicated(keep=False)]
+    if len(twice):
+        lines = frame.loc[twice.index, LINE]
+        cds = twice.iloc[0]
+        where = " and ".join(str(n) for n in lines[twice == cds])
+        more = f" (and {twice.nunique() - 1} more CDS code(s) listed twice)" if twice.nunique() > 1 else ""
+        raise SourceFileError(shown, f"CDS {cds} is listed twice, on lines {where}{more}: refusing to guess "
+                                     "which row is right; keep one row per school")
+    notes = pd.Series("", index=frame.index, dtype=object)
+    for column in DIRECTORY_NAMES:
+        if column not in frame.columns:
+            continue
+        values = frame[column]
+        cleaned = per_value(values, lambda v: v.map(lambda x: x if x is None or x != x else plain_line(x)))
+        if column == "school_name":
+            long = cleaned.str.len().fillna(0) > SCHOOL_NAME_LIMIT
+            if long.any():
+                lengths = cleaned[long].str.len()
+                cleaned = cleaned.where(~long, cleaned.str.slice(0, SCHOOL_NAME_LIMIT - 1).str.rstrip() + "…")
+                notes[long] = [f"school_name was {n} characters: cut to {SCHOOL_NAME_LIMIT}" for n in lengths]
+        frame[column] = cleaned.where(values.notna(), values)
+    frame["field_notes"] = notes.where(notes != "", None)
+    return raw
+
+
+def directory_rules(raw: RawTable, directory_codes: set[str] | None) -> list[RowRule]:
+    """A row for a CDS code the directory does not list belongs to no school we report on: it is
+    quarantined with that reason, never scored (it would make a phantom school and change the
+    district's totals). No rule when the directory cannot be read (the run stops on it anyway)."""
+    if directory_codes is None or "cds" not in raw.frame.columns:
+        return []
+    codes = frozenset(directory_codes)
+    return [RowRule(
+        column="cds", check="cds_in_directory",
+        reason="CDS code not in the school directory (directory.csv): the row is not scored",
+        # a malformed code is its own reason (the contract's pattern)
+        failing=lambda f: per_value(f["cds"], lambda v: v.notna() & v.str.fullmatch(r"\d{14}").fillna(False)
+                                    & ~v.isin(codes)).fillna(False).astype(bool),
+    )]

@@ -9,6 +9,7 @@ import jinja2
 import pandas as pd
 
 from pipeline.config import PROJECT_ROOT
+from pipeline.directory_fields import year_field_problems
 from pipeline.ingest import NOTES_TABLE
 from pipeline.outputs import safe_csv, write_atomic
 from pipeline.quarantine import QUARANTINE_COLUMNS
@@ -67,6 +68,7 @@ def write_report(con: duckdb.DuckDBPyConnection, school_year: str, out_dir: Path
         school_year=school_year, sources=summarise(files, quarantine, notes),
         unrecognised=[{"file": n["file"], "hint": n["note"] if isinstance(n["note"], str) else ""}
                       for n in _notes(notes, "unrecognised")],
+        field_problems=year_field_problems(con, school_year).to_dict("records"),
         totals={k: int(files[k].fillna(0).sum()) if k in files else 0
                 for k in ("rows_read", "rows_kept", "rows_quarantined")},
     )

@@ -30,16 +30,22 @@ class Directory(pa.DataFrameModel):
     """School directory (`<raw>/directory.csv`): one row per school."""
 
     cds: Text = pa.Field(str_matches=CDS, description="14-digit County-District-School code")
-    school_name: Text = pa.Field(str_length={"min_value": 1, "max_value": 120})
+    school_name: Text = pa.Field(
+        str_length={"min_value": 1, "max_value": 120},
+        description="one line; a longer name is cut to 120 characters when read, and the school keeps its row")
     district_name: Text
     county_name: Text
     school_type: Text = pa.Field(isin=["ES", "MS", "HS", "K8", "K12"], description="ES, MS, HS, K8 or K12")
     low_grade: Text = pa.Field(isin=GRADES)
     high_grade: Text = pa.Field(isin=GRADES)
     charter: Text = pa.Field(isin=YN)
-    principal_name: Text = pa.Field(nullable=True)
+    principal_name: Text = pa.Field(
+        nullable=True, description="greets the principal; one over 120 characters is not used (the school keeps its row)")
     principal_email: Text = pa.Field(
-        nullable=True, str_matches=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="where the scorecard is e-mailed"
+        nullable=True,
+        description="where the scorecard is e-mailed: one plain address. Anything else (a line break, a list, "
+                    "a typo) is that field's problem, not the school's: the school keeps its row and scorecard "
+                    "and is listed as having no valid address, with the reason",
     )
     languages: Text = pa.Field(
         str_matches=r"^[a-z]{2}(;[a-z]{2})*$", description="scorecard languages, e.g. en;es"

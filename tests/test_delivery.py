@@ -7,6 +7,7 @@ from __future__ import annotations
 import email
 import email.policy
 import logging
+import shutil
 import socket
 
 import dagster as dg
@@ -152,7 +153,8 @@ def test_each_principal_gets_only_their_schools_pdfs(year, smtp):
     for cds, address in expected.items():
         msg = by_rcpt[(address,)]  # exactly one envelope recipient: that school's principal
         assert msg["To"].addresses[0].addr_spec == address
-        assert _attachments(msg) == {f"scorecard.{lang}.pdf": _pdf(cds, lang) for lang in ("en", "es")}
+        slug = {A: "alder-elementary", B: "birch-middle"}[cds]  # <school>_<year>_<lang>.pdf
+        assert _attachments(msg) == {f"{slug}_{YEAR}_{lang}.pdf": _pdf(cds, lang) for lang in ("en", "es")}
         assert cds in msg.get_body().get_content()
         other = B if cds == A else A
         assert other not in msg.as_string()
@@ -194,7 +196,7 @@ def test_rerun_sends_nothing_and_a_changed_pdf_resends_only_that_school(year, sm
     assert [o.cds for o in changed.skipped_unchanged] == [A]
     rcpts, msg = handler.messages[-1]
     assert rcpts == ["beto.baca@district.example.org"]
-    assert _attachments(msg)["scorecard.es.pdf"] == _pdf(B, "es", version=2)
+    assert _attachments(msg)[f"birch-middle_{YEAR}_es.pdf"] == _pdf(B, "es", version=2)
     ledger = _ledger(year)
     assert len(ledger[(ledger.cds == B) & (ledger.status == "sent")]) == 2  # both versions, as history
 
@@ -232,7 +234,7 @@ def test_dry_run_writes_eml_and_sends_nothing(year, smtp):
     assert sorted(p.name for p in outbox.iterdir()) == [f"{A}.eml", f"{B}.eml"]
     msg = email.message_from_bytes((outbox / f"{A}.eml").read_bytes(), policy=email.policy.default)
     assert msg["To"].addresses[0].addr_spec == "ana.alvarez@district.example.org"
-    assert set(_attachments(msg)) == {"scorecard.en.pdf", "scorecard.es.pdf"}
+    assert set(_attachments(msg)) == {f"alder-elementary_{YEAR}_en.pdf", f"alder-elementary_{YEAR}_es.pdf"}
     assert set(_ledger(year).query("status == 'written'").cds) == {A, B}
 
     # the nightly dry run again, nothing changed: the outbox and the ledger stay as they are
@@ -405,3 +407,27 @@ def test_asset_refused_login_fails_without_retry_or_password(year, smtp):
     assert "login" in failures[0].step_failure_data.user_failure_data.description
     events = "\n".join(str(e) for e in result.all_events)
     assert PASSWORD not in events and PASSWORD[:-1] not in events
+
+
+def test_email_texts_are_the_districts_templates(tmp_path, monkeypatch):
+    from pipeline.delivery import compose as c
+
+    folder = tmp_path / "email"
+    shutil.copytree(c.EMAIL_TEMPLATES, folder)
+    (folder / "es" / "subject.txt.j2").write_text("Boleta {{ year }} de {{ school }}\n\nsecond line ignored\n")
+    (folder / "es" / "signature.txt.j2").write_text("\n--\nDepartamento de Evaluación, {{ district }}\n")
+    monkeypatch.setattr(c, "EMAIL_TEMPLATES", folder)
+    school = DIRECTORY.iloc[1]  # Birch Middle, Spanish first
+    pdfs = [c.Attachment(f"scorecard.{lang}.pdf", _pdf(B, lang), "x") for lang in ("es", "en")]
+    msg = c.compose(school, "beto.baca@district.example.org", pdfs, YEAR, SENDER, district="Sample USD")
+    assert msg["Subject"] == "Boleta 2023-24 de Birch Middle second line ignored"
+    text = msg.get_body().get_content()
+    assert text.startswith("Estimado/a Beto Baca:\n") and "en español e inglés" in text
+    assert text.endswith("\n--\nDepartamento de Evaluación, Sample USD\n")
+    assert [p.get_filename() for p in msg.iter_attachments()] == [f"birch-middle_{YEAR}_es.pdf",
+                                                                  f"birch-middle_{YEAR}_en.pdf"]
+    french = c.compose({**school.to_dict(), "languages": "fr;en"}, "b@district.example.org", pdfs[1:], YEAR, SENDER,
+                       district="Sample USD")  # no French templates: English
+    assert french["Subject"] == f"School scorecard {YEAR}: Birch Middle" and french.get_body()["Content-Language"] == "en"
+    assert french.get_body().get_content().endswith("Sample USD\nDistrict data office\n")
+    assert c.attachment_filename("\u202eEscuela Ñandú #5\n", YEAR, "es") == f"escuela-nandu-5_{YEAR}_es.pdf"

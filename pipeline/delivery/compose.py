@@ -3,57 +3,36 @@
 One message per school of the year's directory (``validated_directory``), addressed to exactly
 that school's ``principal_email`` (the only envelope recipient), carrying only
 ``<out>/<year>/schools/<cds>/scorecard.<lang>.pdf`` for the languages of the school's
-``languages`` column (``en;es``). Paths are built with ``school_dir``, which refuses anything
-but a 14-digit CDS code; nothing is globbed. The text is in the school's first language
-(English or Spanish; other languages get English) and holds no student data.
+``languages`` column (``en;es``), attached as ``<school>_<year>_<lang>.pdf``. Paths are built
+with ``school_dir``, which refuses anything but a 14-digit CDS code; nothing is globbed. The
+subject, text and signature are the district's templates ``templates/email/<lang>/`` (see its
+README) in the school's first language (English when there is no folder for it); they hold no
+student data. Every name in them is one line without control characters or bidi overrides.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate
+from email.headerregistry import Address
+from email.utils import formatdate
 from pathlib import Path
 
+import jinja2
 import pandas as pd
 
+from pipeline.config import PROJECT_ROOT
+from pipeline.directory_fields import address_problem, principal_name, valid_address  # noqa: F401
 from pipeline.outputs import school_dir
+from pipeline.plain_text import plain_line
 
 LANG_RE = re.compile(r"^[a-z]{2}$")
-# One plain address: no display name, no list separators, no quotes or angle brackets.
-EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-                      r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 
-TEXTS = {
-    "en": {
-        "subject": "School scorecard {year}: {school}",
-        "greeting": "Dear {name},",
-        "nobody": "Principal",
-        "and": "and",
-        "body": (
-            "Attached is the {year} scorecard for {school} (CDS {cds}), in {languages}.\n"
-            "It shows the school's California School Dashboard indicators, student groups and trends.\n"
-            "No figure about fewer than 11 students is shown.\n\n"
-            "This message was sent only to you, with your school's scorecard.\n\n"
-            "District data office\n"
-        ),
-    },
-    "es": {
-        "subject": "Informe de resultados escolares {year}: {school}",
-        "greeting": "Estimado/a {name}:",
-        "nobody": "director/a",
-        "and": "y",
-        "body": (
-            "Le enviamos adjunto el informe de resultados escolares {year} de {school} "
-            "(código CDS {cds}), en {languages}.\n"
-            "Muestra los indicadores del California School Dashboard, los grupos de estudiantes y las "
-            "tendencias de la escuela.\nNo se muestra ninguna cifra sobre menos de 11 estudiantes.\n\n"
-            "Este mensaje se le envía solo a usted, con el informe de su escuela.\n\n"
-            "Oficina de datos del distrito\n"
-        ),
-    },
-}
+EMAIL_TEMPLATES = PROJECT_ROOT / "templates" / "email"  # <lang>/{subject,body,signature}.txt.j2; see its README
+AND = {"en": "and", "es": "y"}
 
 
 @dataclass
@@ -64,16 +43,10 @@ class Attachment:
 
 
 def one_line(value: object, limit: int = 200) -> str:
-    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-    return " ".join(text.split())[:limit]
-
-
-def valid_address(value: object) -> str | None:
-    """The principal's address when it is exactly one plain e-mail address, else None."""
-    if not isinstance(value, str):
-        return None
-    value = value.strip()
-    return value if EMAIL_RE.match(value) and len(value) <= 254 else None
+    """One safe line: no line break, control character or bidi override (``plain_text.plain_line``)."""
+    if value is pd.NA:
+        return ""
+    return plain_line(value, limit)
 
 
 def school_languages(value: object) -> list[str]:
@@ -114,31 +87,64 @@ def message_id(school_year: str, cds: str, recipient: str, digest: str, sender: 
     return f"<scorecard.{school_year}.{cds}.{key}@{domain}>"
 
 
+def attachment_filename(school_name: object, school_year: str, lang: str) -> str:
+    """``<school>_<year>_<lang>.pdf``: the school's name in plain ASCII letters, digits and hyphens."""
+    folded = unicodedata.normalize("NFKD", plain_line(school_name)).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")[:60].strip("-") or "school"
+    return f"{slug}_{school_year}_{lang}.pdf"
+
+
+@functools.lru_cache(maxsize=None)
+def _templates(folder: str) -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(folder), autoescape=False,
+                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+
+
+def email_texts(lang: str, values: dict, folder: Path | None = None) -> dict[str, str]:
+    """Subject and text of the message in ``lang`` (English when ``folder`` has no ``lang``)."""
+    folder = folder or EMAIL_TEMPLATES
+    lang = lang if (Path(folder) / lang).is_dir() else "en"
+    env = _templates(str(folder))
+    out = {part: env.get_template(f"{lang}/{part}.txt.j2").render(**values)
+           for part in ("subject", "body", "signature")}
+    return {"lang": lang, "subject": plain_line(out["subject"], 300),
+            "text": out["body"].rstrip("\n") + "\n" + out["signature"].rstrip("\n") + "\n"}
+
+
 def compose(school: pd.Series, recipient: str, attachments: list[Attachment], school_year: str,
-            sender: str, msg_id: str | None = None) -> EmailMessage:
+            sender: str, msg_id: str | None = None, district: str | None = None) -> EmailMessage:
     """One message to one principal in the school's first language, carrying only its PDFs."""
     langs = school_languages(school.get("languages"))
-    lang = langs[0] if langs and langs[0] in TEXTS else "en"
-    t = TEXTS[lang]
     name = one_line(school.get("school_name"), 120)
-    principal = one_line(school.get("principal_name"), 120)
+    principal = principal_name(school.get("principal_name"))
     attached_langs = [a.name.split(".")[1] for a in attachments]
+    first = langs[0] if langs else "en"
+    texts = email_texts(first, {
+        "school": name, "year": school_year, "cds": school["cds"], "principal": principal,
+        "languages": _language_names(attached_langs, first if first in AND else "en"),
+        "district": one_line(district if district is not None else _district(), 200)})
+    lang = texts["lang"]
     msg = EmailMessage()
     msg["From"] = sender
-    msg["To"] = formataddr((principal, recipient)) if principal else recipient
-    msg["Subject"] = t["subject"].format(year=school_year, school=name)
+    # An Address object, not text: the policy quotes or encodes the name as one display name,
+    # so no input (a comma, a colon, a line break, in any script) can add a recipient or a header.
+    msg["To"] = Address(display_name=principal, addr_spec=recipient)
+    msg["Subject"] = texts["subject"]
     msg["Date"] = formatdate(usegmt=True)
     msg["Message-ID"] = msg_id or message_id(school_year, school["cds"], recipient, checksum(attachments), sender)
     msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(
-        t["greeting"].format(name=principal or t["nobody"]) + "\n\n"
-        + t["body"].format(year=school_year, school=name, cds=school["cds"],
-                           languages=_language_names(attached_langs, lang))
-    )
+    msg.set_content(texts["text"])
     msg["Content-Language"] = lang  # after set_content, which clears Content-* headers; ends up on the text part
     for a in attachments:
-        msg.add_attachment(a.data, maintype="application", subtype="pdf", filename=a.name)
+        msg.add_attachment(a.data, maintype="application", subtype="pdf",
+                           filename=attachment_filename(name, school_year, a.name.split(".")[1]))
     return msg
+
+
+def _district() -> str:
+    from pipeline.config import load_settings
+
+    return load_settings().district_name
 
 
 def _language_names(codes: list[str], in_lang: str) -> str:
@@ -151,7 +157,7 @@ def _language_names(codes: list[str], in_lang: str) -> str:
     words = [names.get(c, c) for c in codes]
     if len(words) <= 1:
         return "".join(words)
-    conj = TEXTS[in_lang]["and"]
+    conj = AND.get(in_lang, "and")
     last = words[-1].lower()
     if in_lang == "es" and (last.startswith(("i", "í", "hi")) and not last.startswith("hie")):
         conj = "e"  # Spanish: "español e inglés"

@@ -64,6 +64,7 @@ from pipeline.delivery.compose import (
     checksum,
     collect_attachments,
     compose,
+    address_problem,
     message_id,
     one_line,
     school_languages,
@@ -232,7 +233,7 @@ def _deliver_school(school, school_year, year_dir, ledger, sender, session, writ
     base = {"cds": cds, "attachments": ";".join(names) or None, "checksum": digest}
 
     if recipient is None:
-        error = "principal_email is empty" if raw_address is None else "principal_email is not one valid address"
+        error = address_problem(school.get("principal_email"))
         write({**base, "recipient": raw_address, "status": "no_address", "attempts": 0, "error": error})
         return Outcome(cds, name, raw_address, "no_address", names, digest, error=error)
     if missing or not langs:

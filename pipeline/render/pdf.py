@@ -35,6 +35,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from pipeline.outputs import atomic_file
+from pipeline.plain_text import plain_line
 from pipeline.render.i18n import TEMPLATES_DIR
 
 CSS_PATH = TEMPLATES_DIR / "scorecard.css"
@@ -185,6 +186,7 @@ def _write_atomic(document, out: Path, title: str, lang: str) -> Path:
 
 def _render_job(job: Job) -> Path:
     html, out, title, lang = job
+    title = plain_line(title, 300)  # metadata: no line break, control or bidi override from a name
     state = _state()
     document = ScorecardHTML(string=html, base_url=None, url_fetcher=state.fetcher).render(
         font_config=state.font_config, stylesheets=[state.stylesheet], **PDF_OPTIONS)
