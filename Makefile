@@ -69,8 +69,14 @@ test: check-system browser-tools $(DAGSTER_HOME)/dagster.yaml
 test-quick: check-system $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m pytest -q -m "not slow"
 
+# Ctrl-C stops it cleanly: SIGINT reaches `dagster dev` and every process it started (webserver,
+# daemon, code servers), which shut down within seconds (tests/test_ui.py sends it and waits).
+# A SIGINT from a script that runs make in the background is ignored by the shell (POSIX), which
+# looks like a hang: stop such a `make dev` with `kill -INT -- -<pgid>` from a foreground shell or
+# with SIGTERM.
+DEV_PORT ?= 3000
 dev: check-system $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster dev -m assets.definitions -h 127.0.0.1 -p 3000
+	$(BIN)/dagster dev -m assets.definitions -h 127.0.0.1 -p $(DEV_PORT)
 
 SCALE   ?= district
 REPEATS ?= 3

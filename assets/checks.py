@@ -1,25 +1,35 @@
 """Asset checks: every export's row counts and presence, and our indicators against CDE's.
 
 Blocking checks (``rows_reconcile``, ``required_source_present``) stop everything downstream of
-the asset they fail on. The checks are evaluated by the step that materializes their asset.
+the asset they fail on. The checks are evaluated by the step that materializes their asset, for
+its school year: every check is partitioned like its asset, so the UI shows each year's result
+(a green 2023-24 never hides a failing 2022-23).
 """
+import warnings
+
 import dagster as dg
 import pandas as pd
 
+from assets.partitions import school_years
 from pipeline.sources import Source
+
+# Partitioned check specs are a preview in Dagster 1.13 (tests/test_ui.py holds what they show).
+warnings.filterwarnings("ignore", message="Specifying a partitions_def on an AssetCheckSpec", category=dg.PreviewWarning)
 
 
 def ingest_check_specs(source: Source, required: bool) -> list[dg.AssetCheckSpec]:
     """The checks of one export's asset ``validated_<source>``."""
     asset = f"validated_{source.name}"
     specs = [
-        dg.AssetCheckSpec("rows_reconcile", asset=asset, blocking=True,
+        dg.AssetCheckSpec("rows_reconcile", asset=asset, blocking=True, partitions_def=school_years,
                           description="Rows read = rows kept + rows quarantined, counted again in the warehouse."),
-        dg.AssetCheckSpec("quarantine_share", asset=asset,
-                          description="Warns when more of the file is quarantined than the configured share."),
+        dg.AssetCheckSpec("quarantine_share", asset=asset, partitions_def=school_years,
+                          description="Warns when more of the file is quarantined than the configured share "
+                                      "(config/settings.yaml: validation.quarantine_warn_share)."),
     ]
     if required:
         specs.append(dg.AssetCheckSpec("required_source_present", asset=asset, blocking=True,
+                                       partitions_def=school_years,
                                        description="The file is present: no scorecard is made without it."))
     return specs
 
@@ -44,7 +54,7 @@ def ingest_check_results(source: Source, required: bool, counts, warn_share: flo
 
 
 matches_published = dg.AssetCheckSpec(
-    "matches_published", asset="indicator_results",
+    "matches_published", asset="indicator_results", partitions_def=school_years,
     description="Our status, change, levels, colour and box equal CDE's published values on every row; "
                 "rows whose published value cannot be reproduced from the file are listed with the reason.",
 )

@@ -10,7 +10,7 @@ from typing import Mapping
 import dagster as dg
 
 from assets import deliver, ingest, render, score, validate
-from assets.jobs import deliver_scorecards, yearly_scorecards
+from assets.jobs import deliver_scorecards, rerender_schools, yearly_scorecards
 from assets.resources import resources_from_env
 from assets.schedules import nightly_refresh
 from assets.sensors import raw_exports_changed
@@ -37,7 +37,7 @@ def build_defs(resources: Mapping[str, dg.ConfigurableResource]) -> dg.Definitio
     """The definitions with these ``files`` and ``mailer`` resources."""
     return dg.Definitions(
         assets=all_assets,
-        jobs=[yearly_scorecards, deliver_scorecards],
+        jobs=[yearly_scorecards, rerender_schools, deliver_scorecards],
         schedules=[nightly_refresh],
         sensors=[raw_exports_changed],
         resources=dict(resources),

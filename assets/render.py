@@ -1,6 +1,7 @@
 """Render stage: per-school HTML and PDF scorecards in every configured language, and the index."""
 
 import dagster as dg
+from pydantic import Field
 
 from assets.partitions import school_years
 from assets.resources import ScorecardFiles
@@ -11,8 +12,12 @@ from pipeline.publish import publish_year
 class RenderConfig(dg.Config):
     """Launchpad options: re-render chosen schools only, or everything regardless of changes."""
 
-    schools: list[str] = []  # CDS codes; empty = every school
-    force: bool = False
+    schools: list[str] = Field(default=[], description=(
+        "CDS codes (14 digits) of the schools to render again, e.g. [\"19754160374847\"]; "
+        "empty: every school whose scorecard changed"))
+    force: bool = Field(default=False, description=(
+        "true: render the chosen schools (or every school) even when nothing changed, e.g. after "
+        "replacing a font or a template by hand"))
 
 
 @dg.asset(

@@ -11,9 +11,10 @@ One run writes an output folder at a time. When a run starts, ``ScorecardFiles``
 
 1. takes the folder's run lock ``<out>/.scorecards.run.lock`` (a second run waits here, before
    any of its steps, and says so; the lock is given back when the run ends or its process dies);
-2. records which process runs it (run tags ``scorecards/host`` and ``scorecards/pid``) and marks
-   runs whose process was killed as failed, giving back their ``warehouse`` pool slots
-   (:func:`release_dead_runs`), which they would otherwise hold forever;
+2. records which process runs it, in ``<out>/.scorecards.runs/<run id>`` (host and pid; not as
+   run tags, which would clutter every run's page in the UI), and marks runs whose process was
+   killed as failed, giving back their ``warehouse`` pool slots (:func:`release_dead_runs`),
+   which they would otherwise hold forever;
 3. moves a damaged warehouse aside (:func:`warehouse.repair`) and removes the temporary files a
    killed run left (:func:`outputs.remove_stale_temps`).
 
@@ -38,8 +39,7 @@ from pipeline.delivery import smtp
 from pipeline.folders import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR, OUT_ENV, RAW_ENV, Folders
 
 RUN_LOCK = ".scorecards.run.lock"
-HOST_TAG = "scorecards/host"
-PID_TAG = "scorecards/pid"
+RUNS_DIR = ".scorecards.runs"  # <out>/.scorecards.runs/<run id>: "<host> <pid>" of the process running it
 
 logger = logging.getLogger(__name__)
 
@@ -85,8 +85,6 @@ class ScorecardFiles(dg.ConfigurableResource):
         """When a run starts: wait for the output folder, clear up after killed runs (see the module)."""
         log = context.log or logger
         instance, run = context.instance, context.run
-        if instance is not None and run is not None:
-            instance.add_run_tags(run.run_id, {HOST_TAG: socket.gethostname(), PID_TAG: str(os.getpid())})
         try:
             self._run_lock = outputs.lock(self.out / RUN_LOCK, f"another run writing {self.out}", _Both(log))
         except OSError as exc:
@@ -94,7 +92,8 @@ class ScorecardFiles(dg.ConfigurableResource):
             log.warning(f"cannot lock the output folder: {exc}")
         try:
             if instance is not None and run is not None:
-                release_dead_runs(instance, run.run_id, log)
+                _register_run(self.out / RUNS_DIR, run.run_id)
+                release_dead_runs(instance, run.run_id, log, self.out / RUNS_DIR)
             if self._run_lock is not None:
                 warehouse.repair(self.warehouse_path, log)
                 outputs.remove_stale_temps(self.out)
@@ -105,6 +104,8 @@ class ScorecardFiles(dg.ConfigurableResource):
             raise
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if context.run is not None:
+            (self.out / RUNS_DIR / context.run.run_id).unlink(missing_ok=True)
         if self._run_lock is not None:
             outputs.unlock(self._run_lock)
             self._run_lock = None
@@ -137,15 +138,31 @@ def _process_gone(pid: int, started: float | None) -> bool:
         return False  # cannot tell (e.g. not allowed to look): leave it alone
 
 
-def release_dead_runs(instance: dg.DagsterInstance, current_run_id: str, log=None) -> list[str]:
+def _register_run(folder: Path, run_id: str) -> None:
+    """Record that this process runs ``run_id`` (read by :func:`release_dead_runs` of later runs)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    outputs.write_atomic(folder / run_id, f"{socket.gethostname()} {os.getpid()}\n")
+
+
+def _registered(folder: Path | None, run_id: str) -> tuple[str, str]:
+    """(host, pid) recorded for ``run_id`` in ``folder``, or ('', '')."""
+    try:
+        host, pid = (folder / run_id).read_text().split()
+        return host, pid
+    except (TypeError, OSError, ValueError):
+        return "", ""
+
+
+def release_dead_runs(instance: dg.DagsterInstance, current_run_id: str, log=None,
+                      registry: Path | None = None) -> list[str]:
     """Mark runs whose process was killed as failed, and give back their concurrency slots.
 
     A run killed with SIGKILL (or by a power cut) stays "started" in the instance and keeps its
     slot in the ``warehouse`` pool, so the next run would wait for it forever. A run counts as
-    dead when it ran in a process of this machine (its ``scorecards/host`` and ``scorecards/pid``
-    tags) that no longer exists; it is then marked failed and its slots are freed. A run that
+    dead when it ran in a process of this machine (the host and pid it recorded in ``registry``,
+    ``<out>/.scorecards.runs/``) that no longer exists; it is then marked failed and its slots are freed. A run that
     finished but still holds a slot gets it freed too. Runs on other machines and runs without
-    those tags are left to Dagster's own run monitoring. Returns the run ids it released.
+    that record are left to Dagster's own run monitoring. Returns the run ids it released.
     """
     log = log or logger
     storage = instance.event_log_storage
@@ -166,8 +183,8 @@ def release_dead_runs(instance: dg.DagsterInstance, current_run_id: str, log=Non
                 released.append(run_id)
             continue
         run = record.dagster_run
-        pid = run.tags.get(PID_TAG, "")
-        if run.tags.get(HOST_TAG) != host or not pid.isdigit() or not _process_gone(int(pid), record.start_time):
+        ran_on, pid = _registered(registry, run_id)
+        if ran_on != host or not pid.isdigit() or not _process_gone(int(pid), record.start_time):
             continue
         message = (f"run {run_id[:8]} stopped without finishing (its process {pid} on {host} is gone, "
                    "e.g. killed): marked failed, and its 'warehouse' pool slot given back")
@@ -175,6 +192,8 @@ def release_dead_runs(instance: dg.DagsterInstance, current_run_id: str, log=Non
         if storage.supports_global_concurrency_limits:
             storage.free_concurrency_slots_for_run(run_id)
         log.warning(message)
+        if registry is not None:
+            (registry / run_id).unlink(missing_ok=True)
         released.append(run_id)
     return released
 
