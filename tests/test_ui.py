@@ -50,14 +50,15 @@ def test_checks_are_shown_per_school_year(graphql):
     for asset, check in (("validated_attendance", "required_source_present"), ("validated_enrollment", "rows_reconcile"),
                          ("indicator_results", "matches_published")):
         executions = graphql(CHECKS_QUERY, {"path": [asset], "check": check})["assetCheckExecutions"]
-        assert sorted(e["partition"] for e in executions) == ["2022-23", "2023-24"], (asset, check, executions)
+        # each year its own result (other tests of the session may run a year again)
+        assert {e["partition"] for e in executions} == {"2022-23", "2023-24"}, (asset, check, executions)
         assert all(e["evaluation"]["partition"] == e["partition"] for e in executions)
 
 
 @pytest.mark.slow
 def test_runs_carry_no_host_or_pid_tags(graphql):
     runs = graphql(RUNS_QUERY)["runsOrError"]["results"]
-    assert len(runs) == 2 and {r["jobName"] for r in runs} == {"yearly_scorecards"}
+    assert len(runs) >= 2 and {r["jobName"] for r in runs} == {"yearly_scorecards"}
     keys = {t["key"] for r in runs for t in r["tags"]}
     assert not {k for k in keys if k.startswith("scorecards/")}, keys
 
