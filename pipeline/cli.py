@@ -1,6 +1,6 @@
 """The ``scorecards`` command: sample data and headless runs, recorded in the Dagster instance.
 
-    scorecards sample --scale demo|district|state --seed N --out DIR
+    scorecards sample --scale demo|district|state --seed N --out DIR [--layout own|public]
     scorecards run --year 2023-24 [--raw DIR] [--out DIR] [--schools CDS,...] [--force]
     scorecards deliver --year 2023-24 [--send --approved-by NAME]   e-mail each principal their school's PDFs
     scorecards status --year 2023-24             what was produced and delivered for a year
@@ -37,7 +37,8 @@ def cmd_sample(args: argparse.Namespace) -> int:
     from pipeline.sample import generate
 
     started = time.perf_counter()
-    counts = generate(args.out, scale=args.scale, seed=args.seed, state_files=args.state_files)
+    counts = generate(args.out, scale=args.scale, seed=args.seed, state_files=args.state_files,
+                      layout=args.layout)
     print(f"wrote {len(counts)} files, {sum(counts.values()):,} rows to {args.out} "
           f"in {time.perf_counter() - started:.1f} s")
     return 0
@@ -244,6 +245,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=str(PROJECT_ROOT / "data" / "raw"))
     p.add_argument("--state-files", action="store_true",
                    help="also write each year's CAASPP, ELPAC and CALPADS STAS/SELA/SPRG files in the state's layouts")
+    p.add_argument("--layout", choices=["own", "public"], default="own",
+                   help="public: the directory and enrollment in CDE's layouts (pubschls.txt, cdenroll<yy><yy>.txt)")
     p.set_defaults(func=cmd_sample)
 
     p = sub.add_parser("run", help="materialize every asset of a school year through Dagster")

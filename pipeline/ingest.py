@@ -5,7 +5,7 @@ files that match no source, and the Dashboard files whose rows keep CDE's publis
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -31,6 +31,8 @@ class Ingested:
     # a Dashboard file without a column the n-size comes from: why its rows keep CDE's published
     # status (see ``Source.needs``); None when the recomputation has everything it needs
     cde_status: str | None = None
+    # where the rows came from when the file is in another layout (``ingest_notes`` rows, kind "origin")
+    notes: list[dict] = field(default_factory=list)
 
     @property
     def file_row(self) -> dict:
@@ -49,6 +51,11 @@ class Ingested:
             "blank_lines": r.blank_lines if r else 0,
             "ignored_columns": ", ".join(r.ignored_columns) if r else "",
         }
+
+    @property
+    def note_rows(self) -> list[dict]:
+        """Every ``ingest_notes`` row of the file: the CDE-status note and where the rows came from."""
+        return ([self.note_row] if self.note_row else []) + list(self.notes)
 
     @property
     def note_row(self) -> dict | None:
@@ -98,18 +105,23 @@ def ingest(source: Source, raw_dir: Path | str, school_year: str, settings: Sett
     ``reference=True`` takes the slow path throughout (the csv-module reader and pandera over
     the whole frame): the definition the fast path is tested against.
     """
+    from pipeline.mapping import translate  # a file in another layout (CDE's public files, a mapped export)
+
     raw_dir = Path(raw_dir)
     path = locate(source, raw_dir, school_year)
-    if path is None:
+    translated = None if source.indicator else translate(source, raw_dir, school_year, settings,
+                                                         reference=reference, own_file=path)
+    if path is None and translated is None:
         expected = source.path(raw_dir, school_year)
         return Ingested(source, expected, display(expected, raw_dir), provided=False)
+    path = translated.path if translated else path
     shown = display(path, raw_dir)
     codebook = _codebook(raw_dir, school_year, settings, reference) if source.name == "survey_responses" else None
     # Survey answers are the columns the codebook names; any other column (a platform's ImageURL,
     # notes) is ignored and listed. Without a usable codebook every unknown column is an item.
     items = codebook_items(codebook)
     try:
-        raw = read_state_file(
+        raw = translated.raw if translated else read_state_file(
             path, source.layout, required=source.required_columns, optional=source.optional_columns,
             engine="csv" if reference else "auto",
         ) if source.layout is not None else read_delimited(
@@ -139,7 +151,10 @@ def ingest(source: Source, raw_dir: Path | str, school_year: str, settings: Sett
     validated = validate(raw, source.model, source.name, rules=rules,
                          identifier_columns=source.identifier_columns, display_path=shown,
                          engine="reference" if reference else "auto")
-    return Ingested(source, path, shown, provided=True, raw=raw, validated=validated, cde_status=cde_status)
+    if translated:
+        validated = translated.merged(validated)
+    return Ingested(source, path, shown, provided=True, raw=raw, validated=validated, cde_status=cde_status,
+                    notes=translated.notes if translated else [])
 
 
 def _older_layout(source: Source, path: Path) -> str | None:

@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # types only: the ingest and reconcile modules' public names 
 # changed since the last run, the rows stored then are what reading it again would store.
 # tests/test_ingest_step.py checks that every module pipeline.ingest imports is covered.
 RULES_FILES = ["schemas/*.py", "pipeline/readers/*.py", "pipeline/quarantine/*.py", "pipeline/normalise.py",
+               "pipeline/mapping/*.py", "config/public_files.yaml",
                "pipeline/ingest.py", "pipeline/raw_files.py", "pipeline/sources.py", "pipeline/config.py",
                "pipeline/__init__.py", "pipeline/plain_text.py", "config/settings.yaml", "config/student_groups.csv"]
 CACHE_TABLE = "ingest_unchanged_key"
@@ -114,8 +115,7 @@ def store(warehouse_path: Path, source: Source, result: Ingested, year: str,
         if key is not None:
             warehouse.replace_rows(con, CACHE_TABLE, pd.DataFrame(
                 {"source": [source.name], "key": [key]}), {**where, "source": source.name})
-        note = result.note_row if result.provided else None
-        _replace_notes(con, notes_frame([note] if note else []), {**where, "source": source.name})
+        _replace_notes(con, notes_frame(result.note_rows if result.provided else []), {**where, "source": source.name})
         counts = reconcile(con, source.name, year)
     return kept, counts
 

@@ -74,4 +74,7 @@ the district's own files"."""
 
 def input_reference() -> str:
     """The whole page: an introduction, then every source in registry order."""
-    return "\n\n".join([INTRODUCTION, *(source_reference(name) for name in SOURCES)])
+    from pipeline.mapping.reference import other_layouts_reference  # CDE's public files, mapped exports
+
+    return "\n\n".join([INTRODUCTION, *(source_reference(name) for name in SOURCES),
+                        other_layouts_reference(_checks)])

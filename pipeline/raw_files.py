@@ -76,8 +76,11 @@ class Unrecognised:
 
 def unrecognised_files(raw_dir: Path | str, school_year: str) -> list[Unrecognised]:
     """The files a run of ``school_year`` sees but reads as no source, folder by folder (shared, year, dashboard)."""
+    from pipeline.mapping import layout_files  # CDE's public files and mapped exports are sources' files too
+
     raw_dir = Path(raw_dir)
     recognised = {p for source in SOURCES.values() for p in candidates(source, raw_dir, school_year)}
+    recognised |= layout_files(raw_dir, school_year)
     folders = [raw_dir, raw_dir / school_year, raw_dir / school_year / "dashboard"]
     return [Unrecognised(display(p, raw_dir), _hint(p, raw_dir, school_year))
             for folder in folders for p in _files(folder) if p not in recognised]

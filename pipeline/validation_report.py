@@ -1,5 +1,6 @@
 """The validation report: per source, rows read, kept and quarantined, top reasons and examples; the
-files of the raw folder that match no source; the files whose rows keep CDE's published status."""
+files of the raw folder that match no source; the files whose rows keep CDE's published status; for a
+file in another layout (CDE's public files, a mapped export), where its rows came from."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -28,6 +29,7 @@ def summarise(files: pd.DataFrame, quarantine: pd.DataFrame, notes: pd.DataFrame
     """One entry per source, in the order of the file table (``notes``: the year's ``ingest_notes``)."""
     out = []
     published = _notes(notes, "cde_status")
+    origins = _notes(notes, "origin")  # a file in another layout: where its rows came from (pipeline/mapping/)
     for _, f in files.sort_values("source").iterrows():
         q = quarantine[quarantine["source"] == f["source"]] if len(quarantine) else quarantine
         reasons = (q.groupby(["column_name", "reason"]).size().sort_values(ascending=False).head(TOP_REASONS)
@@ -41,6 +43,7 @@ def summarise(files: pd.DataFrame, quarantine: pd.DataFrame, notes: pd.DataFrame
             "ignored_columns": _get(f, "ignored_columns", ""),
             "cde_status": next(({"rows": int(n["rows"]), "note": n["note"]} for n in published
                                 if n["source"] == f["source"] and n["file"] == f["file"]), None),
+            "origin": [n["note"] for n in origins if n["source"] == f["source"]],
             "reasons": reasons,
             "examples": q.head(EXAMPLES)[["line", "column_name", "value", "reason"]].to_dict("records") if len(q) else [],
         })

@@ -44,6 +44,7 @@ The modules, in the order the data are made:
 ``population``         students simulated year by year, with their persistent traits
 ``outcomes``           one year's records: enrolment, absences, suspensions, tests, ELPI, graduation
 ``district_exports``   directory, enrollment, assessment, attendance and community files
+``public_files``       the directory and enrollment in CDE's public layouts (``layout="public"``)
 ``survey``             survey codebook, responses and invitations
 ``dashboard_counts``   Dashboard counts per school, district and state and student group
 ``synthetic``          counts of the district and state rows that are not simulated
@@ -69,6 +70,7 @@ from pipeline.sample.district_exports import (
 )
 from pipeline.sample.outcomes import year_records
 from pipeline.sample.population import Simulator
+from pipeline.sample.public_files import write_census_enrollment, write_overrides, write_public_schools
 from pipeline.sample.scales import SCALES, ScaleSpec
 from pipeline.sample.state_files import write_state_files
 from pipeline.sample.survey import write_codebook, write_survey
@@ -80,7 +82,8 @@ __all__ = ["SCALES", "ScaleSpec", "generate", "DASHBOARD_INDICATORS", "dashboard
 
 def generate(out_dir: str | Path, scale: str = "demo", seed: int = 2024,
              years: tuple[str, ...] = ("2021-22", "2022-23", "2023-24"),
-             config_dir: str | Path = CONFIG_DIR, state_files: bool = False) -> dict[str, int]:
+             config_dir: str | Path = CONFIG_DIR, state_files: bool = False,
+             layout: str = "own") -> dict[str, int]:
     """Write the full export set for `scale` into `out_dir`; return {relative file path: data rows}.
 
     Deterministic: the same (scale, seed, years) gives byte-identical files. `years` are school
@@ -103,7 +106,11 @@ def generate(out_dir: str | Path, scale: str = "demo", seed: int = 2024,
     out.mkdir(parents=True, exist_ok=True)
     world = build_world(spec, seed)
     counts: dict[str, int] = {}
-    counts["directory.csv"] = write_directory(world, out / "directory.csv")
+    if layout == "public":
+        counts["pubschls.txt"] = write_public_schools(world, out / "pubschls.txt")
+        counts["directory_overrides.csv"] = write_overrides(world, out / "directory_overrides.csv")
+    else:
+        counts["directory.csv"] = write_directory(world, out / "directory.csv")
     counts["survey_codebook.csv"] = write_codebook(out / "survey_codebook.csv")
     meta = dashboard_meta(world)
     sim = Simulator(world, seed)
@@ -118,7 +125,11 @@ def generate(out_dir: str | Path, scale: str = "demo", seed: int = 2024,
             label = yd.label
             ydir = out / label
             ydir.mkdir(parents=True, exist_ok=True)
-            counts[f"{label}/enrollment.csv"] = write_enrollment(yd, world, ydir / "enrollment.csv")
+            if layout == "public":
+                name = f"cdenroll{label[2:4]}{label[5:7]}.txt"
+                counts[f"{label}/{name}"] = write_census_enrollment(yd, world, ydir / name, Path(config_dir))
+            else:
+                counts[f"{label}/enrollment.csv"] = write_enrollment(yd, world, ydir / "enrollment.csv")
             counts[f"{label}/assessment.csv"] = write_assessment(yd, world, ydir / "assessment.csv")
             counts[f"{label}/attendance.csv"] = write_attendance(yd, world, ydir / "attendance.csv")
             nr, npop = write_survey(yd, world, seed, ydir)
