@@ -498,7 +498,7 @@ def test_a_change_computed_before_rounding_is_footnoted(tmp_path, settings):
     model = build_scorecard(data, _school(data, A), YEAR, settings)
     chronic = {i.key: i for i in model.indicators}["chronic"]
     assert chronic.change_unrounded
-    assert "(before rounding)" in render_scorecard_html(present(model, "en"))
+    assert "change computed before rounding" in render_scorecard_html(present(model, "en"))
     ela = {i.key: i for i in model.indicators}["ela"]
     assert not ela.change_unrounded
 
