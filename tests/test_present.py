@@ -123,7 +123,7 @@ def test_overall_level_score_and_comparisons():
     assert [s["label"] for s in o["ladder"] if s["current"]] == ["Needs support"]
     assert [s["range"] for s in o["ladder"]] == ["below 35", "35 to 49.9", "50 to 64.9", "65 to 79.9",
                                                  "80 or more"]
-    assert o["equity"] == {"tier": "Lowest need", "tier_rank": 5, "need_rank": "2", "schools": "2"}
+    assert o["equity"] == {"tier": "Lowest need", "tier_rank": 5, "need_rank": "2", "schools": "2", "missing": None}
 
 
 def test_a_percentile_needs_five_same_need_schools():

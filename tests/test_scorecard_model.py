@@ -512,3 +512,25 @@ def test_the_districts_own_figure_is_labelled_as_the_districts(tmp_path, setting
     html = render_scorecard_html(present(model, "en"))
     assert "Color by the district’s calculation" in html
     assert "Color según el cálculo del distrito" in render_scorecard_html(present(model, "es"))
+
+
+def test_the_equity_tier_says_which_measures_it_lacks(tmp_path, settings):
+    """A school without community data is ranked on the components it has (as before); the page
+    says so, in both languages, instead of presenting the tier as complete (issue #16, item 4)."""
+    def comp(cds, component, value):
+        return {"school_year": YEAR, "cds": cds, "component": component, "value": value, "percentile": None,
+                "weight": None, "contribution": None, "source": component, "higher_is_more_need": True,
+                "configured_weight": 10.0}
+    rows = [comp(A, c, 1.0) for c in ("unduplicated", "ela", "math", "chronic_absence", "deepest_poverty")]
+    rows += [comp(A, "asthma", None), comp(A, "gun_violence", None)]
+    rows += [comp(B, c, 1.0) for c in ("unduplicated", "ela", "math", "chronic_absence", "deepest_poverty",
+                                        "asthma", "gun_violence")]
+    data = load_year(_warehouse(tmp_path / "eq.duckdb", {**TABLES, "equity_components": pd.DataFrame(rows)}), YEAR)
+    a = build_scorecard(data, _school(data, A), YEAR, settings)
+    assert a.overall.equity.missing == ("asthma", "gun_violence") and a.overall.equity.components == 7
+    en, es = present(a, "en")["overall"]["equity"]["missing"], present(a, "es")["overall"]["equity"]["missing"]
+    assert en == "Computed from 5 of 7 measures; no data for asthma near the school, gun violence near the school."
+    assert es.startswith("Calculado con 5 de 7 medidas; sin datos de asma cerca de la escuela")
+    assert en in render_scorecard_html(present(a, "en"))
+    b = build_scorecard(data, _school(data, B), YEAR, settings)
+    assert b.overall.equity.missing == () and present(b, "en")["overall"]["equity"]["missing"] is None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pipeline.render import i18n
 from pipeline.render.i18n import N_
-from pipeline.scorecard.labels import CHANGE_WORDS, COLORS, GROWTH_READINGS, STATUS_LEVELS, level_word
+from pipeline.scorecard.labels import CHANGE_WORDS, COLORS, EQUITY_COMPONENTS, GROWTH_READINGS, STATUS_LEVELS, level_word
 from pipeline.scorecard.model import (
     ClimateGroup,
     GroupTable,
@@ -235,6 +235,11 @@ def _overall(o: Overall, lang: str, translations) -> dict:
             "tier_rank": e.tier_rank,
             "need_rank": i18n.format_integer(e.need_rank, lang),
             "schools": i18n.format_integer(e.schools, lang),
+            "missing": _("Computed from %(present)s of %(total)s measures; no data for %(missing)s.") % {
+                "present": i18n.format_integer(e.components - len(e.missing), lang),
+                "total": i18n.format_integer(e.components, lang),
+                "missing": ", ".join(_(EQUITY_COMPONENTS.get(c, c)) for c in e.missing)}
+            if e.missing and e.components else None,
         } if e else None,
     }
 

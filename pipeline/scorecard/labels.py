@@ -54,6 +54,16 @@ SCHOOL_TYPES = {"ES": pgettext("school type", "Elementary"), "MS": pgettext("sch
                 "HS": pgettext("school type", "High"), "K8": pgettext("school type", "TK–8 span"),
                 "K12": pgettext("school type", "TK–12 span")}
 
+# The equity index's components (config/equity_index.yaml names), as the page lists those a
+# school has no data for; a district's own component is shown by its name until the catalogs carry it.
+EQUITY_COMPONENTS = {
+    "unduplicated": N_("low-income students, English learners and foster youth"),
+    "deepest_poverty": N_("neighborhood poverty"), "ela": N_("English test results"),
+    "math": N_("math test results"), "chronic_absence": N_("chronic absence"),
+    "asthma": N_("asthma near the school"), "gun_violence": N_("gun violence near the school"),
+    "disabilities": N_("students with disabilities"), "homeless": N_("homeless students"),
+}
+
 # Equity-need tiers (table equity_index, column tier) as a family reads them.
 TIERS = {"Highest": N_("Highest need"), "High": N_("High need"), "Moderate": N_("Moderate need"),
          "Low": N_("Low need"), "Lowest": N_("Lowest need")}

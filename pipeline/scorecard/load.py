@@ -33,6 +33,7 @@ class YearData:
     rating: pd.DataFrame = field(default_factory=pd.DataFrame)  # school_rating
     measures: pd.DataFrame = field(default_factory=pd.DataFrame)  # rating_measures
     equity: pd.DataFrame = field(default_factory=pd.DataFrame)  # equity_index
+    equity_components: pd.DataFrame = field(default_factory=pd.DataFrame)  # equity_components
     growth: pd.DataFrame = field(default_factory=pd.DataFrame)  # growth, schools only
     climate: pd.DataFrame = field(default_factory=pd.DataFrame)  # climate, schools, domain rows
     levels: list[dict] = field(default_factory=list)  # framework levels: level, label, min
@@ -140,6 +141,7 @@ def load_year(con: duckdb.DuckDBPyConnection, school_year: str, privacy: Privacy
         rating=_read(con, "school_rating", school_year),
         measures=_read(con, "rating_measures", school_year),
         equity=_read(con, "equity_index", school_year),
+        equity_components=_read(con, "equity_components", school_year),
         growth=protect_growth(_read(con, "growth", school_year), privacy or load_settings().privacy),
         climate=climate,
         levels=levels, measure_info=measure_info, framework=framework,
@@ -180,8 +182,16 @@ def _split(data: YearData) -> None:
         rec(r["cds"])["enrollment"][r["student_group"]] = r["enrollment"]
     for r in _records(data.rating):
         rec(r["cds"])["rating"] = r
+    missing: dict[str, list[str]] = {}
+    configured = 0
+    if len(data.equity_components):
+        configured = int(data.equity_components["component"].nunique())
+        for r in _records(data.equity_components.sort_values("component", kind="stable")):
+            if r["value"] is None:
+                missing.setdefault(r["cds"], []).append(r["component"])
     for r in _records(data.equity):
-        rec(r["cds"])["equity"] = r
+        # the index is computed on the components a school has: the page says which it lacks
+        rec(r["cds"])["equity"] = {**r, "missing": missing.get(r["cds"], []), "components": configured}
     order = data.measure_info
     for r in sorted(_records(data.measures),
                     key=lambda r: (order.get(r["measure"], {}).get("order", len(order)), r["domain"], r["measure"])):

@@ -107,6 +107,8 @@ class Equity:
     tier_rank: int | None  # 1 = highest need
     need_rank: int | None
     schools: int | None  # schools with a tier
+    missing: tuple[str, ...] = ()  # components (config/equity_index.yaml names) without data for the school
+    components: int = 0  # components configured
 
 
 @dataclass(frozen=True)

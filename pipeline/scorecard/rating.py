@@ -90,6 +90,7 @@ def overall(rating: dict | None, equity: dict | None, data: YearData) -> Overall
             tier_rank=int(equity["tier_rank"]) if equity.get("tier_rank") is not None else None,
             need_rank=equity.get("need_rank"),
             schools=data.ranked_schools or None,
+            missing=tuple(equity.get("missing") or ()), components=int(equity.get("components") or 0),
         )
     return Overall(**out)
 
