@@ -53,6 +53,18 @@ def ingest_check_results(source: Source, required: bool, counts, warn_share: flo
         )
 
 
+def rejected_check_results(source: Source, required: bool, path: str, problem: str):
+    """A required export whose file is there but cannot be used: ``required_source_present``
+    fails with the file and the reason (the step then fails too, naming it), so the check in the
+    UI says why instead of "Execution failed"."""
+    if required:
+        yield dg.AssetCheckResult(
+            check_name="required_source_present", asset_key=f"validated_{source.name}", passed=False,
+            description=f"{path}: {problem}. The file was rejected: no scorecard can be made until it is fixed",
+            metadata={"file": path, "problem": problem},
+        )
+
+
 matches_published = dg.AssetCheckSpec(
     "matches_published", asset="indicator_results", partitions_def=school_years,
     description="Our status, change, levels, colour and box equal CDE's published values on every row; "

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from assets.checks import ingest_check_results, ingest_check_specs
+from assets.checks import ingest_check_results, ingest_check_specs, rejected_check_results
 from assets.metadata import column_schema, preview
 from assets.partitions import school_years
 from assets.resources import ScorecardFiles
@@ -144,6 +144,7 @@ def _ingest_assets() -> dg.AssetsDefinition:
                                          fingerprint, extra)
             except SourceFileError as exc:
                 rejected.append((source, exc))
+                yield from rejected_check_results(source, required[source.name], exc.path, exc.problem)
         for table, what in load_state_tables(files.warehouse_path, year).items():
             context.log.info(f"{table} of {year}: {what}")
         if rejected:

@@ -124,6 +124,15 @@ def test_bad_required_file_fails_with_one_line(tmp_path, dagster_home, capsys, t
     assert code == 1
     assert "attendance.csv: wrong delimiter" in err
     assert not (tmp_path / "out" / YEAR / "schools").exists()
+    # the blocking check says why in the UI, not only "Execution failed"
+    with dg.DagsterInstance.get() as instance:
+        run = instance.get_runs(limit=1)[0]
+        checks = [e.dagster_event.event_specific_data for e in instance.all_logs(
+            run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)]
+    present = [c for c in checks if c.check_name == "required_source_present"
+               and c.asset_key == dg.AssetKey("validated_attendance")]
+    assert len(present) == 1 and not present[0].passed
+    assert "attendance.csv: wrong delimiter" in present[0].description
 
 
 def test_cli_status_and_dry_run_delivery(run, capsys):
