@@ -48,11 +48,11 @@ def five_point_model():
     ("en", ["3.2</span> out of 5", "Level 2+", "Level raised by the rule “Attainment path”",
             "Points (1–5)", "Each measure earns 1 to 5 points (5 is best)", "0.3 more points to reach “Level 1”",
             "3.5 to 3.9", "Attainment <span class=\"measure-rule\">(includes the weight of Growth)</span>",
-            "Growth (", "its weight goes to Attainment", 'alt="4 of 5 points"', "(adds 2.8)"]),
+            "Growth (", "its weight goes to Attainment", 'alt="4 of 5 points"', 'data-label="Adds">2.8</td>']),
     ("es", ["3.2</span> de 5", "Nivel 2+", "Nivel elevado por la regla «Camino de logro»", "Puntos (1–5)",
             "Cada medida obtiene de 1 a 5 puntos (5 es lo mejor)", "Faltan 0.3 puntos para llegar a “Nivel 1”",
             "Logro <span class=\"measure-rule\">(incluye el peso de Crecimiento)</span>",
-            "su peso pasa a Logro", 'alt="4 de 5 puntos"', "(aporta 2.8)", "Académico"]),
+            "su peso pasa a Logro", 'alt="4 de 5 puntos"', 'data-label="Aporta">2.8</td>', "Académico"]),
 ])
 def test_rating_section_follows_the_framework_in_both_languages(lang, words):
     html = render_scorecard_html(present(five_point_model(), lang))

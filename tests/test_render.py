@@ -328,7 +328,9 @@ def test_new_sections_suppressed_cells_show_no_number(lang):
     measures = _section(html, "h-measures")
     assert "1.1 points lower" in measures and "26.1%" in measures
     missing = measures[measures.index('class="missing-row"'):]
-    assert "—" in _visible(missing) and not re.search(r"\d", _visible(missing[:missing.index("</tr>")]))
+    # a measure without data says so in words (no mark beside "no data": the words are the note)
+    assert re.search(r"\((No data|Sin datos)\)", _visible(missing))
+    assert not re.search(r"\d", _visible(missing[:missing.index("</tr>")]))
     legend = _section(html, "h-legend")
     assert "§" in legend and ("Fewer than 10 respondents" in legend or "Menos de 10 personas" in legend)
     for symbol in ("*", "‡", "†", "—"):  # every earlier note code is still explained
