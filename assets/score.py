@@ -7,17 +7,17 @@ from assets.metadata import preview
 from assets.partitions import school_years
 from assets.resources import ScorecardFiles
 from pipeline import warehouse
-from pipeline.config import load_settings
+from pipeline.config import load_settings, prior_school_year
 from pipeline.ingest_store import read_notes
 from pipeline.scoring.accountability import load_selected as load_accountability
 from pipeline.scoring.accountability import score_accountability
 from pipeline.scoring.attendance import score_attendance
 from pipeline.scoring.climate import climate_item_report, score_climate
+from pipeline.scoring.disclosure import disclose
 from pipeline.scoring.equity import score_equity_tables
 from pipeline.scoring.framework import rated_schools, score_framework
 from pipeline.scoring.growth import growth_tables
 from pipeline.scoring.indicators import disagreement_summary, disagreements, score_indicators
-from pipeline.scoring.privacy import protect_climate, protect_growth, protect_results
 
 
 def _ingested(*names: str) -> list[str]:
@@ -70,7 +70,7 @@ def indicator_results(context: dg.AssetExecutionContext, files: ScorecardFiles):
     with files.warehouse() as con:
         settings = load_settings()
         computed = score_indicators(con, year, settings)
-        frame = protect_results(computed, settings.privacy)
+        frame = disclose("indicator_results", computed, settings.privacy)
         warehouse.replace_rows(con, "indicator_results", frame, {"school_year": year})
         published = read_notes(con, year, "cde_status")
     diffs = disagreements(computed)
@@ -104,8 +104,10 @@ def growth(context: dg.AssetExecutionContext, files: ScorecardFiles) -> dg.Mater
     with files.warehouse() as con:
         settings = load_settings()
         frame, model = growth_tables(con, year, settings)
-        # complementary suppression before storing: growth.parquet is published as stored
-        frame = protect_growth(frame, settings.privacy)
+        # disclosure control before storing: growth.parquet is published as stored; last year's
+        # table as stored says which prior-year figures were hidden then
+        last_year = warehouse.read_table(con, "growth", {"school_year": prior_school_year(year)})
+        frame = disclose("growth", frame, settings.privacy, last_year=last_year)
         warehouse.replace_rows(con, "growth", frame, {"school_year": year})
         warehouse.replace_rows(con, "growth_model", model, {"school_year": year})
     lea = frame[(frame.rtype == "D") & (frame.student_group == "ALL")] if len(frame) else frame
@@ -131,7 +133,8 @@ def climate(context: dg.AssetExecutionContext, files: ScorecardFiles) -> dg.Mate
     No figure for fewer than 10 respondents. Table `climate`."""
     year = context.partition_key
     with files.warehouse() as con:
-        frame = protect_climate(score_climate(con, year, load_settings()))
+        settings = load_settings()
+        frame = disclose("climate", score_climate(con, year, settings, true_counts=True), settings.privacy)
         report = climate_item_report(con, year)
         warehouse.replace_rows(con, "climate", frame, {"school_year": year})
     left_out = report[report["problem"] != "not_answered"] if len(report) and "problem" in report else report

@@ -58,12 +58,26 @@ def locate(source: Source, raw_dir: Path | str, school_year: str) -> Path | None
     :class:`SourceFileError` naming both: which one is meant is the analyst's to say.
     """
     found = candidates(source, raw_dir, school_year)
+    for path in found:
+        refuse_outside_link(path, Path(raw_dir))
     if len(found) > 1:
         raise SourceFileError(
             display(found[0], Path(raw_dir)),
             f"two files in one folder for the same source, {' and '.join(p.name for p in found)}: keep one of them",
         )
     return found[0] if found else None
+
+
+def refuse_outside_link(path: Path, raw_dir: Path) -> None:
+    """A file reached through a symbolic link that leaves the raw folder is refused, never read:
+    another folder's content (someone's home, another district's exports) must not end up in the
+    warehouse or the quarantine."""
+    try:
+        path.resolve().relative_to(Path(raw_dir).resolve())
+    except ValueError:
+        raise SourceFileError(display(path, Path(raw_dir)),
+                              "a symbolic link to a file outside the raw folder: refused "
+                              "(copy the file into the raw folder instead)") from None
 
 
 @dataclass(frozen=True)

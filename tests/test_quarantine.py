@@ -102,7 +102,7 @@ def test_survey_columns_outside_the_codebook_are_ignored_and_listed(tmp_path, re
     assert result.raw.ignored_columns == ["ImageURL", "notes", "X9"]
     assert (v.rows_read, v.rows_kept, v.rows_quarantined) == (2, 1, 1)
     # the failing item is named with its value, not as the row's
-    assert v.quarantine[["line", "column_name", "value"]].values.tolist() == [[3, "s1", "often"]]
+    assert v.quarantine[["line", "column_name", "value"]].values.tolist() == [[3, "s1", "(hidden: text, 5 characters)"]]  # issue #19: never verbatim
     assert "imageurl" not in v.kept.columns and list(v.kept["s1"]) == [4]
 
 
@@ -114,7 +114,7 @@ def test_without_a_codebook_every_unknown_survey_column_is_an_item(tmp_path):
         "2023-24,r1,19754160000001,student,5,4,x\n")
     result = ingest(SOURCES["survey_responses"], tmp_path, "2023-24", load_settings())
     assert result.raw.ignored_columns == []
-    assert result.validated.quarantine[["column_name", "value"]].values.tolist() == [["s2", "x"]]
+    assert result.validated.quarantine[["column_name", "value"]].values.tolist() == [["s2", "(hidden: text, 1 character)"]]
 
 
 # --- a value that is not a number quarantines its own row, never the rest of the file ---------------
@@ -140,7 +140,7 @@ def test_a_grade_that_is_not_a_number_quarantines_its_own_row_only(tmp_path, ref
     v = ingest(SOURCES["assessment"], tmp_path, "2023-24", load_settings(), reference=reference).validated
     assert (v.rows_read, v.rows_kept, v.rows_quarantined) == (7, 5, 2)
     assert entries(v) == [
-        (4, "grade", "coerce_dtype('Int64')", "G5", "not a whole number (or too large)"),
+        (4, "grade", "coerce_dtype('Int64')", "(hidden: mixed, 2 characters)", "not a whole number (or too large)"),
         (7, "grade", "isin([3, 4, 5, 6, 7, 8, 11])", "9", "value not allowed; allowed: 3, 4, 5, 6, 7, 8, 11"),
     ]
     assert set(v.quarantine["file"]) == {f"{tmp_path.name}/2023-24/assessment.csv"}
@@ -165,8 +165,8 @@ def test_text_in_both_day_columns_quarantines_those_rows_only(tmp_path, referenc
     v = ingest(SOURCES["attendance"], tmp_path, "2023-24", load_settings(), reference=reference).validated
     assert (v.rows_read, v.rows_kept, v.rows_quarantined) == (7, 3, 4)
     assert entries(v) == [
-        (3, "days_enrolled", "coerce_dtype('Int64')", "one hundred", "not a whole number (or too large)"),
-        (5, "days_absent", "coerce_dtype('Int64')", "x", "not a whole number (or too large)"),
+        (3, "days_enrolled", "coerce_dtype('Int64')", "(hidden: text, 11 characters)", "not a whole number (or too large)"),
+        (5, "days_absent", "coerce_dtype('Int64')", "(hidden: text, 1 character)", "not a whole number (or too large)"),
         (6, "(row)", "absent_within_enrolled", "", "days_absent must not exceed days_enrolled"),
         (7, "(row)", "absent_within_enrolled", "", "days_absent must not exceed days_enrolled"),
     ]

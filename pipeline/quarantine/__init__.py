@@ -38,8 +38,9 @@ from pipeline.quarantine.entries import (
     Validated,
     describe_check,
     empty_quarantine,
+    mask,
 )
 from pipeline.quarantine.rules import RowRule, per_value
 
 __all__ = ["ENTRY_COLUMNS", "HIDDEN", "MULTILINE", "QUARANTINE_COLUMNS", "QUARANTINE_TYPES", "RowRule",
-           "Validated", "concrete_columns", "describe_check", "empty_quarantine", "per_value", "validate"]
+           "Validated", "concrete_columns", "describe_check", "mask", "empty_quarantine", "per_value", "validate"]

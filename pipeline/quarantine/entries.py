@@ -21,6 +21,39 @@ def empty_quarantine() -> pd.DataFrame:
 
 
 HIDDEN = "(hidden: student identifier)"
+
+SHOWN_NUMBER_LENGTH = 4
+MISSING_MARKS = {"n/a", "na", "#n/a", "null", "none", "nan", "-", "--", ".", "?", "*"}  # shown: they name nobody
+_DIGITS = re.compile(r"\d+")
+_NUMBER = re.compile(r"[-+]?(\d+[.,]?\d*|[.,]\d+)([eE][-+]?\d+)?")
+_DATE_LIKE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T].*)?")
+_TEXT = re.compile(r"[^\W\d_]+([ '\-.][^\W\d_]+)*\.?")
+
+
+def mask(value: object) -> str:
+    """A quarantined value of a student-level or survey file as its kind and length, never itself:
+    an SSID typed into ``grade`` or a name typed into an answer must not reach any output. A short
+    number (at most ``SHOWN_NUMBER_LENGTH`` characters: an answer of 5 on a 4-point scale, 200
+    days absent) and a missing-value mark (``n/a``, ``null``, ``-``) say nothing about who a student
+    is and are shown as they are."""
+    text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+    stripped = text.strip()
+    if not stripped:
+        return text
+    if (_NUMBER.fullmatch(stripped) and len(stripped) <= SHOWN_NUMBER_LENGTH) or stripped.lower() in MISSING_MARKS:
+        return stripped
+    size = len(stripped)
+    if _DIGITS.fullmatch(stripped):
+        return f"(hidden: {size} digit{'s' * (size != 1)})"
+    if _NUMBER.fullmatch(stripped):
+        kind = "number"
+    elif _DATE_LIKE.fullmatch(stripped):
+        kind = "date-like"
+    elif _TEXT.fullmatch(stripped):
+        kind = "text"
+    else:
+        kind = "mixed"
+    return f"(hidden: {kind}, {size} character{'s' * (size != 1)})"
 MULTILINE = "(hidden: the value runs over several lines; an unclosed quote?)"
 
 
@@ -82,6 +115,10 @@ def assemble(raw: RawTable, source: str, entries: list[pd.DataFrame], kept: pd.D
         else pd.DataFrame(columns=ENTRY_COLUMNS)
     if len(quarantine):
         hide = quarantine["column_name"].isin(identifier_columns) | quarantine["check_name"].eq("field_count")
+        if identifier_columns:
+            # a student-level or survey file (it has a student identifier column): no value of it
+            # is shown verbatim, since an identifier, a name or a birth date may be in any column
+            quarantine["value"] = quarantine["value"].map(mask)
         quarantine.loc[hide, "value"] = HIDDEN
         values = quarantine["value"].astype(str)
         # a value that runs over several lines swallowed the rows below it (an unclosed quote):

@@ -26,7 +26,7 @@ CSV_SECTIONS = {
                         "improvement_needed"], "measure", None),
     "growth": (["n", "mean", "ci_low", "ci_high", "two_year_mean", "eb_estimate", "estimate", "category_allowed"],
                "subject", "student_group"),
-    "climate": (["percent_favorable", "district_percent_favorable", "respondents", "invited", "response_rate"],
+    "climate": (["percent_favorable", "percent_bound", "district_percent_favorable", "respondents", "invited", "response_rate"],
                 "domain", "respondent_group"),
 }
 

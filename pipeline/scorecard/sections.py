@@ -31,6 +31,7 @@ from pipeline.scorecard.model import (
     Scorecard,
     TrendPoint,
 )
+from pipeline.scoring.disclosure import shown_groups
 
 GROUP_ORDER = ["ALL", "AA", "AI", "AS", "FI", "HI", "PI", "WH", "MR", "EL", "LTEL", "RFP", "EO",
                "SED", "SWD", "FOS", "HOM"]
@@ -69,9 +70,11 @@ def _facts(school: pd.Series, enrol: dict, settings: Settings) -> SchoolFacts:
     total = enrol.get("ALL")
     demographics = []
     if total:
+        # the disclosure step: enrollment minus the groups listed must not give a hidden group away
+        shown = shown_groups(enrol, settings.privacy)
         for code in ETHNICITY + ["EL", "SED", "SWD"]:
             count = enrol.get(code)
-            if count is not None and count >= settings.privacy.min_n:
+            if count is not None and code in shown:
                 demographics.append(Demographic(group=code, label=settings.student_groups[code], share=count / total))
     return SchoolFacts(
         cds=school["cds"], name=school["school_name"], district=school["district_name"],

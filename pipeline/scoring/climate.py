@@ -25,6 +25,7 @@ CLIMATE_COLUMNS = [
     "respondents", "invited", "response_rate", "response_rate_unrounded",
     "district_percent_favorable", "note", "suppressed",
 ]
+INTERNAL_COLUMNS = ["answered_raw", "figure_n_raw"]  # true counts for disclosure control, never stored
 
 # Stand-ins with the right column types when a source was never provided, so the SQL always runs.
 _EMPTY_CODEBOOK = ("(SELECT NULL::VARCHAR AS school_year, NULL::VARCHAR AS item_id, NULL::VARCHAR AS respondent_group, "
@@ -91,13 +92,15 @@ def uncoded_survey_columns(con: duckdb.DuckDBPyConnection, school_year: str) -> 
     return sorted(report.loc[report["problem"] == "not_in_codebook", "item_id"])
 
 
-def score_climate(con: duckdb.DuckDBPyConnection, school_year: str, settings: Settings) -> pd.DataFrame:
+def score_climate(con: duckdb.DuckDBPyConnection, school_year: str, settings: Settings, *,
+                  true_counts: bool = False) -> pd.DataFrame:
     """Percent favourable by school and district x respondent group x domain and item (table ``climate``).
 
     Columns: see :data:`CLIMATE_COLUMNS`. A group with fewer than
     ``settings.privacy.survey_min_respondents`` respondents shows no percent and no counts
     (``note='n_lt_10'``); a domain or item answered by fewer respondents than that, in a group that
-    is shown, hides its percent and counts (``note='answered_lt_10'``).
+    is shown, hides its percent and counts (``note='answered_lt_10'``). With ``true_counts`` the
+    internal ``answered_raw`` and ``figure_n_raw`` come too, for the disclosure step (which drops them).
     """
     codebook = _codebook(con)
     domains = one(con, f"SELECT count(DISTINCT domain) FROM {codebook} WHERE school_year = ?", [school_year])[0]
@@ -112,4 +115,4 @@ def score_climate(con: duckdb.DuckDBPyConnection, school_year: str, settings: Se
         "school_year": school_year,
         "min_respondents": settings.privacy.survey_min_respondents,
     }).df()
-    return frame[CLIMATE_COLUMNS]
+    return frame[CLIMATE_COLUMNS + (INTERNAL_COLUMNS if true_counts else [])]

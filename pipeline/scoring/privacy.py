@@ -49,7 +49,9 @@ def complementary_suppression(frame: pd.DataFrame, privacy: Privacy, cell: list[
             continue  # no group of the family at all (e.g. a file of ALL rows only)
         keys = fam[cell].astype(str).agg("\x1f".join, axis=1)
         hidden_n = fam[n_col].where(fam["suppressed"], 0).groupby(keys).transform("sum")
-        shown = fam[~fam["suppressed"] & hidden_n.gt(0)].assign(_key=keys, _hidden=hidden_n)
+        # figures CDE itself published are public already: never hidden, counted as shown
+        candidate = ~fam["suppressed"] & hidden_n.gt(0) & ~known(frame).loc[fam.index]
+        shown = fam[candidate].assign(_key=keys, _hidden=hidden_n)
         shown = shown.sort_values(["_key", n_col], kind="stable")
         # greedy, smallest first: a shown group is hidden too while the hidden total is under min_n
         before = shown.groupby("_key")[n_col].cumsum() - shown[n_col]
@@ -60,6 +62,14 @@ def complementary_suppression(frame: pd.DataFrame, privacy: Privacy, cell: list[
     frame.loc[hide, [c for c in VALUE_COLUMNS if c in frame]] = None
     frame.loc[hide, [c for c in LEVEL_COLUMNS if c in frame]] = 0
     return frame
+
+
+def known(frame: pd.DataFrame) -> pd.Series:
+    """Rows whose figures CDE itself published (its file's status, kept as ``published_status``):
+    public already, so disclosure control leaves them as CDE publishes them."""
+    if "origin" not in frame or "published_status" not in frame:
+        return pd.Series(False, index=frame.index)
+    return frame["origin"].eq("cde") & pd.to_numeric(frame["published_status"], errors="coerce").notna()
 
 
 def top_bottom_code(frame: pd.DataFrame, privacy: Privacy, n_col: str = "n_raw") -> pd.DataFrame:
@@ -166,7 +176,8 @@ def district_suppression(frame: pd.DataFrame, privacy: Privacy) -> pd.DataFrame:
     """Hide district rows from which a hidden school's figure follows by subtraction."""
     frame = frame.copy()
     shown = ~frame["suppressed"].fillna(False).astype(bool)
-    _hide(frame, _district_totals(frame, privacy, frame["n"], shown))
+    rows = _district_totals(frame, privacy, frame["n"], shown)
+    _hide(frame, rows[~known(frame).loc[rows].to_numpy()])
     return frame
 
 
@@ -230,11 +241,39 @@ GROWTH_HIDDEN = ["n", "mean", "sd", "se", "ci_low", "ci_high", "prior_n", "prior
                  "prior_mean_unrounded", "two_year_mean_unrounded", "eb_estimate_unrounded"]
 
 
-def protect_growth(frame: pd.DataFrame, privacy: Privacy) -> pd.DataFrame:
+# the figures of last year a growth row carries: the prior year's own, and the two-year and
+# empirical-Bayes figures, which give it back with this year's n, mean and standard error
+GROWTH_PRIOR = ["prior_n", "prior_mean", "prior_se", "prior_mean_unrounded", "two_year_mean", "two_year_se",
+                "two_year_mean_unrounded", "eb_estimate", "eb_estimate_unrounded", "shrink_weight"]
+GROWTH_KEY = ["rtype", "cds", "subject", "student_group"]
+
+
+def _growth_prior_hidden(frame: pd.DataFrame, privacy: Privacy, last_year: pd.DataFrame | None) -> pd.Index:
+    """Rows whose prior-year figures last year's table hid (carried forward), then the residual
+    rules run again on ``prior_n`` with what is left shown."""
+    hide = pd.Index([])
+    pn = pd.to_numeric(frame["prior_n"], errors="coerce").astype(float) if "prior_n" in frame else None
+    if pn is None:
+        return hide
+    if last_year is not None and len(last_year) and "n" in last_year:
+        then = last_year.assign(_hidden=pd.to_numeric(last_year["n"], errors="coerce").isna())
+        hidden_then = frame[GROWTH_KEY].astype(str).merge(
+            then[GROWTH_KEY + ["_hidden"]].astype({c: str for c in GROWTH_KEY}), how="left", on=GROWTH_KEY
+        )["_hidden"].fillna(False).astype(bool).to_numpy()
+        hide = frame.index[hidden_then & pn.notna().to_numpy()]
+    shown = pn.notna() & ~frame.index.isin(hide)
+    hide = hide.union(_within_school(frame, privacy, pn, shown, ["cds", "rtype", "subject"], assume_hidden=True))
+    lea = frame.assign(indicator=frame["subject"], origin="")
+    hide = hide.union(_district_totals(lea, privacy, pn, shown & ~frame.index.isin(hide), assume_hidden=True))
+    return hide
+
+
+def protect_growth(frame: pd.DataFrame, privacy: Privacy, last_year: pd.DataFrame | None = None) -> pd.DataFrame:
     """Complementary suppression for ``growth``: the groups of a family add up to all students, so
     when the students hidden (all students' n minus the groups shown) number fewer than ``min_n``,
     further groups are hidden, smallest first. Also hides district rows whose schools would give
-    a hidden school's figure back. Applying it twice changes nothing."""
+    a hidden school's figure back, and the prior-year and two-year figures of a cell that last
+    year's table (``last_year``, as stored) hid. Applying it twice changes nothing."""
     if frame is None or frame.empty or "n" not in frame:
         return frame
     frame = frame.copy()
@@ -249,16 +288,80 @@ def protect_growth(frame: pd.DataFrame, privacy: Privacy) -> pd.DataFrame:
     if "category_allowed" in frame and len(hide):
         frame["category_allowed"] = frame["category_allowed"].astype(object)
         frame.loc[hide, "category_allowed"] = None
+    prior = _growth_prior_hidden(frame, privacy, last_year)
+    frame.loc[prior, [c for c in GROWTH_PRIOR if c in frame]] = None
     return frame
 
 
 CLIMATE_COUNTS = ["answered", "favorable", "respondents", "percent_favorable_unrounded", "response_rate_unrounded"]
+CLIMATE_FIGURE = ["answered", "favorable", "percent_favorable", "percent_favorable_unrounded"]
+COMPLEMENTARY_CLIMATE = "complementary"
 
 
-def protect_climate(frame: pd.DataFrame) -> pd.DataFrame:
-    """District climate rows keep only rounded percentages: with the district's exact counts, a
-    school hidden for fewer than 10 respondents would follow by subtracting the schools shown."""
+def _climate_hide(frame: pd.DataFrame, rows, note: str | None = None) -> None:
+    frame.loc[rows, [c for c in CLIMATE_FIGURE if c in frame]] = None
+    frame.loc[rows, "suppressed"] = True
+    if note:
+        frame.loc[rows, "note"] = frame.loc[rows, "note"].fillna(note)
+
+
+def protect_climate(frame: pd.DataFrame, privacy: Privacy | None = None) -> pd.DataFrame:
+    """Climate rows as they may be published.
+
+    - District rows keep only rounded percentages (with exact counts, a hidden school would follow
+      by subtracting the schools shown), and a district figure is hidden when the schools hidden
+      under it were answered by fewer than ``survey_min_respondents`` (district minus schools).
+    - A domain's answers minus its items shown would give a hidden item: further items are hidden,
+      fewest answers first, until the hidden ones hold at least ``survey_min_respondents`` answers.
+    - Percents of figures answered by fewer than ``color_min_n`` respondents are top and bottom
+      coded (``percent_bound``: "<=5.0" / ">=95.0"), like students' rates.
+    The internal true counts (``answered_raw``, ``figure_n_raw``) are dropped.
+    """
     frame = frame.copy()
+    if privacy is not None and "answered_raw" in frame and len(frame):
+        frame = _climate_rules(frame, privacy)
     district = frame["rtype"].eq("D")
     frame.loc[district, [c for c in CLIMATE_COUNTS if c in frame]] = None
+    return frame.drop(columns=[c for c in ("answered_raw", "figure_n_raw") if c in frame])
+
+
+def _climate_rules(frame: pd.DataFrame, privacy: Privacy) -> pd.DataFrame:
+    min_r = privacy.survey_min_respondents
+    raw = pd.to_numeric(frame["answered_raw"], errors="coerce").fillna(0)
+    hidden = frame["percent_favorable"].isna() & raw.gt(0)
+    # domain minus items: items of one school, group and domain
+    items = frame[frame["rtype"].eq("S") & frame["level"].eq("item")]
+    for _key, grp in items.groupby(["cds", "respondent_group", "domain"]):
+        gh = hidden.loc[grp.index]
+        if not gh.any():
+            continue
+        hidden_n = raw.loc[grp.index][gh].sum()
+        for i in raw.loc[grp.index][~gh].sort_values(kind="stable").index:
+            if hidden_n >= min_r:
+                break
+            _climate_hide(frame, [i], COMPLEMENTARY_CLIMATE)
+            hidden_n += raw.loc[i]
+    hidden = frame["percent_favorable"].isna() & raw.gt(0)
+    # district minus schools: per group, level, domain and item
+    lea = frame["cds"].astype(str).str.slice(0, 7)
+    keys = [lea, frame["respondent_group"], frame["level"], frame["domain"], frame["item_id"].fillna("")]
+    hidden_answers = raw.where(frame["rtype"].eq("S") & hidden, 0).groupby(keys).transform("sum")
+    leaky = frame["rtype"].eq("D") & frame["percent_favorable"].notna() & hidden_answers.between(1, min_r - 1)
+    _climate_hide(frame, frame.index[leaky], COMPLEMENTARY_CLIMATE)
+    # each row's district figure, as protected (several districts at state scale)
+    item = frame["item_id"].fillna("").astype(str)
+    k = pd.MultiIndex.from_arrays([lea, frame["respondent_group"], frame["level"], frame["domain"], item])
+    is_d = frame["rtype"].eq("D").to_numpy()
+    lookup = pd.Series(frame["percent_favorable"].to_numpy()[is_d], index=k[is_d])
+    lookup = lookup[~lookup.index.duplicated()]
+    frame["district_percent_favorable"] = lookup.reindex(k).to_numpy()
+    # top and bottom coding of small figures' percents
+    small_n = pd.to_numeric(frame["figure_n_raw"], errors="coerce").fillna(0)
+    pct = pd.to_numeric(frame["percent_favorable"], errors="coerce")
+    small = small_n.lt(privacy.color_min_n) & pct.notna()
+    frame["percent_bound"] = pd.Series(pd.NA, index=frame.index, dtype="string")
+    low, high = small & pct.le(privacy.bottom_code_at), small & pct.ge(privacy.top_code_at)
+    frame.loc[low, "percent_bound"] = f"<={privacy.bottom_code_at:.1f}"
+    frame.loc[high, "percent_bound"] = f">={privacy.top_code_at:.1f}"
+    frame.loc[low | high, CLIMATE_FIGURE] = None
     return frame

@@ -170,7 +170,9 @@ SELECT
     CASE WHEN s.note IS DISTINCT FROM 'n_lt_10' THEN s.rate_raw END AS response_rate_unrounded,
     d.percent_favorable AS district_percent_favorable,
     s.note,
-    s.suppressed
+    s.suppressed,
+    s.answered AS answered_raw,  -- internal: for disclosure control (pipeline/scoring/privacy.py), dropped before storing
+    s.figure_respondents AS figure_n_raw  -- internal, likewise
 FROM shown s
 LEFT JOIN shown d
        ON d.rtype = 'D' AND d.cds = substr(s.cds, 1, 7) || '0000000'
