@@ -123,3 +123,32 @@ def test_figures_cde_published_stay_as_published():
     assert out.loc["RFP", "note"] != "complementary"
     ours = disclose("indicator_results", df.assign(origin="district", published_status=None), P).set_index("student_group")
     assert ours.loc["RFP", "note"] == "complementary"  # our own figure: hidden
+
+
+def test_equity_chronic_absence_of_a_small_school_is_coded(tmp_path):
+    """equity_components showed a small school's chronic absence as 0.0 where data.csv coded it."""
+    from pipeline import warehouse
+    from pipeline.scoring.equity import score_equity_tables
+
+    settings = load_settings()
+    att = pd.DataFrame({"school_year": "2023-24", "cds": [SCHOOL, OTHER, "19754160000003"], "rtype": "S",
+                        "student_group": "ALL", "chronic": [0, 12, 15], "eligible": [20, 40, 21]})
+    with warehouse.connect(tmp_path / "w.duckdb") as con:
+        warehouse.replace_rows(con, "attendance", att, {"school_year": "2023-24"})
+        _index, components = score_equity_tables(con, "2023-24", settings)
+    chronic = components[components["component"] == "chronic_absence"].set_index("cds")["value"]
+    assert chronic[SCHOOL] == P.bottom_code_at and chronic[OTHER] == 30.0
+    assert chronic["19754160000003"] == 100.0 * 15 / 21  # 21 students, 71 %: not an extreme
+
+
+def test_a_coded_climate_percent_is_shown_as_its_bound_on_the_page():
+    from pipeline.render.present import _status
+    from pipeline.scorecard.sections import _climate as climate_section
+
+    row = {"respondent_group": "staff", "domain": "Safety", "percent_favorable": None, "percent_bound": ">=95.0",
+           "respondents": 12, "invited": 20, "response_rate": 60.0, "district_percent_favorable": 80.0,
+           "note": None, "suppressed": False}
+    group = next(g for g in climate_section([row], {}, load_settings()) if g.key == "staff")
+    domain = group.domains[0]
+    assert (domain.school, domain.school_bound, domain.note) == (95.0, ">=", None)
+    assert _status(domain.school, domain.school_bound, "rate", "en") == "≥ 95.0%"

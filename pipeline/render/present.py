@@ -357,7 +357,7 @@ def _climate(g: ClimateGroup, lang: str, _) -> dict:
         "response_rate": rate, "response": response, "note": g.note,
         "domains": [{
             "label": d.name_es if lang == "es" and d.name_es else _config_word(d.name, _),
-            "school": i18n.format_rate(d.school, lang),
+            "school": _status(d.school, d.school_bound, "rate", lang),
             "district": i18n.format_rate(d.district, lang),
             "note": d.note,
         } for d in g.domains],

@@ -204,9 +204,10 @@ class GrowthSubject:
 class ClimateDomain:
     name: str  # the codebook's domain (English)
     name_es: str | None  # the codebook's Spanish name
-    school: float | None  # percent favorable
+    school: float | None  # percent favorable (a top/bottom-coded one: its bound)
     district: float | None
     note: str | None
+    school_bound: str | None = None  # "<=" / ">=": few respondents, a percent near 0 or 100 shown as its bound
 
 
 @dataclass(frozen=True)

@@ -209,16 +209,17 @@ def _climate(rows: list[dict], domains: dict, settings: Settings) -> tuple[Clima
         shown = []
         order = sorted(mine, key=lambda r: (domains.get((key, r["domain"]), {}).get("order", 1_000), r["domain"]))
         for r in order:
-            value = r.get("percent_favorable")
+            value, bound = _shown_status(r.get("percent_favorable"), r.get("percent_bound"))
             note = SURVEY_NOTES.get(r.get("note"))
             if hidden:
-                value, note = None, "n_lt_10"
+                value, bound, note = None, None, "n_lt_10"
             elif value is None:
                 note = note or "no_data"
             else:
                 note = None
             shown.append(ClimateDomain(name=r.get("domain"), name_es=domains.get((key, r["domain"]), {}).get("es"),
-                                       school=value, district=r.get("district_percent_favorable"), note=note))
+                                       school=value, district=_none(r.get("district_percent_favorable")), note=note,
+                                       school_bound=bound))
         groups.append(ClimateGroup(
             key=key, label=label, note="n_lt_10" if hidden else None,
             respondents=None if hidden else respondents, invited=None if hidden else invited,

@@ -38,9 +38,7 @@ def disclose(table: str, frame: pd.DataFrame, privacy: Privacy, *,
         return rules.protect_growth(frame, privacy, last_year=last_year)
     if table == "climate":
         return rules.protect_climate(frame, privacy)
-    if table == "equity_components":
-        return rules.code_equity_components(frame, privacy)
-    return frame
+    return frame  # equity_components: its chronic absence is coded in equity_source_chronic.sql
 
 
 def shown_groups(counts: dict[str, int], privacy: Privacy) -> set[str]:

@@ -173,7 +173,9 @@ def _prepare(con: duckdb.DuckDBPyConnection, school_year: str, settings: Setting
              if source_available(con, source)]
     values = "\nUNION ALL\n".join(parts) or \
         "SELECT NULL::VARCHAR AS source, NULL::VARCHAR AS cds, NULL::DOUBLE AS value WHERE FALSE"
-    params = {"school_year": school_year, "min_n": settings.privacy.min_n}
+    p = settings.privacy
+    params = {"school_year": school_year, "min_n": p.min_n, "color_min_n": p.color_min_n,
+              "bottom_code_at": float(p.bottom_code_at), "top_code_at": float(p.top_code_at)}
     con.execute(f"CREATE OR REPLACE TEMP TABLE equity_values AS {values}", _bound(values, params))
 
     if table_exists(con, "validated_directory"):
