@@ -70,7 +70,8 @@ def indicator_results(context: dg.AssetExecutionContext, files: ScorecardFiles):
     with files.warehouse() as con:
         settings = load_settings()
         computed = score_indicators(con, year, settings)
-        frame = disclose("indicator_results", computed, settings.privacy)
+        last_year = warehouse.read_table(con, "indicator_results", {"school_year": prior_school_year(year)})
+        frame = disclose("indicator_results", computed, settings.privacy, last_year=last_year)
         warehouse.replace_rows(con, "indicator_results", frame, {"school_year": year})
         published = read_notes(con, year, "cde_status")
     diffs = disagreements(computed)

@@ -152,3 +152,22 @@ def test_a_coded_climate_percent_is_shown_as_its_bound_on_the_page():
     domain = group.domains[0]
     assert (domain.school, domain.school_bound, domain.note) == (95.0, ">=", None)
     assert _status(domain.school, domain.school_bound, "rate", "en") == "≥ 95.0%"
+
+
+def test_indicator_prior_year_figures_hidden_or_coded_last_year_stay_hidden():
+    """Last year's stored table hid MR (complementary, 13 students) and coded SWD's 0.0 %: this
+    year's prior-year figures and change of both are hidden, whatever the rules give this year."""
+    rows = [("ALL", 200, 20.0, 200, 22.0, -2.0), ("HI", 150, 20.0, 150, 21.0, -1.0),
+            ("MR", 40, 25.0, 13, 30.0, -5.0), ("SWD", 40, 8.0, 20, 0.0, 8.0)]
+    df = pd.DataFrame(rows, columns=["student_group", "n_raw", "status", "prior_n", "prior_status", "change"])
+    df["cds"], df["rtype"], df["indicator"], df["origin"] = SCHOOL, "S", "chronic", "district"
+    df["suppressed"], df["note"], df["n"] = False, None, df["n_raw"]
+    for c in ("status_level", "change_level", "color", "box"):
+        df[c] = 3
+    df["published_status"], df["published_change"] = None, None
+    then = df[["rtype", "cds", "indicator", "origin", "student_group"]].assign(
+        n=[200, 150, None, 20], status_bound=[None, None, None, "<=5.0"])
+    out = disclose("indicator_results", df, P, last_year=then).set_index("student_group")
+    assert pd.isna(out.loc["MR", "prior_n"]) and pd.isna(out.loc["MR", "prior_status"]) and pd.isna(out.loc["MR", "change"])
+    assert out.loc["SWD", "prior_n"] == 20 and pd.isna(out.loc["SWD", "prior_status"]) and pd.isna(out.loc["SWD", "change"])
+    assert out.loc["HI", "change"] == -1.0 and out.loc["MR", "status"] == 25.0

@@ -33,7 +33,7 @@ def disclose(table: str, frame: pd.DataFrame, privacy: Privacy, *,
     if frame is None or frame.empty:
         return frame
     if table == "indicator_results":
-        return rules.protect_results(frame, privacy)
+        return rules.protect_results(frame, privacy, last_year=last_year)
     if table == "growth":
         return rules.protect_growth(frame, privacy, last_year=last_year)
     if table == "climate":

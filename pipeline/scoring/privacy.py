@@ -225,10 +225,40 @@ def clear_published(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def protect_results(frame: pd.DataFrame, privacy: Privacy) -> pd.DataFrame:
-    """Every rule on ``indicator_results``, then the internal true count is dropped."""
+RESULT_KEY = ["rtype", "cds", "indicator", "origin", "student_group"]
+
+
+def carry_prior(frame: pd.DataFrame, last_year: pd.DataFrame | None) -> pd.DataFrame:
+    """Last year's protection carried forward: where last year's stored table hid a cell, this
+    year's ``prior_n``, ``prior_status`` and ``change`` of it are hidden; where it coded the rate,
+    ``prior_status`` and ``change``. Not where CDE's file publishes this year's change (and so
+    last year's status) itself."""
+    if last_year is None or not len(last_year) or "n" not in last_year:
+        return frame
+    frame = frame.copy()
+    then = last_year[RESULT_KEY].astype(str).assign(
+        _hidden=pd.to_numeric(last_year["n"], errors="coerce").isna().to_numpy(),
+        _coded=(last_year["status_bound"].notna() if "status_bound" in last_year
+                else pd.Series(False, index=last_year.index)).to_numpy())
+    m = frame[RESULT_KEY].astype(str).merge(then.drop_duplicates(RESULT_KEY), how="left", on=RESULT_KEY)
+    public = known(frame).to_numpy() & pd.to_numeric(frame.get("published_change"), errors="coerce").notna().to_numpy() \
+        if "published_change" in frame else known(frame).to_numpy()
+    hidden = m["_hidden"].fillna(False).astype(bool).to_numpy() & ~public
+    coded = m["_coded"].fillna(False).astype(bool).to_numpy() & ~public
+    frame.loc[hidden, "prior_n"] = None
+    rows = hidden | coded
+    frame.loc[rows, ["prior_status", "change"]] = None
+    frame.loc[rows, [c for c in CHANGE_LEVELS if c in frame]] = 0
+    frame.loc[rows, [c for c in PUBLISHED_CHANGE if c in frame]] = None
+    return frame
+
+
+def protect_results(frame: pd.DataFrame, privacy: Privacy, last_year: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every rule on ``indicator_results`` (``last_year``: last year's table as stored), then the
+    internal true count is dropped."""
     cell = ["cds", "rtype", "indicator", "origin"]
-    out = protect_prior(frame, privacy)  # first: on the prior-year figures as scored
+    out = carry_prior(frame, last_year)
+    out = protect_prior(out, privacy)  # first: on the prior-year figures as scored
     out = complementary_suppression(out, privacy, cell)
     out = district_suppression(out, privacy)
     out = top_bottom_code(out, privacy)
