@@ -65,11 +65,17 @@ def complementary_suppression(frame: pd.DataFrame, privacy: Privacy, cell: list[
 
 
 def known(frame: pd.DataFrame) -> pd.Series:
-    """Rows whose figures CDE itself published (its file's status, kept as ``published_status``):
-    public already, so disclosure control leaves them as CDE publishes them."""
+    """Rows whose figures CDE itself published (its file's status, kept as ``published_status``),
+    and our own rows of the same cell with the same n: public already, so disclosure control
+    leaves them as CDE publishes them."""
     if "origin" not in frame or "published_status" not in frame:
         return pd.Series(False, index=frame.index)
-    return frame["origin"].eq("cde") & pd.to_numeric(frame["published_status"], errors="coerce").notna()
+    cde = frame["origin"].eq("cde") & pd.to_numeric(frame["published_status"], errors="coerce").notna()
+    # the same figure recomputed from the district's own records (same cell, same n) is as public
+    n = pd.to_numeric(frame["n_raw"] if "n_raw" in frame else frame["n"], errors="coerce")
+    cols = [frame[c].astype(str) for c in ("rtype", "cds", "indicator", "student_group")] + [n.astype(str)]
+    keys = pd.Series(list(zip(*cols)), index=frame.index)
+    return cde | keys.isin(set(keys[cde]))
 
 
 def top_bottom_code(frame: pd.DataFrame, privacy: Privacy, n_col: str = "n_raw") -> pd.DataFrame:
@@ -243,8 +249,8 @@ def carry_prior(frame: pd.DataFrame, last_year: pd.DataFrame | None) -> pd.DataF
     m = frame[RESULT_KEY].astype(str).merge(then.drop_duplicates(RESULT_KEY), how="left", on=RESULT_KEY)
     public = known(frame).to_numpy() & pd.to_numeric(frame.get("published_change"), errors="coerce").notna().to_numpy() \
         if "published_change" in frame else known(frame).to_numpy()
-    hidden = m["_hidden"].fillna(False).astype(bool).to_numpy() & ~public
-    coded = m["_coded"].fillna(False).astype(bool).to_numpy() & ~public
+    hidden = m["_hidden"].eq(True).to_numpy() & ~public
+    coded = m["_coded"].eq(True).to_numpy() & ~public
     frame.loc[hidden, "prior_n"] = None
     rows = hidden | coded
     frame.loc[rows, ["prior_status", "change"]] = None
@@ -289,7 +295,7 @@ def _growth_prior_hidden(frame: pd.DataFrame, privacy: Privacy, last_year: pd.Da
         then = last_year.assign(_hidden=pd.to_numeric(last_year["n"], errors="coerce").isna())
         hidden_then = frame[GROWTH_KEY].astype(str).merge(
             then[GROWTH_KEY + ["_hidden"]].astype({c: str for c in GROWTH_KEY}), how="left", on=GROWTH_KEY
-        )["_hidden"].fillna(False).astype(bool).to_numpy()
+        )["_hidden"].eq(True).to_numpy()
         hide = frame.index[hidden_then & pn.notna().to_numpy()]
     shown = pn.notna() & ~frame.index.isin(hide)
     hide = hide.union(_within_school(frame, privacy, pn, shown, ["cds", "rtype", "subject"], assume_hidden=True))
