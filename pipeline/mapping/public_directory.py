@@ -19,7 +19,7 @@ import pandas as pd
 
 from pipeline.config import Settings
 from pipeline.mapping.choice import PublicFiles
-from pipeline.mapping.translated import Translated, origin, text_table
+from pipeline.mapping.translated import Translated, origin, read_district_rows, text_table
 from pipeline.quarantine import validate
 from pipeline.raw_files import display
 from pipeline.readers import LINE, SourceFileError, read_delimited
@@ -76,13 +76,7 @@ def public_directory(path: Path, raw_dir: Path, settings: Settings, choice: Publ
                      reference: bool = False) -> Translated:
     """The directory's rows from ``pubschls.txt`` (and ``directory_overrides.csv`` beside it, if any)."""
     shown = display(path, raw_dir)
-    if not choice.prefixes:
-        raise SourceFileError(shown, "settings.yaml names none of the district's schools: set public_files."
-                                     "district_code (7 digits) or public_files.schools (CDS codes)")
-    try:
-        raw, others = read_public_schools(path, choice.prefixes, engine="csv" if reference else "auto")
-    except SourceFileError as exc:
-        raise SourceFileError(shown, exc.problem) from None
+    raw, others = read_district_rows(read_public_schools, path, shown, choice, reference)
     status = raw.frame["statustype"].astype(object)
     left = status.isin([s for s in ("Active", "Closed", "Merged", "Pending") if s not in choice.statuses])
     left_out = status[left].value_counts().sort_index()

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.mapping.choice import PublicFiles
-from pipeline.mapping.translated import Translated, origin, text_table
+from pipeline.mapping.translated import Translated, origin, read_district_rows, text_table
 from pipeline.quarantine import validate
 from pipeline.raw_files import display
 from pipeline.readers import LINE, SourceFileError
@@ -33,13 +33,7 @@ def census_name(school_year: str) -> str:
 def public_enrollment(path: Path, raw_dir: Path, choice: PublicFiles, *, reference: bool = False) -> Translated:
     """The enrollment rows of the district's schools from ``cdenroll<yy><yy>.txt``."""
     shown = display(path, raw_dir)
-    if not choice.prefixes:
-        raise SourceFileError(shown, "settings.yaml names none of the district's schools: set public_files."
-                                     "district_code (7 digits) or public_files.schools (CDS codes)")
-    try:
-        raw, others = read_census_enrollment(path, choice.prefixes, engine="csv" if reference else "auto")
-    except SourceFileError as exc:
-        raise SourceFileError(shown, exc.problem) from None
+    raw, others = read_district_rows(read_census_enrollment, path, shown, choice, reference)
     if raw.frame.empty and not raw.bad_records:
         raise SourceFileError(shown, f"no school row (Aggregate Level S) of {choice.chosen}")
     earlier = validate(raw, CensusEnrollment, "enrollment", display_path=shown,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.quarantine import QUARANTINE_COLUMNS, QUARANTINE_TYPES, Validated
-from pipeline.readers import LINE, RawTable
+from pipeline.readers import LINE, RawTable, SourceFileError
 
 
 @dataclass
@@ -48,6 +48,19 @@ def text_table(like: RawTable, frame: pd.DataFrame) -> RawTable:
     return RawTable(path=like.path, frame=frame.reset_index(drop=True), encoding=like.encoding,
                     delimiter=like.delimiter, checksum=like.checksum, blank_lines=like.blank_lines,
                     ignored_columns=list(like.ignored_columns), notes=list(like.notes), reader=like.reader)
+
+
+def read_district_rows(reader, path: Path, shown: str, choice, reference: bool):
+    """A CDE public file's rows of the district's schools (``choice``: settings' public_files) with
+    ``reader`` (``read_public_schools`` or ``read_census_enrollment``): ``(raw, other rows)``.
+    A problem names the file as shown to the analyst."""
+    if not choice.prefixes:
+        raise SourceFileError(shown, "settings.yaml names none of the district's schools: set public_files."
+                                     "district_code (7 digits) or public_files.schools (CDS codes)")
+    try:
+        return reader(path, choice.prefixes, engine="csv" if reference else "auto")
+    except SourceFileError as exc:
+        raise SourceFileError(shown, exc.problem) from None
 
 
 def origin(source: str, file: str, note: str, rows: int | None = None) -> dict:
