@@ -334,8 +334,11 @@ def audit(raw: Path, out: Path, years: list[str] | None = None) -> dict[str, lis
             leaks["primary"] += [f"{where} {f}={r[f]} for {pn} last year" for f in ("prior_n", "prior_status")
                                  if _shown(r.get(f))]
         if r["indicator"] in RATES:
+            public = {"status": ind_known(r), "prior_status": ind_prior_known(r), "published_status": ind_known(r)}
             for f, size in (("status", n), ("prior_status", pn), ("published_status", n)):
                 v = _num(r.get(f))
+                if public[f] is not None:
+                    continue  # a rate CDE's own file publishes is public already
                 if v is not None and size is not None and size < SMALL_N and (v <= LOW or v >= HIGH):
                     leaks["uncoded"].append(f"{where} {f}={v} for {size}")
     for r in growth:
@@ -395,7 +398,7 @@ def audit(raw: Path, out: Path, years: list[str] | None = None) -> dict[str, lis
             if tn < MIN_N:
                 leaks["primary"] += [f"{where} {f}={v} for {tn}" for f, v in fig.items()
                                      if f in ("n", "status", "change", "mean", "eb_estimate") and _shown(v)]
-            if section == "indicator" and item in RATES and tn < SMALL_N and _shown(fig.get("status")):
+            if section == "indicator" and item in RATES and tn < SMALL_N and kn is None and _shown(fig.get("status")):
                 v = float(fig["status"])
                 if v <= LOW or v >= HIGH:
                     leaks["uncoded"].append(f"{where} status={v} for {tn}")

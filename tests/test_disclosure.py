@@ -125,6 +125,25 @@ def test_figures_cde_published_stay_as_published():
     assert ours.loc["RFP", "note"] == "complementary"  # our own figure: hidden
 
 
+def test_an_extreme_rate_cde_published_stays_as_published():
+    """CDE's ELPI file publishes 100.0 % for a group of 15 English learners: it is public already,
+    so it is not top-coded (the real 2024 file had 25 such rows coded); our own 100.0 % of a
+    different cell (another n) is coded."""
+    rows = [("ALL", 100, 50.0, 50.0), ("EL", 15, 100.0, 100.0), ("RFP", 14, 0.0, 0.0), ("EO", 71, 40.0, 40.0)]
+    df = pd.DataFrame(rows, columns=["student_group", "n_raw", "status", "published_status"])
+    df["cds"], df["rtype"], df["indicator"], df["origin"] = SCHOOL, "S", "elpi", "cde"
+    df["suppressed"], df["note"], df["n"] = False, None, df["n_raw"]
+    for c in ("prior_n", "prior_status", "change", "published_change"):
+        df[c] = None
+    for c in ("status_level", "change_level", "color", "box"):
+        df[c] = 3
+    out = disclose("indicator_results", df, P).set_index("student_group")
+    assert out.loc["EL", "status"] == 100.0 and out.loc["EL", "published_status"] == 100.0
+    assert pd.isna(out.loc["EL", "status_bound"]) and out.loc["RFP", "status"] == 0.0
+    ours = disclose("indicator_results", df.assign(origin="district", published_status=None), P).set_index("student_group")
+    assert ours.loc["EL", "status_bound"] == ">=95.0" and pd.isna(ours.loc["EL", "status"])
+
+
 def test_equity_chronic_absence_of_a_small_school_is_coded(tmp_path):
     """equity_components showed a small school's chronic absence as 0.0 where data.csv coded it."""
     from pipeline import warehouse

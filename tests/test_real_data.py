@@ -69,6 +69,23 @@ def test_zero_disagreements_with_cde(elpi):
     assert scored["published_status_level"].notna().sum() > 17000
 
 
+def test_disclosure_keeps_every_status_cde_published(elpi):
+    """Figures CDE itself publishes are public already (issue #19): after disclosure control every
+    one of the file's 12,869 published statuses is still shown, as CDE publishes it (before: 596
+    blanked by complementary suppression, then 25 small groups' extremes top/bottom coded)."""
+    from pipeline.scoring.disclosure import disclose
+
+    _, scored = elpi
+    out = disclose("indicator_results", scored, load_settings().privacy)
+    published = pd.to_numeric(scored["published_status"], errors="coerce")
+    assert published.notna().sum() == 12869
+    shown = pd.to_numeric(out["published_status"], errors="coerce")
+    status = pd.to_numeric(out["status"], errors="coerce")
+    lost = published.notna() & (shown.isna() | status.isna())
+    assert not lost.any(), out[lost][["cds", "student_group", "n", "published_status", "note"]].head().to_string()
+    assert (status[published.notna()] == published[published.notna()]).all()
+
+
 @pytest.mark.parametrize("cds, group, status, change, color, box", [
     ("19647330000000", "EL", 47.5, -0.9, 3, 130),   # LAUSD: Yellow
     ("19647330000000", "LTEL", 50.4, -2.1, 2, 120),  # LAUSD LTEL: Orange (LEA n-size 15)

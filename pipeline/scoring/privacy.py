@@ -79,10 +79,12 @@ def known(frame: pd.DataFrame) -> pd.Series:
 
 
 def top_bottom_code(frame: pd.DataFrame, privacy: Privacy, n_col: str = "n_raw") -> pd.DataFrame:
-    """Replace small groups' rates near 0 % or 100 % by a bound in ``status_bound``."""
+    """Replace small groups' rates near 0 % or 100 % by a bound in ``status_bound``; not a rate
+    CDE's own file publishes (public already, it stays as CDE publishes it)."""
     frame = frame.copy()
     frame["status_bound"] = pd.Series(pd.NA, index=frame.index, dtype="string")
-    small = frame[n_col].lt(privacy.color_min_n) & ~frame["suppressed"] & frame["indicator"].isin(RATE_INDICATORS)
+    small = (frame[n_col].lt(privacy.color_min_n) & ~frame["suppressed"] & frame["indicator"].isin(RATE_INDICATORS)
+             & ~known(frame))
     status = pd.to_numeric(frame["status"], errors="coerce")
     low = small & status.le(privacy.bottom_code_at)
     high = small & status.ge(privacy.top_code_at)
