@@ -10,6 +10,7 @@ from pydantic import Field
 
 from assets.partitions import school_years
 from assets.resources import Mailer, ScorecardFiles
+from assets.stop import stopped
 from pipeline.config import load_settings
 from pipeline.delivery import MailerConfigError, ReleaseRefused, deliver_year
 
@@ -55,7 +56,7 @@ def deliver(context: dg.AssetExecutionContext, config: DeliverConfig, files: Sco
                    else "a person must approve sending: set approved_by to your name" if not config.approved_by.strip()
                    else None)
         if refusal:
-            raise dg.Failure(description=f"not sent: {refusal}", allow_retries=False)
+            raise stopped(f"not sent: {refusal}")
     try:
         summary = deliver_year(year, files.year_dir(year), files.warehouse_path, mailer.smtp_settings(),
                                send=send, attempts_per_run=mailer.attempts_per_run,
@@ -63,7 +64,7 @@ def deliver(context: dg.AssetExecutionContext, config: DeliverConfig, files: Sco
                                approved_by=config.approved_by if send else None,
                                required_sources=load_settings().required_sources)
     except (MailerConfigError, ReleaseRefused) as e:  # unsafe settings, or not releasable: retrying will not help
-        raise dg.Failure(description=str(e), allow_retries=False) from None
+        raise stopped(str(e)) from None
     metadata = {
         **summary.counts(),
         "mode": f"send, approved by {config.approved_by.strip()}" if send else "dry run",

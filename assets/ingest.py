@@ -6,6 +6,7 @@ from assets.checks import ingest_check_results, ingest_check_specs, rejected_che
 from assets.metadata import column_schema, preview
 from assets.partitions import school_years
 from assets.resources import ScorecardFiles
+from assets.stop import stopped
 from pipeline.config import load_settings
 from pipeline.ingest import ingest
 from pipeline.ingest_store import (
@@ -151,13 +152,9 @@ def _ingest_assets() -> dg.AssetsDefinition:
             first_source, first = rejected[0]
             more = f" (and {len(rejected) - 1} more: " + "; ".join(f"{e.path}: {e.problem}" for _, e in rejected[1:]) + ")" \
                 if len(rejected) > 1 else ""
-            raise dg.Failure(
-                description=f"{first.path}: {first.problem}. Nothing from this file is used, and no scorecard "
-                            f"of {year} is produced until it is fixed (it feeds {first_source.feeds}){more}.",
-                metadata={"file": first.path, "problem": first.problem,
-                          "rejected_files": ", ".join(e.path for _, e in rejected)},
-                allow_retries=False,
-            )
+            # the required_source_present check of each rejected file carries its file and problem
+            raise stopped(f"{first.path}: {first.problem}. Nothing from this file is used, and no scorecard "
+                          f"of {year} is produced until it is fixed (it feeds {first_source.feeds}){more}.")
 
     return ingest_exports
 

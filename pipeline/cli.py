@@ -53,6 +53,8 @@ def _failure_reason(result) -> str:
             if user is not None and user.description:
                 return user.description
             err = getattr(data, "error", None)
+            if err is not None and err.cls_name == "Stopped":  # assets/stop.py: the reason, as written
+                return err.message.strip()
             if err is not None:
                 cause = err.cause or err
                 return f"{event.step_key}: {cause.message.strip().splitlines()[0]}"

@@ -111,8 +111,10 @@ def _deliver_run(year, port, tags=None, send="1", config=None):
 
 
 def _failure(result) -> str:
-    return next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE"
-                ).step_failure_data.user_failure_data.description
+    """The step's one-line reason; a refusal is a handled stop: no Python stack under it."""
+    error = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE").step_failure_data.error
+    assert error.stack == [], error.stack
+    return error.message
 
 
 def test_delivery_job_sends_only_when_a_person_approves_it(year, smtp):

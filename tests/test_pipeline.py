@@ -133,6 +133,15 @@ def test_bad_required_file_fails_with_one_line(tmp_path, dagster_home, capsys, t
                and c.asset_key == dg.AssetKey("validated_attendance")]
     assert len(present) == 1 and not present[0].passed
     assert "attendance.csv: wrong delimiter" in present[0].description
+    # the step fails once, with the sentence and no Python stack under it, and is not retried
+    with dg.DagsterInstance.get() as instance:
+        failures = [e.dagster_event.event_specific_data for e in instance.all_logs(
+            run.run_id, of_type=dg.DagsterEventType.STEP_FAILURE)]
+        retries = instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_UP_FOR_RETRY)
+    assert len(failures) == 1 and not retries
+    error = failures[0].error
+    assert "attendance.csv: wrong delimiter" in error.message and "Nothing from this file is used" in error.message
+    assert error.stack == [] and error.cause is None and error.context is None
 
 
 def test_cli_status_and_dry_run_delivery(run, capsys):
