@@ -715,3 +715,40 @@ def test_rebuilt_warehouse_restores_the_ledger_from_the_journal(year, smtp):
     assert len(box.messages) == 5
     assert [(r["cds"], r["status"]) for r in read_journal(journal, YEAR)[-3:]] == [
         (SCHOOLS[0], "sending"), (SCHOOLS[0], "unconfirmed"), (SCHOOLS[0], "sent")]
+
+
+def test_nothing_slow_stands_between_the_unconfirmed_line_and_the_end_of_data_mark(year, smtp, monkeypatch, capsys):
+    """The one moment no program can settle (the journal says 'unconfirmed', the end-of-data mark
+    not sent yet) is kept to microseconds: no fsync there (an fsync took milliseconds, and one of a
+    hundred random kills landed in it: a message the server never had, held as 'unconfirmed').
+    The line reaches the disk with the fsync of the reply's line."""
+    from pipeline.delivery import ledger as ledger_module
+    from pipeline.delivery.smtp import _SMTP
+
+    box, port = smtp
+    for name, value in {**smtp_env(port), "SCORECARDS_SMTP_SEND": "1"}.items():
+        monkeypatch.setenv(name, value)
+    journal = year.out / YEAR / DELIVERY_DIR / JOURNAL
+    events: list[str] = []
+    real_fsync, real_send = ledger_module.os.fsync, _SMTP.send
+
+    def fsync(fd):
+        last = journal.read_text().splitlines()[-1] if journal.exists() else ""
+        events.append(f"fsync after {json.loads(last)['status'] if last else 'nothing'}")
+        return real_fsync(fd)
+
+    def send(self, s):
+        if s == b"." + b"\r\n":
+            events.append("end of data")
+        return real_send(self, s)
+
+    monkeypatch.setattr(ledger_module.os, "fsync", fsync)
+    monkeypatch.setattr(_SMTP, "send", send)
+    assert main(["deliver", "--year", YEAR, "--out", str(year.out), "--send", "--approved-by", "Test Approver"]) == 0, \
+        capsys.readouterr().err
+    assert box.per_school() == {cds: 1 for cds in SCHOOLS}
+    marks = [i for i, e in enumerate(events) if e == "end of data"]
+    assert len(marks) == len(SCHOOLS)
+    assert all(events[i - 1] != "fsync after unconfirmed" for i in marks), events
+    # and every 'unconfirmed' line is on disk once the reply is recorded
+    assert all(events[i + 1] == "fsync after sent" for i in marks), events

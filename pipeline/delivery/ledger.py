@@ -95,8 +95,10 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def append_journal(path: Path, row: dict) -> None:
-    """Append one ledger row to the journal as a JSON line, flushed to disk before returning."""
+def append_journal(path: Path, row: dict, durable: bool = True) -> None:
+    """Append one ledger row to the journal as a JSON line, flushed to disk before returning
+    (``durable=False``: written to the operating system, which keeps it whatever happens to this
+    process, and flushed to disk with the next durable line)."""
     line = json.dumps({c: row.get(c) for c in LEDGER_COLUMNS}, default=str, sort_keys=True) + "\n"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -106,7 +108,8 @@ def append_journal(path: Path, row: dict) -> None:
             if size and os.pread(fd, 1, size - 1) != b"\n":
                 line = "\n" + line  # the previous line was cut short by a crash: start a new one
             os.write(fd, line.encode("utf-8"))
-            os.fsync(fd)
+            if durable:
+                os.fsync(fd)
         finally:
             os.close(fd)
     except OSError as exc:

@@ -33,8 +33,11 @@ Exactly once, when killed at any point
       checks the mail server's log and either leaves it or sends it with ``--resend CDS``.
 
     The one moment no program can settle is between the journal's ``unconfirmed`` and the
-    end-of-data mark leaving the socket (microseconds): a kill exactly there leaves a message
-    the server dropped listed as ``unconfirmed``, never a second copy. Every copy of a version
+    end-of-data mark leaving the socket: a kill exactly there leaves a message the server dropped
+    listed as ``unconfirmed``, never a second copy. That moment is kept to microseconds: the
+    ``unconfirmed`` line is written, not fsynced, before the mark (a SIGKILL cannot undo a
+    completed write; only a power cut in the next instant could lose it, and then the message is
+    sent again as ``sending``); the line of the server's reply is fsynced and carries it to disk. Every copy of a version
     carries the same ``Message-ID`` (year, school, recipient, checksum). One delivery per year
     runs at a time (lock file ``delivery/.lock``): a second one waits, then skips what the first
     sent. ``stops.py`` names these points for the tests that kill a real process at each.
@@ -168,7 +171,11 @@ def _deliver_locked(directory, school_year, year_dir, journal, warehouse_path, s
     def write(row: dict, journal_only: bool = False) -> None:
         row = {"school_year": school_year, **row, "updated_at": utcnow(), "approved_by": approved_by}
         if row["status"] in JOURNALED:
-            append_journal(journal, row)  # first: the journal survives a warehouse that does not
+            # first: the journal survives a warehouse that does not. The 'unconfirmed' line, written
+            # just before the end-of-data mark, is not fsynced there: a killed process cannot lose a
+            # completed write, and the milliseconds of an fsync would widen the one moment no program
+            # can settle (the line written, the mark not sent); the reply's line flushes it.
+            append_journal(journal, row, durable=not journal_only)
             checkpoint({"sent": "after_journal", "unconfirmed": "end_of_data"}.get(row["status"], ""))
         if journal_only:
             return
