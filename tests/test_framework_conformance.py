@@ -130,3 +130,34 @@ def test_each_school_type_has_its_own_components(school_type, components):
     assert (fw.measures["model"] == model).sum() == components
     files = official()
     assert files.loc[files["type"] == school_type, "total_components"].map(_number).max() == components
+
+
+def test_every_component_scores_its_official_value_and_the_trace_says_why():
+    """Measure by measure: each present component's points are its official value; a component the
+    school lacks is traced as missing, its weight shared among the others (Baker's Macclenny
+    Elementary has no science: ELA and mathematics then carry half the weight each)."""
+    files = official()
+    _, measures = engine(files)
+    m = measures.set_index(["cds", "measure"])
+    column = {"ela_achievement": "english_language_arts_achievement", "math_achievement": "mathematics_achievement",
+              "science_achievement": "science_achievement", "social_studies_achievement": "social_studies_achievement",
+              "middle_school_acceleration": "middle_school_acceleration",
+              "graduation_rate": "graduation_rate_2021_22",
+              "college_career_acceleration": "college_and_career_acceleration_2021_22"}
+    compared = 0
+    for (cds, measure), row in m.iterrows():
+        official_value = _number(files.loc[cds, column[measure]])
+        if official_value is None:
+            # left out; in the five schools with no component at all there is no other to share with
+            none_at_all = _number(files.loc[cds, "total_components"]) is None
+            assert row["missing_reason"] == "no data"
+            assert row["reallocation"] == ("other_domains" if none_at_all else "within_domain")
+        else:
+            assert row["points"] == official_value, (cds, measure)
+            compared += 1
+    assert compared == int(files["total_components"].map(_number).sum())
+    baker = m.loc["02-0013"]
+    assert baker.loc["science_achievement", "rule"] == "missing: weight shared within its domain"
+    assert baker.loc["ela_achievement", "effective_weight"] == pytest.approx(50)
+    assert baker.loc["ela_achievement", "contribution"] + baker.loc["math_achievement", "contribution"] \
+        == pytest.approx(74.5)
