@@ -214,6 +214,10 @@ STATE = [
            "CALPADS Student Program (SPRG) extract, caret-delimited, no header",
            ("^",), feeds="socioeconomic and homeless groups of the attendance records",
            extensions=(".txt", ".csv", ".dat"), layout=state_layouts.SPRG),
+    Source("calpads_sinf", state.CalpadsSinf, "calpads_sinf.txt", "year",
+           "CALPADS Student Information (SINF) extract, caret-delimited, no header; names and birth dates "
+           "are dropped as it is read", ("^",), feeds="ethnicity groups of the attendance records",
+           extensions=(".txt", ".csv", ".dat"), layout=state_layouts.SINF),
 ]
 
 SOURCES: dict[str, Source] = {s.name: s for s in DISTRICT + DASHBOARD + STATE}

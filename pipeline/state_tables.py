@@ -18,8 +18,17 @@ The rules, and what they leave out (said, never guessed):
   school's 7, or, for an independently reporting charter (both fields the school code), the
   directory's school with that code. STAS has no grade: ``grade`` stays NULL. EL from the latest SELA
   status started by the end of the school year; SED and homeless from SPRG memberships
-  overlapping the year. Ethnicity (SINF), disability (SPED), foster (CDSS match) and LTEL are not
-  in these files: they stay NULL, so those groups have no attendance rows from the state's files.
+  overlapping the year. Ethnicity from the latest SINF record in effect by the end of the school
+  year (2.04 effective start on or before 30 June), made a Reporting Ethnicity code as the test
+  files make it (``sinf_race_groups`` in ``config/state_codes.yaml``): Hispanic (2.23 = Y) whatever
+  the race, else the one group of the race codes, two or more groups MR; no race and not Hispanic
+  stays NULL (not reported). A student without a SINF record keeps a NULL ethnicity.
+  What stays NULL, and why: disability (the SPED file, sent by the SELPA's system, is not read),
+  foster (a weekly CDSS match, in no extract a district downloads), LTEL (needs years of ELPAC and
+  EL history) and grade (SENR): those groups have no attendance rows from the state's files. SED
+  comes from SPRG only: SINF's parent-education route (code 14) is not read, because that field's
+  number moved between versions (2.38 in the CALPADS Data Guide v11.0, 2.50 in 2021-22) and the
+  version of a file cannot be told from the file.
 """
 from __future__ import annotations
 
@@ -48,6 +57,7 @@ class StateCodes:
     english_learner_status: tuple[str, ...]
     sed_programs: tuple[str, ...]
     homeless_programs: tuple[str, ...]
+    sinf_race_groups: dict[str, str]
 
 
 def load_codes(config_dir: str | Path = CONFIG_DIR) -> StateCodes:
@@ -66,8 +76,13 @@ def load_codes(config_dir: str | Path = CONFIG_DIR) -> StateCodes:
     for key in ("english_learner_status", "sed_programs", "homeless_programs"):
         if not isinstance(data[key], list) or not data[key]:
             raise ConfigError(f"{where}: '{key}' must be a non-empty list")
+    races = data.get("sinf_race_groups")
+    single = {c for c in eth if c not in ("500", "800")}
+    if not isinstance(races, dict) or not races or not all(str(v) in single for v in races.values()):
+        raise ConfigError(f"{where}: 'sinf_race_groups' must map race codes to {', '.join(sorted(single))}")
     return StateCodes({str(k): str(v) for k, v in eth.items()}, tuple(map(str, data["english_learner_status"])),
-                      tuple(map(str, data["sed_programs"])), tuple(map(str, data["homeless_programs"])))
+                      tuple(map(str, data["sed_programs"])), tuple(map(str, data["homeless_programs"])),
+                      {str(k): str(v) for k, v in races.items()})
 
 
 def _yes_no(values: pd.Series) -> pd.Series:
@@ -107,8 +122,9 @@ def _overlaps(frame: pd.DataFrame, start: str, end: str | None, school_year: str
 
 
 def attendance_rows(stas: pd.DataFrame, sela: pd.DataFrame | None, sprg: pd.DataFrame | None,
-                    directory_cds: list[str], school_year: str, codes: StateCodes) -> pd.DataFrame:
-    """``validated_attendance`` rows from the kept STAS records, with groups from SELA and SPRG."""
+                    directory_cds: list[str], school_year: str, codes: StateCodes,
+                    sinf: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``validated_attendance`` rows from the kept STAS records, with groups from SELA, SPRG and SINF."""
     s = stas[stas["exemption"].eq("N") & stas["days_expected"].notna()].copy()
     by_school = {cds[7:]: cds for cds in directory_cds}
     charter = s["reporting_lea"].eq(s["school_of_attendance"])
@@ -122,10 +138,11 @@ def attendance_rows(stas: pd.DataFrame, sela: pd.DataFrame | None, sprg: pd.Data
     out = pd.DataFrame({
         "ssid": s["ssid"].astype("string"), "cds": cds, "grade": pd.Series(pd.NA, s.index, "string"),
         "days_enrolled": whole(s["days_expected"]), "days_absent": whole(absent),
-        "ethnicity": pd.Series(pd.NA, s.index, "string"), "ltel": pd.Series(pd.NA, s.index, "string"),
+        "ltel": pd.Series(pd.NA, s.index, "string"),
         "swd": pd.Series(pd.NA, s.index, "string"), "foster": pd.Series(pd.NA, s.index, "string"),
         "source_line": s["source_line"].astype("int64"),
     })
+    out["ethnicity"] = _ethnicity(sinf, school_year, codes, out["ssid"])
     out["el"] = _latest_elas(sela, school_year, codes, out["ssid"])
     out["sed"] = _in_program(sprg, codes.sed_programs, school_year, out["ssid"])
     out["homeless"] = _in_program(sprg, codes.homeless_programs, school_year, out["ssid"])
@@ -139,6 +156,24 @@ def _latest_elas(sela: pd.DataFrame | None, school_year: str, codes: StateCodes,
     latest = started.sort_values("elas_start_date", kind="stable").drop_duplicates("ssid", keep="last")
     status = latest.set_index("ssid")["elas"].isin(codes.english_learner_status).map({True: "Y", False: "N"})
     return ssid.map(status).astype("string")
+
+
+def _ethnicity(sinf: pd.DataFrame | None, school_year: str, codes: StateCodes, ssid: pd.Series) -> pd.Series:
+    """Each student's ethnicity group from their latest SINF record in effect by the end of the year."""
+    if sinf is None or sinf.empty:
+        return pd.Series(pd.NA, ssid.index, "string")
+    started = sinf[_overlaps(sinf, "effective_start", None, school_year)]
+    latest = started.sort_values("effective_start", kind="stable").drop_duplicates("ssid", keep="last")
+    races = latest[["race1", "race2", "race3", "race4", "race5"]].astype("string")
+    groups = races.apply(lambda column: column.map(codes.sinf_race_groups).astype("string"))
+    first = groups["race1"]
+    for column in ["race2", "race3", "race4", "race5"]:
+        first = first.fillna(groups[column])
+    several = groups.nunique(axis=1).gt(1)
+    code = pd.Series(np.where(several, "800", first.fillna("").to_numpy()), latest.index).replace("", pd.NA)
+    code = code.mask(latest["hispanic"].eq("Y").fillna(False).astype(bool), "500")
+    group = code.map(codes.reporting_ethnicity).astype("string")
+    return ssid.map(pd.Series(group.to_numpy(), latest["ssid"].astype("string").to_numpy())).astype("string")
 
 
 def _in_program(sprg: pd.DataFrame | None, programs: tuple[str, ...], school_year: str, ssid: pd.Series) -> pd.Series:
@@ -185,7 +220,7 @@ def load_state_tables(warehouse_path: Path | str, school_year: str,
                 directory_cds = [] if directory is None else directory["cds"].astype(str).tolist()
                 rows = attendance_rows(stas, _year_rows(con, "validated_calpads_sela", school_year),
                                        _year_rows(con, "validated_calpads_sprg", school_year), directory_cds,
-                                       school_year, codes)
+                                       school_year, codes, _year_rows(con, "validated_calpads_sinf", school_year))
                 warehouse.replace_rows(con, "validated_attendance", rows, {"school_year": school_year})
                 done["validated_attendance"] = f"{len(rows)} rows from the CALPADS STAS extract"
     return done

@@ -159,3 +159,41 @@ class CalpadsSprg(_CalpadsRecord):
     membership_end: Text = pa.Field(str_matches=CCYYMMDD, nullable=True, description="3.16 membership end date")
 
     Config = _config(["ssid", "school_of_attendance", "program", "membership_start"])
+
+
+RACE_CODE = r"^\d{3}$"
+
+
+def _race(number: str) -> Text:
+    return pa.Field(str_matches=RACE_CODE, nullable=True,
+                    description=f"{number} three-digit CALPADS race code (100, 201-208, 299, 301-304, 399, 400, 600, 700)")
+
+
+class CalpadsSinf(_CalpadsRecord):
+    """CALPADS Student Information (SINF), fields 2.01-2.30 kept of the record: one record per student
+    and effective date. Names, birth date, birth place, address and parents' fields are never read."""
+
+    record_type: Text = pa.Field(isin=["SINF", "SINF-R"], description="2.01")
+    effective_start: Text = pa.Field(str_matches=CCYYMMDD, description="2.04 effective start date, CCYYMMDD")
+    effective_end: Text = pa.Field(str_matches=CCYYMMDD, nullable=True, description="2.05 effective end date")
+    academic_year: Text = pa.Field(str_matches=r"^\d{4}-\d{4}$", nullable=True, required=False,
+                                   description="2.08 academic year, when the extract carries it")
+    hispanic: Text = pa.Field(isin=YN, nullable=True, description="2.23 Hispanic ethnicity indicator")
+    ethnicity_missing: Text = pa.Field(isin=YN, nullable=True, description="2.24 ethnicity left blank on purpose")
+    race1: Text = _race("2.25")
+    race2: Text = _race("2.26")
+    race3: Text = _race("2.27")
+    race4: Text = _race("2.28")
+    race5: Text = _race("2.29")
+    race_missing: Text = pa.Field(isin=YN, nullable=True, description="2.30 race left blank on purpose")
+
+    Config = _config(["ssid", "effective_start"])
+
+    @pa.dataframe_check(description="2.23 and 2.24 agree: an ethnicity given is not also marked missing (SINF0045)")
+    def ethnicity_consistent(cls, df: pd.DataFrame) -> Series[bool]:
+        return ~(df["hispanic"].notna() & df["ethnicity_missing"].eq("Y")).fillna(False).astype(bool)
+
+    @pa.dataframe_check(description="2.25-2.29 and 2.30 agree: a race given is not also marked missing (SINF0046)")
+    def race_consistent(cls, df: pd.DataFrame) -> Series[bool]:
+        given = df[["race1", "race2", "race3", "race4", "race5"]].notna().any(axis=1)
+        return ~(given & df["race_missing"].eq("Y")).fillna(False).astype(bool)

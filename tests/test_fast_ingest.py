@@ -302,3 +302,35 @@ def test_reference_engine_on_the_fast_readers_frame(tmp_path, case):
     for kept, q in results[1:]:
         pd.testing.assert_frame_equal(kept, results[0][0])
         pd.testing.assert_frame_equal(q, results[0][1])
+
+
+def test_the_scan_finds_every_value_str_strip_would_change_whatever_the_chunks():
+    """The fast reader strips values only when its byte scan finds a byte outside printable ASCII at
+    the edge of a field after the header; checked against str.strip() on random text, with chunk
+    boundaries anywhere (spaces inside a value are not edges)."""
+    import random
+
+    import numpy as np
+
+    from pipeline.readers.fast import _scan
+
+    def changed(body: bytes, delimiter: int) -> bool:
+        for line in body.decode("utf-8").split("\n")[1:]:
+            for value in line.removesuffix("\r").split(chr(delimiter)):
+                if value and (value.strip() != value or not value[0].isascii() or not value[-1].isascii()):
+                    return True
+        return False
+
+    rng = random.Random(15)
+    pieces = ["a", "b", " ", "^", "\t", ",", "é", "\xa0", "x y", "\r\n", "\n"]
+    seen = {True: 0, False: 0}
+    for _ in range(3000):
+        delimiter = rng.choice([ord("^"), ord(","), 9])
+        body = ("h 1^h2 \n" + "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))).encode()
+        if b"\r" in body.replace(b"\r\n", b""):
+            continue
+        newlines, returns, edges = _scan(np.frombuffer(body, np.uint8), delimiter, chunk=rng.choice([3, 7, 1 << 22]))
+        assert (edges > 0) == changed(body, delimiter), (body, chr(delimiter))
+        assert returns == body.count(b"\r") and len(newlines) == body.count(b"\n")
+        seen[edges > 0] += 1
+    assert min(seen.values()) > 300

@@ -21,12 +21,12 @@ from pipeline.sources import SOURCES
 REPO = Path(__file__).resolve().parent.parent
 ELPAC_EXAMPLE = Path(os.environ.get("SCORECARDS_REALDATA", REPO.parent / "shared" / "realdata")) / "elpac"
 YEAR = "2023-24"
-STATE_SOURCES = ["caaspp", "elpac", "calpads_stas", "calpads_sela", "calpads_sprg"]
+STATE_SOURCES = ["caaspp", "elpac", "calpads_stas", "calpads_sela", "calpads_sprg", "calpads_sinf"]
 
 
 @pytest.fixture(scope="module")
 def state_raw(tmp_path_factory, tiny_raw) -> Path:
-    """The tiny sample's 2023-24 folder with the five state files written from its students."""
+    """The tiny sample's 2023-24 folder with the six state files written from its students."""
     import shutil
 
     raw = tmp_path_factory.mktemp("state") / "raw"
@@ -236,9 +236,9 @@ def test_stas_records_become_the_attendance_rows_they_were_written_from(loaded):
     last = theirs.drop_duplicates("ssid", keep="last").set_index("ssid")
     # homeless (program 191) is socioeconomically disadvantaged by the Dashboard's rule, whatever else
     last["sed"] = np.where(last["sed"].eq("Y") | last["homeless"].eq("Y"), "Y", "N")
-    for column in ["el", "sed", "homeless"]:  # SELA and SPRG carry these, for the student's latest record
+    for column in ["el", "sed", "homeless", "ethnicity"]:  # SELA, SPRG and SINF carry these, for the latest record
         assert (merged["ssid"].map(last[column]) == merged[f"{column}_state"]).all(), column
-    for column in ["grade", "ethnicity", "swd", "foster", "ltel"]:  # not in STAS, SELA or SPRG
+    for column in ["grade", "swd", "foster", "ltel"]:  # not in STAS, SELA, SPRG or SINF
         assert merged[f"{column}_state"].isna().all(), column
 
 
@@ -289,3 +289,44 @@ def test_scorecards_sample_writes_the_state_files_on_request(tmp_path):
         assert all((tmp_path / "raw" / year / name).stat().st_size > 1000 for name in STATE_FILES)
     stas = (tmp_path / "raw" / "2021-22" / "calpads_stas.txt").read_text().split("\n")[0]
     assert stas.count("^") == 22  # 13.01-13.23 in 2021-22 (13.22 ADA-generating IS from that year)
+
+
+def _sinf_line(ssid: str, start: str, hispanic: str, races: list[str], eth_missing: str = "N",
+               race_missing: str = "N") -> str:
+    fields = [""] * 50
+    fields[0], fields[3], fields[5], fields[6], fields[7], fields[8] = \
+        "SINF", start, "1975416", "6000001", "2023-2024", ssid
+    fields[10], fields[12], fields[17], fields[18] = "Zqxfirst", "Zqxlast", "20150203", "F"
+    fields[22], fields[23], fields[29] = hispanic, eth_missing, race_missing
+    fields[24:24 + len(races)] = races
+    return "^".join(fields)
+
+
+def test_sinf_gives_each_student_the_ethnicity_group_of_the_test_files_rule(tmp_path):
+    """SINF's 2.23 and 2.25-2.29 become the group as the test files derive Reporting Ethnicity: Hispanic
+    whatever the race, one group, two or more groups MR, nothing reported NULL; the latest record in
+    effect by 30 June wins; a record marking given races as missing is quarantined (SINF0046); no name
+    or birth date is kept."""
+    from pipeline.state_tables import _ethnicity, load_codes
+
+    lines = [
+        _sinf_line("1000000001", "20230701", "Y", ["700"]),  # Hispanic: HI whatever the race
+        _sinf_line("1000000002", "20230701", "N", ["204"]),  # Vietnamese: AS
+        _sinf_line("1000000003", "20230701", "N", ["201", "205"]),  # two Asian codes: one group, AS
+        _sinf_line("1000000004", "20230701", "N", ["400", "201"]),  # Filipino and Asian: MR
+        _sinf_line("1000000005", "20230701", "", [], "Y", "Y"),  # nothing reported: NULL
+        _sinf_line("1000000006", "20230701", "N", ["700"]),
+        _sinf_line("1000000006", "20240301", "N", ["600"]),  # a later record in effect: AA
+        _sinf_line("1000000006", "20240801", "N", ["100"]),  # starts after the year: not used
+        _sinf_line("1000000007", "20230701", "N", ["700"], race_missing="Y"),  # contradictory: quarantined
+    ]
+    folder = tmp_path / "raw" / YEAR
+    folder.mkdir(parents=True)
+    (folder / "calpads_sinf.txt").write_bytes(("\r\n".join(lines) + "\r\n").encode())
+    result = ingest(SOURCES["calpads_sinf"], tmp_path / "raw", YEAR, load_settings())
+    assert (result.validated.rows_read, result.validated.rows_kept) == (9, 8)
+    assert set(result.validated.quarantine["line"]) == {9}
+    assert "Zqx" not in _everything(result) and "20150203" not in _everything(result)
+    ssid = pd.Series([f"100000000{i}" for i in range(1, 9)], dtype="string")
+    groups = _ethnicity(result.validated.kept, YEAR, load_codes(), ssid)
+    assert groups.tolist() == ["HI", "AS", "AS", "MR", pd.NA, "AA", pd.NA, pd.NA]

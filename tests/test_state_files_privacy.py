@@ -86,7 +86,8 @@ def test_no_personal_field_of_the_state_files_reaches_anything_a_run_writes(tmp_
         counts = dict(con.execute("SELECT source, rows_kept FROM ingest_files WHERE school_year = ?",
                                   [YEAR]).fetchall())
         assessment = con.execute("SELECT count(*) FROM validated_assessment WHERE school_year = ?", [YEAR]).fetchone()
-    assert all(counts[s] > 100 for s in ("caaspp", "elpac", "calpads_stas", "calpads_sela", "calpads_sprg"))
+    assert all(counts[s] > 100 for s in ("caaspp", "elpac", "calpads_stas", "calpads_sela", "calpads_sprg",
+                                            "calpads_sinf"))
     assert assessment[0] > 100  # loaded from the CAASPP file
 
     leaks = {}

@@ -37,6 +37,8 @@ def fast_unsuitable(data: bytes, header_text: str) -> str | None:
     Quotes (a field may then hold delimiters or line breaks), NUL bytes and carriage returns
     that do not end a line are left to the csv module, which knows what to do with each. The
     bytes looked for are single bytes in UTF-8 and Windows-1252 alike, so one scan serves both.
+    Carriage returns are counted in :func:`read_fast`'s own pass over the bytes (``_scan``), which
+    hands such a file back the same way: one pass fewer over a big file.
     """
     if pa is None:
         return "pyarrow is not installed"
@@ -44,8 +46,6 @@ def fast_unsuitable(data: bytes, header_text: str) -> str | None:
         return "the file has quote characters"
     if b"\x00" in data:
         return "the file has NUL bytes"
-    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
-        return "the file has carriage returns that do not end a line"
     if not header_text.strip():
         return "the first line is blank"
     if len(header_text) > csv.field_size_limit():
@@ -81,27 +81,53 @@ def _count_per_line(u8: np.ndarray, starts: np.ndarray, ends: np.ndarray, byte: 
     return counts
 
 
-def _scan(u8: np.ndarray, chunk: int = 1 << 22) -> tuple[np.ndarray, int]:
-    """(positions of the newline bytes, number of bytes outside printable non-space ASCII 0x21-0x7e).
+def _scan(u8: np.ndarray, delimiter: int, chunk: int = 1 << 22) -> tuple[np.ndarray, int, int]:
+    """(positions of the newline bytes, carriage returns, bytes at the edge of a field after the
+    first line that are outside printable non-space ASCII 0x21-0x7e).
 
-    In chunks, through reused buffers: a pass over a big file's bytes then costs no new memory.
+    An edge byte is the first byte of a field (after a delimiter or a line break) or the last
+    (before a delimiter, a line end or the end of the data), not itself a delimiter or line-break
+    byte: without one, no value of the file has anything ``str.strip()`` would take away, nor a
+    first or last character that is not printable ASCII. In chunks, through reused buffers: a pass
+    over a big file's bytes then costs no new memory.
     """
     found = []
-    outside = 0
-    shifted = np.empty(min(chunk, len(u8)), dtype=np.uint8)
-    flags = np.empty(min(chunk, len(u8)), dtype=bool)
-    for offset in range(0, len(u8), chunk):
+    returns = 0
+    edges = 0
+    header_end = -1
+    size = len(u8)
+    shifted = np.empty(min(chunk, size), dtype=np.uint8)
+    flags = np.empty(min(chunk, size), dtype=bool)
+    breaks = (10, 13, delimiter)
+    for offset in range(0, size, chunk):
         part = u8[offset:offset + chunk]
         k = len(part)
         np.equal(part, 10, out=flags[:k])
         hits = np.flatnonzero(flags[:k])
         if len(hits):
             found.append(hits + offset)
+            if header_end < 0:
+                header_end = int(hits[0]) + offset
+        np.equal(part, 13, out=flags[:k])
+        cr = int(np.count_nonzero(flags[:k]))
+        returns += cr
+        tabs = int(np.count_nonzero(np.equal(part, 9, out=flags[:k]))) if delimiter == 9 else 0
         np.subtract(part, np.uint8(0x21), out=shifted[:k])
         np.greater(shifted[:k], np.uint8(0x7e - 0x21), out=flags[:k])
-        outside += int(np.count_nonzero(flags[:k]))
+        if header_end < 0 or int(np.count_nonzero(flags[:k])) == len(hits) + cr + tabs:
+            continue  # nothing outside printable ASCII but line breaks (and tab delimiters) here
+        for byte in breaks:  # the bytes left are the ones to look at
+            np.logical_and(flags[:k], part != byte, out=flags[:k])
+        odd = np.flatnonzero(flags[:k]) + offset
+        odd = odd[odd > header_end]
+        if not len(odd):
+            continue
+        before = u8[odd - 1]
+        after = u8[np.minimum(odd + 1, size - 1)]
+        at_edge = np.isin(before, (10, delimiter)) | np.isin(after, breaks) | (odd + 1 == size)
+        edges += int(np.count_nonzero(at_edge))
     newlines = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
-    return newlines.astype(np.int64, copy=False), outside
+    return newlines.astype(np.int64, copy=False), returns, edges
 
 
 def read_fast(path: Path, body: bytes, header: list[str], delimiter: str, aliases: dict[str, str],
@@ -122,9 +148,11 @@ def read_fast(path: Path, body: bytes, header: list[str], delimiter: str, aliase
     width = len(names)
     n = len(body)
     u8 = np.frombuffer(body, dtype=np.uint8)
-    newlines, outside = _scan(u8)
+    newlines, returns, edges = _scan(u8, ord(delimiter))
     if not len(newlines):
         return "the file has no line after the header"
+    if returns != int(np.count_nonzero(u8[newlines[newlines > 0] - 1] == 13)):
+        return "the file has carriage returns that do not end a line"
     starts = newlines + 1  # line 2, 3, ... of the file
     ends = np.append(newlines[1:], n)
     if starts[-1] == n:  # the file ends with a line break: no line after it
@@ -177,11 +205,10 @@ def read_fast(path: Path, body: bytes, header: list[str], delimiter: str, aliase
     regular = nonempty & ~irregular
     lines = np.flatnonzero(regular) + 2
 
-    # values: stripped exactly as str.strip() does; a plain file (printable ASCII, no spaces)
-    # has nothing to strip and no blank row among the regular ones except all-delimiter lines
-    outside -= int(np.count_nonzero((u8[:int(newlines[0]) + 1] - np.uint8(0x21)) > np.uint8(0x7e - 0x21)))
-    line_ends = int(len(newlines)) - 1 + body.count(b"\r", int(newlines[0]) + 1)
-    spacey = int(outside) != line_ends + (body.count(b"\t", int(newlines[0]) + 1) if delimiter == "\t" else 0)
+    # values: stripped exactly as str.strip() does; a file with no byte outside printable ASCII
+    # at the edge of a field (spaces inside a name or an address are not) has nothing to strip and
+    # no blank row among the regular ones except all-delimiter lines
+    spacey = edges > 0
     arrays = [(_strip(table.column(c)) if spacey else table.column(c)) if c in parsed else None for c in columns]
     if parse_kept_only:
         blank_rows = content[regular] == width - 1  # nothing but delimiters

@@ -22,6 +22,18 @@ Layout documents followed (the facts and their status: ``/work/shared/reference/
   2021-22 (CALPADS STAS0311/STAS0318 update of May 2022) and 13.24 from 2025-26 (STAS0739). The
   number of fields is the file's own (13.23, 13.24 and the two dates an ODS extract appends may be
   there or not); only the fields named in the layout are kept.
+- **CALPADS SINF extract** (Student Information, file 2), same conventions: the fields CALPADS's
+  own troubleshooting pages cite (documentation.calpads.org, SINF0045 and SINF0046, updated
+  6/2021): 2.23 Student Hispanic Ethnicity Indicator, 2.24 Student Ethnicity Missing Indicator,
+  2.25-2.29 Student Race 1-5 Code, 2.30 Student Race Missing Indicator; 2.04 Effective Start Date
+  (Infinite Campus "CALPADS Student Information (SINF)": "field 4, Effective Start Date"). 2.19
+  Student Gender Code is confirmed by the CALPADS Data Guide v11.0; 2.05-2.09 (Effective End
+  Date, Reporting LEA, School of Attendance, Academic Year ID, SSID) follow from the shared CALPADS
+  key order and the fields between SSID and 2.19 (local ID, legal and alias names, 2.18 birth
+  date), which no document read here numbers [unconfirmed]: a file laid out otherwise fails its
+  SSID, school and date checks loudly rather than being read wrong. Names (2.11-2.17), birth date
+  (2.18), birth place, addresses and parent fields are never kept. An older numbering
+  (2.24-2.31, one place later) is on secondary pages only and is not read.
 """
 from __future__ import annotations
 
@@ -156,4 +168,16 @@ SPRG = StateLayout(
     document="CALPADS File Specifications, Student Program 3.01-3.16",
     fields=_calpads(3, {"13": "program", "15": "membership_start", "16": "membership_end"}),
     record_type="SPRG",
+)
+
+SINF = StateLayout(
+    name="CALPADS SINF extract",
+    document="CALPADS File Specifications, Student Information 2.01-2.30 as CALPADS troubleshooting SINF0045/"
+             "SINF0046 cite them (updated 6/2021); 2.04 from Infinite Campus's SINF extract page; 2.05-2.09 "
+             "by the CALPADS key order [unconfirmed]",
+    fields={"2.01": "record_type", "2.04": "effective_start", "2.05": "effective_end", "2.06": "reporting_lea",
+            "2.07": "school_of_attendance", "2.08": "academic_year", "2.09": "ssid", "2.23": "hispanic",
+            "2.24": "ethnicity_missing", "2.25": "race1", "2.26": "race2", "2.27": "race3", "2.28": "race4",
+            "2.29": "race5", "2.30": "race_missing"},
+    record_type="SINF",
 )

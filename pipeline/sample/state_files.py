@@ -29,7 +29,7 @@ ETHNICITY_CODES = {"AI": "100", "AS": "200", "PI": "300", "FI": "400", "HI": "50
 RACE_FLAGS = {"AI": "AmericanIndianorAlaskaNative", "AS": "Asian", "PI": "HawaiianOrOtherPacificIslander",
               "FI": "Filipino", "AA": "BlackorAfricanAmerican", "WH": "White"}
 STATE_FILES = ("caaspp_student_score_data.txt", "elpac_student_score_data.txt", "calpads_stas.txt",
-               "calpads_sela.txt", "calpads_sprg.txt")
+               "calpads_sela.txt", "calpads_sprg.txt", "calpads_sinf.txt")
 
 
 def _ascii(names: list[str]) -> np.ndarray:
@@ -191,10 +191,12 @@ def write_sprg(attendance: pd.DataFrame, spring: int, path: Path) -> int:
 
 
 def write_state_files(year_dir: Path, spring: int) -> dict[str, int]:
-    """The five state files of the year, from the district exports already written in ``year_dir``."""
+    """The state files of the year, from the district exports already written in ``year_dir``."""
+    from pipeline.sample.state_sinf import write_sinf
+
     text = {"ssid": str, "cds": str, "grade": str}
     assessment = pd.read_csv(year_dir / "assessment.csv", dtype={**text, "scale_score": "Int64"})
     attendance = pd.read_csv(year_dir / "attendance.csv", dtype=text)
     writers = [(write_caaspp, assessment), (write_elpac, attendance), (write_stas, attendance),
-               (write_sela, attendance), (write_sprg, attendance)]
+               (write_sela, attendance), (write_sprg, attendance), (write_sinf, attendance)]
     return {name: write(frame, spring, year_dir / name) for name, (write, frame) in zip(STATE_FILES, writers)}
