@@ -53,3 +53,31 @@ def test_the_elpi_preview_counts_every_english_learner_the_sample_counts(preview
     assert len(elpi) > 0 and elpi["compared"].all()
     assert (elpi["n_district"].astype(int) == elpi["n_cde"].astype(int)).all()
     assert (elpi["status_district"].astype(float) == elpi["status_cde"].astype(float)).all()
+
+
+def _row(cds, group, ind, origin, n, status, change=None, note=None, rtype="S"):
+    return {"cds": cds, "rtype": rtype, "student_group": group, "indicator": ind, "origin": origin, "n": n,
+            "status": status, "change": change, "status_level": 3, "change_level": 3, "color": 0, "note": note}
+
+
+def test_each_difference_is_explained_or_said_not_to_be():
+    from pipeline.preview_report import NOT_EXPLAINED, explained
+
+    s = "19754160000001"
+    rows = [
+        _row(s, "ALL", "ela", "district", 95, -20.0), _row(s, "ALL", "ela", "cde", 100, -30.0),  # 5 added: 95 %
+        _row(s, "SED", "ela", "district", 50, -20.0), _row(s, "SED", "ela", "cde", 100, -30.0),  # too many
+        _row(s, "EL", "math", "district", 40, -20.0, 3.0), _row(s, "EL", "math", "cde", 40, -20.0, 5.0),
+        _row(s, "HI", "chronic", "cde", 40, 12.0), _row(s, "RFP", "ela", "cde", 40, 1.0),
+        _row(s, "ALL", "elpi", "district", 40, 50.0), _row(s, "ALL", "elpi", "cde", 40, 52.5),
+        _row(s, "SWD", "math", "district", None, None, note="complementary"), _row(s, "SWD", "math", "cde", 30, -80.0),
+        _row(s, "ALL", "chronic", "district", 40, 12.0), _row(s, "ALL", "chronic", "cde", 40, 12.0),  # equal
+    ]
+    why = explained(pd.DataFrame(rows)).set_index(["student_group", "indicator"])["reason"]
+    assert why[("ALL", "ela")].startswith("CDE's denominator has 5 more")
+    assert why[("SED", "ela")] == NOT_EXPLAINED and why[("ALL", "elpi")] == NOT_EXPLAINED
+    assert why[("EL", "math")].startswith("the prior year's figures differ")
+    assert why[("HI", "chronic")].startswith("STAS, SELA and SPRG carry no ethnicity")
+    assert why[("RFP", "ela")] == "the preview computes no RFP or EO group"
+    assert why[("SWD", "math")].startswith("one side's figure is hidden by disclosure control (complementary)")
+    assert ("ALL", "chronic") not in why.index and len(why) == 7

@@ -25,8 +25,9 @@ def side_by_side(results: pd.DataFrame) -> pd.DataFrame:
     has: our figures (``*_district``), CDE's (``*_cde``), ``compared`` (both exist) and ``differs``
     (the names of the figures that differ, empty when they all agree)."""
     r = results[results["indicator"].isin(PREVIEW_INDICATORS) & results["rtype"].isin(["S", "D"])]
-    ours = r[r["origin"] == "district"][KEY + FIGURES]
-    cde = r[r["origin"] == "cde"][KEY + FIGURES]
+    extra = ["note"] if "note" in r else []
+    ours = r[r["origin"] == "district"][KEY + FIGURES + extra]
+    cde = r[r["origin"] == "cde"][KEY + FIGURES + extra]
     both = ours.merge(cde, on=KEY, how="outer", suffixes=("_district", "_cde"), indicator="_present")
     both["compared"] = both["_present"].eq("both")
     differs = pd.DataFrame({f: ~_same(both[f"{f}_district"], both[f"{f}_cde"]) for f in FIGURES}, index=both.index)
@@ -41,12 +42,9 @@ def side_by_side(results: pd.DataFrame) -> pd.DataFrame:
 def preview_summary(sbs: pd.DataFrame) -> pd.DataFrame:
     """Per indicator and level (S school, D LEA): rows compared, rows that agree on every figure,
     rows that differ, rows only CDE has and rows only we have."""
-    g = sbs.groupby(["indicator", "rtype"])
-    out = pd.DataFrame({
-        "compared": g["compared"].sum(),
-        "agree": g.apply(lambda x: int((x["compared"] & x["differs"].eq("")).sum())),
-        "differ": g.apply(lambda x: int((x["compared"] & x["differs"].ne("")).sum())),
-        "cde_only": g.apply(lambda x: int(x["only"].eq("cde").sum())),
-        "district_only": g.apply(lambda x: int(x["only"].eq("district").sum())),
+    flags = pd.DataFrame({
+        "indicator": sbs["indicator"], "rtype": sbs["rtype"], "compared": sbs["compared"],
+        "agree": sbs["compared"] & sbs["differs"].eq(""), "differ": sbs["compared"] & sbs["differs"].ne(""),
+        "cde_only": sbs["only"].eq("cde"), "district_only": sbs["only"].eq("district"),
     })
-    return out.astype("int64").reset_index()
+    return flags.groupby(["indicator", "rtype"]).sum().astype("int64").reset_index()
