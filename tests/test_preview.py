@@ -81,3 +81,69 @@ def test_each_difference_is_explained_or_said_not_to_be():
     assert why[("RFP", "ela")] == "the preview computes no RFP or EO group"
     assert why[("SWD", "math")].startswith("one side's figure is hidden by disclosure control (complementary)")
     assert ("ALL", "chronic") not in why.index and len(why) == 7
+
+
+def test_elpi_levels_configuration_is_checked(tmp_path):
+    import shutil
+
+    from pipeline.config import CONFIG_DIR, ConfigError
+    from pipeline.elpi_levels import level_rank, load_elpi_levels
+
+    levels = load_elpi_levels()
+    # grade 3: 1150-1447 level 1, 1448-1467 2L (rank 2), ..., 1535-1800 level 4 (rank 6)
+    assert level_rank(levels, "summative", [3, 3, 3, 3], [1447, 1448, 1535, 1801]).tolist() == [1, 2, 6, pd.NA]
+    assert level_rank(levels, "alternate", [0, 4, 12], [243, 560, 899]).tolist() == [1, 3, 3]
+    shutil.copy(CONFIG_DIR / "elpi_levels.csv", tmp_path / "elpi_levels.csv")
+    text = (tmp_path / "elpi_levels.csv").read_text().replace("summative,3,3,2L,2,1448,1467", "summative,3,3,2L,2,1449,1467")
+    (tmp_path / "elpi_levels.csv").write_text(text)
+    with pytest.raises(ConfigError, match=r"elpi_levels.csv: summative grades 3-3: ranks must run 1..n over contiguous"):
+        load_elpi_levels(tmp_path)
+
+
+def test_elpi_from_two_years_of_elpac_files(tmp_path):
+    """A student's prior score comes from the record's own Minus1 fields, else from last year's file
+    (same SSID); kindergarten, a student not tested as EL and a student with no prior score are out."""
+    from pipeline import warehouse
+    from pipeline.scoring.elpi import load_elpi_preview
+
+    s = "19754160000001"
+
+    def rec(year, ssid, grade, score, prior_grade=None, prior=None, elas="EL", include="Y", line=1):
+        return {"school_year": year, "ssid": ssid, "calpadsschoolcode": s, "recordtype": "21", "elasfortesting": elas,
+                "includeindicator": include, "gradeassessed": grade, "gradeassessedminus1": prior_grade,
+                "overallscalescore": score, "overallscalescoreminus1": prior, "source_line": line}
+
+    last, this = "2022-23", "2023-24"
+    rows = [
+        rec(last, "0000000001", "03", 1470),                  # grade 3 level 2H (rank 3)
+        rec(this, "0000000001", "04", 1530),                  # grade 4 level 3H (rank 5): progressed, prior from file
+        rec(this, "0000000002", "05", 1460, "04", 1470),      # grade 5 level 1 from grade 4 2L: declined (Minus1)
+        rec(last, "0000000003", "05", 1600),                  # grade 5 level 4 ...
+        rec(this, "0000000003", "06", 1600),                  # ... grade 6 level 4: maintained level 4
+        rec(this, "0000000004", "KN", 1500),                  # kindergarten: out
+        rec(last, "0000000005", "02", 1450), rec(this, "0000000005", "03", 1520, elas="RFEP"),  # RFEP: out
+        rec(this, "0000000006", "07", 1500),                  # no prior score: out
+    ]
+    frame = pd.DataFrame(rows).astype({"overallscalescore": "Int64", "overallscalescoreminus1": "Int64"})
+    with warehouse.connect(tmp_path / "w.duckdb") as con:
+        for year in (last, this):
+            warehouse.replace_rows(con, "validated_elpac", frame[frame.school_year == year].drop(columns="school_year"),
+                                   {"school_year": year})
+        load_elpi_preview(con, this)
+        got = con.execute("SELECT * FROM elpi_preview WHERE school_year = ? AND rtype = 'S'", [this]).df().iloc[0]
+    assert (got["denom"], got["numer"]) == (3, 2)
+    assert (got["progressed"], got["declined"], got["maintain_pl4"], got["maintain_other"]) == (1, 1, 1, 0)
+
+
+def test_a_school_where_nobody_progressed_has_a_status_of_zero(tmp_path):
+    from pipeline import warehouse
+    from pipeline.scoring.elpi import load_elpi_preview
+
+    rows = [{"ssid": f"{i:010d}", "calpadsschoolcode": "19754160000001", "recordtype": "21", "elasfortesting": "EL",
+             "includeindicator": "Y", "gradeassessed": "05", "gradeassessedminus1": "04", "overallscalescore": 1460,
+             "overallscalescoreminus1": 1470, "source_line": i + 2} for i in range(12)]  # all declined
+    with warehouse.connect(tmp_path / "w.duckdb") as con:
+        warehouse.replace_rows(con, "validated_elpac", pd.DataFrame(rows), {"school_year": "2023-24"})
+        load_elpi_preview(con, "2023-24")
+        got = con.execute("SELECT numer, denom FROM elpi_preview WHERE rtype = 'S'").fetchall()
+    assert got == [(0, 12)]

@@ -179,8 +179,10 @@ def write_elpac(attendance: pd.DataFrame, spring: int, path: Path, elpi: pd.Data
 
     The students the sample's Dashboard ELPI counts (``elpi``) have this year's and last year's
     score (``Minus1`` fields) placing them in their ELPI category, at the school the Dashboard
-    counts them in; every other English learner of ``attendance`` (kindergarten, no prior score)
-    has a score of this year only, at their last school.
+    counts them in; every other English learner of ``attendance`` has a record at their last school:
+    scored in kindergarten (no prior year), not tested (IncludeIndicator N, condition NT) in grades
+    1-12 (the sample's ELPI leaves them out: not there in spring). Without ``elpi`` every English
+    learner is scored, with no prior year.
     """
     el = attendance[attendance["el"].eq("Y") & ~attendance["grade"].astype(str).eq("TK")]
     el = el.drop_duplicates("ssid", keep="last").reset_index(drop=True)
@@ -192,11 +194,13 @@ def write_elpac(attendance: pd.DataFrame, spring: int, path: Path, elpi: pd.Data
     low = np.select([g <= 2, g <= 8], [1150 + 20 * g, 1350 + 15 * g], 1500)
     score = low + _draws(el["ssid"], f"elpac{spring}", 350)
     level = np.select([score < low + 90, score < low + 180, score < low + 270], ["1", "2", "3"], "4")
+    tested = np.ones(len(el), bool) if elpi is None else g == 0
     rec = pd.DataFrame({"ssid": el["ssid"].astype(str), "cds": el["cds"].astype(str), "grade": grade,
-                        "recordtype": "21", "score": score, "pl": level, "prior_grade": "", "prior_score": pd.NA,
-                        "prior_pl": ""})
+                        "recordtype": "21", "score": pd.Series(score).astype("Int64").where(tested),
+                        "pl": np.where(tested, level, ""), "prior_grade": "", "prior_score": pd.NA, "prior_pl": "",
+                        "include": np.where(tested, "Y", "N")})
     if elpi is not None and len(elpi):
-        rec = pd.concat([elpi_records(elpi, spring, levels), rec], ignore_index=True)
+        rec = pd.concat([elpi_records(elpi, spring, levels).assign(include="Y"), rec], ignore_index=True)
     n = len(rec)
     who = people(rec["ssid"], spring, rec["grade"])
     cols = {
@@ -207,8 +211,9 @@ def write_elpac(attendance: pd.DataFrame, spring: int, path: Path, elpi: pd.Data
         "GradeAssessed": rec["grade"], "CALPADSDistrictCode": rec["cds"].str[:7] + "0000000",
         "CALPADSSchoolCode": rec["cds"], "ELStatus": pd.Series(["Yes"] * n), "ELASforTesting": pd.Series(["EL"] * n),
         "StudentAddressLine1": who["address"], "StudentAddressStateCode": pd.Series(["US-CA"] * n),
-        "IncludeIndicator": pd.Series(["Y"] * n), "Attemptedness": pd.Series(["Y"] * n),
-        "OverallScaleScore": rec["score"].astype(str), "OverallPL": rec["pl"],
+        "IncludeIndicator": rec["include"], "Attemptedness": rec["include"],
+        "ConditionCode": rec["include"].map({"Y": "", "N": "NT"}),
+        "OverallScaleScore": rec["score"].astype("Int64").astype(str).replace("<NA>", ""), "OverallPL": rec["pl"],
         "GradeAssessedMinus1": rec["prior_grade"], "OverallScaleScoreMinus1": rec["prior_score"].astype("Int64")
         .astype(str).replace("<NA>", ""), "OverallPLMinus1": rec["prior_pl"],
     }

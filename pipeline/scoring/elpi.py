@@ -1,6 +1,6 @@
 """The district's own English Learner Progress Indicator, from the Summative ELPAC Student Score
-Data File (``validated_elpac``): ``sql/elpi_preview.sql`` counts, per school and LEA, this year's
-and last year's ELPI categories; ``sql/indicator_inputs.sql`` turns them into ``elpi`` rows of
+Data File (``validated_elpac``, two years: a record's own prior-year fields, else last year's file):
+``sql/elpi_preview.sql`` counts, per school and LEA, this year's and last year's ELPI categories; ``sql/indicator_inputs.sql`` turns them into ``elpi`` rows of
 origin ``district`` that ``indicator_results`` levels and colours with CDE's cut sets, beside CDE's
 own ``elpi`` rows where CDE's file for the year exists.
 
@@ -50,4 +50,5 @@ def load_elpi_preview(con: duckdb.DuckDBPyConnection, school_year: str) -> None:
         con.unregister("_elpi_levels_frame")
     query = sql("elpi_preview").format(elpac=elpac_source(con))
     con.execute(f"CREATE OR REPLACE TEMP TABLE elpi_preview AS {query}",
-                {"school_year": school_year, "prior_year": prior_school_year(school_year)})
+                {"school_year": school_year, "prior_year": prior_school_year(school_year),
+                 "year_before_prior": prior_school_year(prior_school_year(school_year))})

@@ -4,7 +4,8 @@
 -- (/work/shared/reference/state-files.md 4.1, each point confirmed there unless said):
 --   * included: a student tested as a current English learner (ELASforTesting = EL) in grades 1-12
 --     with a valid score this year (IncludeIndicator Y, an overall scale score) and a score the
---     year before (the record's own Minus1 fields: OverallScaleScoreMinus1 at GradeAssessedMinus1);
+--     year before: the record's own Minus1 fields (OverallScaleScoreMinus1 at GradeAssessedMinus1),
+--     else the student's record in last year's file (same SSID, IncludeIndicator Y);
 --     kindergarten has no prior year; a student RFEP at testing is out;
 --   * levels from config/elpi_levels.csv (table elpi_levels): six ELPI levels of a Summative ELPAC
 --     score (the 2L/2H and 3L/3H split points are unconfirmed), three of a Summative Alternate
@@ -25,14 +26,27 @@ WITH records AS (
            CASE WHEN upper(gradeassessed) IN ('KN', 'K') THEN 0 ELSE try_cast(gradeassessed AS INTEGER) END AS grade,
            CASE WHEN upper(gradeassessedminus1) IN ('KN', 'K') THEN 0
                 ELSE try_cast(gradeassessedminus1 AS INTEGER) END AS prior_grade,
-           overallscalescore AS score, overallscalescoreminus1 AS prior_score
+           overallscalescore AS score, overallscalescoreminus1 AS prior_score,
+           -- the school year before this record's: '2023-24' -> '2022-23'
+           (left(school_year, 4)::INTEGER - 1)::VARCHAR || '-' || substr(school_year, 3, 2) AS year_before
     FROM {elpac}
-    WHERE school_year IN ($school_year, $prior_year)
+    WHERE school_year IN ($school_year, $prior_year, $year_before_prior)
     QUALIFY row_number() OVER (PARTITION BY school_year, ssid ORDER BY source_line) = 1
+),
+two_years AS (
+    -- last year's score from the record's own Minus1 fields, else from last year's file (same SSID,
+    -- same test family)
+    SELECT c.school_year, c.ssid, c.cds, c.recordtype, c.elasfortesting, c.includeindicator, c.grade, c.score,
+           CASE WHEN c.prior_score IS NOT NULL THEN c.prior_grade ELSE p.grade END AS prior_grade,
+           coalesce(c.prior_score, CASE WHEN p.includeindicator = 'Y' THEN p.score END) AS prior_score
+    FROM records c
+    LEFT JOIN records p ON p.school_year = c.year_before AND p.ssid = c.ssid
+                       AND (p.recordtype = '23') = (c.recordtype = '23')
+    WHERE c.school_year IN ($school_year, $prior_year)
 ),
 included AS (
     SELECT r.*, CASE r.recordtype WHEN '23' THEN 'alternate' ELSE 'summative' END AS test
-    FROM records r
+    FROM two_years r
     WHERE r.elasfortesting = 'EL' AND r.grade BETWEEN 1 AND 12 AND r.includeindicator = 'Y'
       AND r.score IS NOT NULL AND r.prior_score IS NOT NULL AND r.prior_grade BETWEEN 0 AND 12
       AND r.cds IS NOT NULL
@@ -70,8 +84,8 @@ both_levels AS (
     SELECT 'D' AS rtype, * REPLACE (substr(cds, 1, 7) || '0000000' AS cds) FROM counted
 )
 SELECT school_year, rtype, cds, 'EL' AS student_group,
-    sum(students) FILTER (WHERE category IN ('progressed', 'maintainPL4', 'progressed_Alternate',
-                                             'maintainPL3_Alternate'))::BIGINT AS numer,
+    coalesce(sum(students) FILTER (WHERE category IN ('progressed', 'maintainPL4', 'progressed_Alternate',
+                                                      'maintainPL3_Alternate')), 0)::BIGINT AS numer,
     sum(students)::BIGINT AS denom,
     coalesce(sum(students) FILTER (WHERE category = 'progressed'), 0)::BIGINT AS progressed,
     coalesce(sum(students) FILTER (WHERE category = 'maintainPL4'), 0)::BIGINT AS maintain_pl4,
