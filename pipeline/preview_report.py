@@ -65,6 +65,9 @@ def _difference_reason(row: pd.Series) -> str:
             and 19 * (n_cde - n_ours) <= n_cde + 19):
         return (f"CDE's denominator has {int(n_cde - n_ours)} more: students added at the lowest score for the "
                 "95 % participation rule, which the preview does not apply")
+    if row["indicator"] == "chronic" and pd.notna(n_ours) and pd.notna(n_cde) and n_ours > n_cde:
+        return (f"our count has {int(n_ours - n_cde)} more: CDE counts grades K-8 only and STAS has no grade, so "
+                "the preview counts students of every grade")
     differs = set(row["differs"].split(", "))
     if differs <= {"change", "change_level", "color"}:
         return "the prior year's figures differ (see that year's preview)"

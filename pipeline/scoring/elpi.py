@@ -1,8 +1,9 @@
 """The district's own English Learner Progress Indicator, from the Summative ELPAC Student Score
 Data File (``validated_elpac``, two years: a record's own prior-year fields, else last year's file):
-``sql/elpi_preview.sql`` counts, per school and LEA, this year's and last year's ELPI categories; ``sql/indicator_inputs.sql`` turns them into ``elpi`` rows of
-origin ``district`` that ``indicator_results`` levels and colours with CDE's cut sets, beside CDE's
-own ``elpi`` rows where CDE's file for the year exists.
+``sql/elpi_preview.sql`` counts, per school and LEA, this year's and last year's ELPI categories;
+``sql/indicator_inputs.sql`` turns them into ``elpi`` rows of origin ``district`` that
+``indicator_results`` levels and colours with CDE's cut sets, beside CDE's own ``elpi`` rows where
+CDE's file for the year exists.
 
 No ELPAC file (the table absent, or without the columns the query reads): no rows.
 """

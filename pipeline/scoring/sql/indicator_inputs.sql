@@ -56,7 +56,8 @@ dfs AS (
     SELECT school_year, rtype, cds, indicator, student_group,
            sum(numer) AS numer,
            sum(denom)::BIGINT AS denom,  -- a sum of counts: BIGINT like a count
-           CASE WHEN min(min_grade) = 11 THEN 'Y' WHEN max(max_grade) <= 8 THEN 'N' END AS hscutpoints
+           -- CDE's LEA rows leave hscutpoints blank (the grades 3-8 set) unless only grade 11 is tested
+           CASE WHEN min(min_grade) = 11 THEN 'Y' WHEN max(max_grade) <= 8 OR max(rtype) = 'D' THEN 'N' END AS hscutpoints
     FROM assessed_groups GROUP BY ALL
 ),
 district_dfs AS (
