@@ -17,6 +17,7 @@ from pipeline.scoring.disclosure import disclose
 from pipeline.scoring.equity import score_equity_tables
 from pipeline.scoring.framework import rated_schools, score_framework
 from pipeline.scoring.growth import growth_tables
+from pipeline.preview_report import write_preview_report
 from pipeline.scoring.indicators import disagreement_summary, disagreements, score_indicators
 
 
@@ -65,7 +66,8 @@ def indicator_results(context: dg.AssetExecutionContext, files: ScorecardFiles):
     colour and box by CDE's rules as config/ states them (cut_scores.csv, color_grid.csv,
     dashboard_rules.csv), with the n-size rules (no status under 11 students, no colour under 30 in
     either year). CDE's published values are kept beside ours in the published_* columns. Table
-    `indicator_results`."""
+    `indicator_results`; the district's own figures beside CDE's, each difference with its reason, in
+    `<out>/<year>/validation/preview.html` and `preview_differences.csv`."""
     year = context.partition_key
     with files.warehouse() as con:
         settings = load_settings()
@@ -74,6 +76,7 @@ def indicator_results(context: dg.AssetExecutionContext, files: ScorecardFiles):
         frame = disclose("indicator_results", computed, settings.privacy, last_year=last_year)
         warehouse.replace_rows(con, "indicator_results", frame, {"school_year": year})
         published = read_notes(con, year, "cde_status")
+        preview_paths = write_preview_report(con, year, files.year_dir(year))
     diffs = disagreements(computed)
     yield matches_published_result(computed, diffs, disagreement_summary(computed, diffs), published)
     yield dg.MaterializeResult(metadata={
@@ -84,6 +87,7 @@ def indicator_results(context: dg.AssetExecutionContext, files: ScorecardFiles):
         "top_bottom_coded": int(frame["status_bound"].notna().sum()),
         "coloured_rows": int((frame["color"] > 0).sum()),
         "cut_set_undecided": int(frame["cut_set_undecided"].sum()),
+        "dashboard_preview": dg.MetadataValue.path(str(preview_paths["preview_html"])),
         "preview": preview(frame[(frame.student_group == "ALL")].drop(columns=[c for c in frame if c.startswith("published_")]), []),
     })
 

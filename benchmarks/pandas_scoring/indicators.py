@@ -84,7 +84,8 @@ def _district_dfs(inputs: dict[str, pd.DataFrame], school_year: str) -> pd.DataF
            .agg(numer=("distance", "sum"), denom=("distance", "size"), min_grade=("grade", "min"),
                 max_grade=("grade", "max"))
            .reset_index())
-    dfs["hscutpoints"] = np.select([dfs["min_grade"] == 11, dfs["max_grade"] <= 8], ["Y", "N"], "")
+    lea = dfs["rtype"] == "D"  # CDE's LEA rows: the grades 3-8 set unless only grade 11 is tested
+    dfs["hscutpoints"] = np.select([dfs["min_grade"] == 11, (dfs["max_grade"] <= 8) | lea], ["Y", "N"], "")
     dfs["hscutpoints"] = dfs["hscutpoints"].replace("", None)
     cur = dfs.loc[dfs["school_year"] == school_year, [*keys, "numer", "denom", "hscutpoints"]]
     past = dfs.loc[dfs["school_year"] == prior, [*keys, "numer", "denom"]]

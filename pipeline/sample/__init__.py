@@ -68,7 +68,7 @@ from pipeline.sample.dashboard_rules import load_rules
 from pipeline.sample.district_exports import (
     write_assessment, write_attendance, write_community, write_directory, write_enrollment,
 )
-from pipeline.sample.outcomes import year_records
+from pipeline.sample.outcomes import elpi_students, year_records
 from pipeline.sample.population import Simulator
 from pipeline.sample.public_files import write_census_enrollment, write_overrides, write_public_schools
 from pipeline.sample.scales import SCALES, ScaleSpec
@@ -137,7 +137,8 @@ def generate(out_dir: str | Path, scale: str = "demo", seed: int = 2024,
             counts[f"{label}/survey_population.csv"] = npop
             counts[f"{label}/community.csv"] = write_community(yd, world, seed, ydir / "community.csv")
             if state_files:
-                counts.update({f"{label}/{n}": rows for n, rows in write_state_files(ydir, spring).items()})
+                written = write_state_files(ydir, spring, elpi_students(yd, world), config_dir)
+                counts.update({f"{label}/{n}": rows for n, rows in written.items()})
             for ind in DASHBOARD_INDICATORS:
                 name = f"{ind}download{spring}.txt"
                 df = dashboard_frame(ind, agg[ind], prev_agg[ind] if prev_agg else None, meta, spring, rules)

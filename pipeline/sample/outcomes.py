@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from pipeline.config import school_year_of
 from pipeline.sample.codes import CENSUS_DAY, DAYS, EL, TEST_DAY, TESTED_GRADES
@@ -155,8 +156,11 @@ def is_ltel(p: dict[str, np.ndarray]) -> np.ndarray:
 
 
 def group_attrs(p: dict[str, np.ndarray], idx: np.ndarray) -> dict[str, np.ndarray]:
-    """Group-membership attributes of records."""
-    return dict(eth=p["eth"][idx], lang=p["lang"][idx], ltel=is_ltel(p)[idx], sed=p["sed"][idx], swd=p["swd"][idx],
+    """Group-membership attributes of records. Socioeconomically disadvantaged is the Dashboard's
+    group: meal eligibility or parent education (``sed``), or categorically a homeless or foster
+    student (CALPADS Data Guide v11.0 section 3.1.1, confirmed in state-files.md 2.4)."""
+    return dict(eth=p["eth"][idx], lang=p["lang"][idx], ltel=is_ltel(p)[idx],
+                sed=(p["sed"] | p["homeless"] | p["foster"])[idx], swd=p["swd"][idx],
                 foster=p["foster"][idx], homeless=p["homeless"][idx])
 
 
@@ -168,3 +172,13 @@ def census(yd: YearData) -> tuple[np.ndarray, np.ndarray]:
     sec_on = yd.sec["days"] > CENSUS_DAY
     return (np.concatenate([idx, yd.sec["idx"][sec_on]]),
             np.concatenate([p["school"][idx], yd.sec["school"][sec_on]]))
+
+
+def elpi_students(yd: YearData, w) -> pd.DataFrame:
+    """The students the year's ELPI counts: SSID, the school they are counted at, grade and ELPI
+    category (0-3 Summative progressed, maintained level 4, maintained other, declined; 4-6
+    Alternate progressed, maintained level 3, neither)."""
+    ei = yd.elpi["idx"]
+    p = yd.pop
+    return pd.DataFrame({"ssid": p["ssid"][ei], "cds": w.schools["cds"].to_numpy()[p["school"][ei]],
+                         "grade": p["grade"][ei], "category": yd.elpi["cat"]})

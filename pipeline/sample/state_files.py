@@ -9,8 +9,10 @@ on files that have them. Names are plain ASCII, as CALPADS accepts them (letters
 
 What is written comes from the district exports of the same year (``assessment.csv``,
 ``attendance.csv``): the scores, days and group flags are theirs. ELPAC overall scale scores are
-drawn for the English learners (grade-band ranges of the Summative ELPAC); they are not tied to
-the Dashboard ELPI file the sample writes.
+of the students the sample's Dashboard ELPI counts place each of them, with the prior year's
+score, in their ELPI category (:func:`elpi_records`, levels of ``config/elpi_levels.csv``), so the
+ELPI the pipeline computes from the file equals the sample's CDE ELPI file; other English
+learners get a score of the year only.
 """
 from __future__ import annotations
 
@@ -21,6 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pipeline.config import CONFIG_DIR
+from pipeline.elpi_levels import load_elpi_levels
 from pipeline.sample.names import FIRST_NAMES, LAST_NAMES, STREETS
 from pipeline.sample.state_headers import ELPAC_2122, caaspp_header
 
@@ -115,29 +119,105 @@ def write_caaspp(assessment: pd.DataFrame, spring: int, path: Path) -> int:
     return _write(path, lines, header)
 
 
-def write_elpac(attendance: pd.DataFrame, spring: int, path: Path) -> int:
-    """One Summative ELPAC record (type 21) per English learner of the year, at their last school."""
+SUMMATIVE_PL = {1: "1", 2: "2", 3: "2", 4: "3", 5: "3", 6: "4"}  # ELPI level rank (1, 2L, 2H, 3L, 3H, 4) -> PL
+
+
+def _elpi_ranks(ssid: pd.Series, category: np.ndarray, spring: int) -> tuple[np.ndarray, np.ndarray]:
+    """(prior, current) ELPI level ranks that put each student in the sample's ELPI category:
+    0 progressed, 1 maintained level 4, 2 maintained another level, 3 declined (Summative, ranks
+    1-6); 4 progressed, 5 maintained level 3, 6 neither (Alternate, ranks 1-3)."""
+    a, b = _draws(ssid, f"elpi-a{spring}", 5) + 1, _draws(ssid, f"elpi-b{spring}", 5) + 1
+    lo, hi = np.minimum(a, b), np.maximum(a, b)  # 1..5
+    prior = np.select([category == 0, category == 1, category == 2, category == 3, category == 4],
+                      [lo, 6, lo, hi + 1, 1], 3)
+    current = np.select([category == 0, category == 1, category == 2, category == 3, category == 4],
+                        [np.where(hi + 1 > lo, hi + 1, lo + 1), 6, lo, lo, 3], np.where(category == 5, 3, 1))
+    # declined: current below prior (hi + 1 > lo always); progressed: current above prior
+    return prior, current
+
+
+def _score_in(levels: pd.DataFrame, test: str, grade: np.ndarray, rank: np.ndarray, pick: np.ndarray) -> np.ndarray:
+    """A scale score of level ``rank`` at ``grade``: the range's minimum plus ``pick`` (capped at its maximum);
+    ``pick`` < 0 counts from the range's maximum."""
+    out = np.zeros(len(grade), dtype=np.int64)
+    for _, r in levels[levels["test"] == test].iterrows():
+        hit = (grade >= r["grade_from"]) & (grade <= r["grade_to"]) & (rank == r["rank"])
+        base = np.where(pick >= 0, r["min"] + pick, r["max"] + 1 + pick)
+        out[hit] = np.clip(base, r["min"], r["max"])[hit]
+    return out
+
+
+def _grade_code(g: np.ndarray) -> pd.Series:
+    return pd.Series(np.where(g <= 0, "KN", pd.Series(g).astype(str).str.zfill(2)))
+
+
+def elpi_records(elpi: pd.DataFrame, spring: int, levels: pd.DataFrame) -> pd.DataFrame:
+    """ELPAC fields of the students the sample's ELPI counts (``ssid``, ``cds``, ``grade``, ``category``):
+    record type, grade and score of this year and the year before, whose ELPI levels
+    (``config/elpi_levels.csv``) give the student's category."""
+    e = elpi.reset_index(drop=True)
+    cat = e["category"].to_numpy()
+    grade = e["grade"].astype(int).to_numpy()
+    prior_rank, rank = _elpi_ranks(e["ssid"], cat, spring)
+    alt = cat >= 4
+    spread = _draws(e["ssid"], f"elpi-s{spring}", 12)
+    score = np.where(alt, _score_in(levels, "alternate", grade, rank, np.where(cat == 6, spread % 5, 59 + spread)),
+                     _score_in(levels, "summative", grade, rank, spread))
+    prior_score = np.where(alt, _score_in(levels, "alternate", grade - 1, prior_rank,
+                                          np.where(cat == 4, spread % 5, np.full(len(e), -1))),
+                           _score_in(levels, "summative", grade - 1, prior_rank, spread))
+    pl = np.where(alt, rank.astype(str), pd.Series(rank).map(SUMMATIVE_PL).to_numpy())
+    prior_pl = np.where(alt, prior_rank.astype(str), pd.Series(prior_rank).map(SUMMATIVE_PL).to_numpy())
+    return pd.DataFrame({"ssid": e["ssid"].astype(str), "cds": e["cds"].astype(str), "grade": _grade_code(grade),
+                         "recordtype": np.where(alt, "23", "21"), "score": score, "pl": pl,
+                         "prior_grade": _grade_code(grade - 1), "prior_score": prior_score, "prior_pl": prior_pl})
+
+
+def write_elpac(attendance: pd.DataFrame, spring: int, path: Path, elpi: pd.DataFrame | None = None,
+                levels: pd.DataFrame | None = None) -> int:
+    """One Summative ELPAC record per English learner of the year (type 21; 23 Summative Alternate).
+
+    The students the sample's Dashboard ELPI counts (``elpi``) have this year's and last year's
+    score (``Minus1`` fields) placing them in their ELPI category, at the school the Dashboard
+    counts them in; every other English learner of ``attendance`` has a record at their last school:
+    scored in kindergarten (no prior year), not tested (IncludeIndicator N, condition NT) in grades
+    1-12 (the sample's ELPI leaves them out: not there in spring). Without ``elpi`` every English
+    learner is scored, with no prior year.
+    """
     el = attendance[attendance["el"].eq("Y") & ~attendance["grade"].astype(str).eq("TK")]
     el = el.drop_duplicates("ssid", keep="last").reset_index(drop=True)
-    who = people(el["ssid"], spring, el["grade"].astype(str))
+    if elpi is not None and len(elpi):
+        el = el[~el["ssid"].astype(str).isin(set(elpi["ssid"].astype(str)))].reset_index(drop=True)
     grade = el["grade"].astype(str).replace({"K": "KN"})
     grade = grade.where(grade.eq("KN"), grade.str.zfill(2))
     g = pd.to_numeric(grade.replace("KN", "0")).to_numpy()
     low = np.select([g <= 2, g <= 8], [1150 + 20 * g, 1350 + 15 * g], 1500)
     score = low + _draws(el["ssid"], f"elpac{spring}", 350)
     level = np.select([score < low + 90, score < low + 180, score < low + 270], ["1", "2", "3"], "4")
+    tested = np.ones(len(el), bool) if elpi is None else g == 0
+    rec = pd.DataFrame({"ssid": el["ssid"].astype(str), "cds": el["cds"].astype(str), "grade": grade,
+                        "recordtype": "21", "score": pd.Series(score).astype("Int64").where(tested),
+                        "pl": np.where(tested, level, ""), "prior_grade": "", "prior_score": pd.NA, "prior_pl": "",
+                        "include": np.where(tested, "Y", "N")})
+    if elpi is not None and len(elpi):
+        rec = pd.concat([elpi_records(elpi, spring, levels).assign(include="Y"), rec], ignore_index=True)
+    n = len(rec)
+    who = people(rec["ssid"], spring, rec["grade"])
     cols = {
-        "RecordType": pd.Series(["21"] * len(el)), "UIN": pd.Series(np.arange(1, len(el) + 1) + spring * 10_000_000)
-        .map("{:016d}".format), "SSID": el["ssid"].astype(str), "StudentLastName": who["last"],
+        "RecordType": rec["recordtype"], "UIN": pd.Series(np.arange(1, n + 1) + spring * 10_000_000)
+        .map("{:016d}".format), "SSID": rec["ssid"], "StudentLastName": who["last"],
         "StudentFirstName": who["first"], "StudentMiddleName": who["middle"], "DateofBirth": who["birth"],
-        "DateofBirthforTesting": who["birth"], "Gender": who["gender"], "CALPADSGrade": grade, "GradeAssessed": grade,
-        "CALPADSDistrictCode": el["cds"].astype(str).str[:7] + "0000000", "CALPADSSchoolCode": el["cds"].astype(str),
-        "ELStatus": pd.Series(["Yes"] * len(el)), "ELASforTesting": pd.Series(["EL"] * len(el)),
-        "StudentAddressLine1": who["address"], "StudentAddressStateCode": pd.Series(["US-CA"] * len(el)),
-        "IncludeIndicator": pd.Series(["Y"] * len(el)), "Attemptedness": pd.Series(["Y"] * len(el)),
-        "OverallScaleScore": pd.Series(score).astype(str), "OverallPL": pd.Series(level),
+        "DateofBirthforTesting": who["birth"], "Gender": who["gender"], "CALPADSGrade": rec["grade"],
+        "GradeAssessed": rec["grade"], "CALPADSDistrictCode": rec["cds"].str[:7] + "0000000",
+        "CALPADSSchoolCode": rec["cds"], "ELStatus": pd.Series(["Yes"] * n), "ELASforTesting": pd.Series(["EL"] * n),
+        "StudentAddressLine1": who["address"], "StudentAddressStateCode": pd.Series(["US-CA"] * n),
+        "IncludeIndicator": rec["include"], "Attemptedness": rec["include"],
+        "ConditionCode": rec["include"].map({"Y": "", "N": "NT"}),
+        "OverallScaleScore": rec["score"].astype("Int64").astype(str).replace("<NA>", ""), "OverallPL": rec["pl"],
+        "GradeAssessedMinus1": rec["prior_grade"], "OverallScaleScoreMinus1": rec["prior_score"].astype("Int64")
+        .astype(str).replace("<NA>", ""), "OverallPLMinus1": rec["prior_pl"],
     }
-    return _write(path, _records(cols, ELPAC_2122, len(el)), ELPAC_2122)
+    return _write(path, _records(cols, ELPAC_2122, n), ELPAC_2122)
 
 
 def _calpads_keys(frame: pd.DataFrame, number: int, kind: str, spring: int) -> dict[str, pd.Series]:
@@ -190,13 +270,19 @@ def write_sprg(attendance: pd.DataFrame, spring: int, path: Path) -> int:
     return _write(path, _records(cols, 16, len(p)))
 
 
-def write_state_files(year_dir: Path, spring: int) -> dict[str, int]:
-    """The state files of the year, from the district exports already written in ``year_dir``."""
+def write_state_files(year_dir: Path, spring: int, elpi: pd.DataFrame | None = None,
+                      config_dir: str | Path = CONFIG_DIR) -> dict[str, int]:
+    """The state files of the year, from the district exports already written in ``year_dir``
+    and (``elpi``: ``ssid``, ``cds``, ``grade``, ``category``) the students the sample's ELPI counts."""
     from pipeline.sample.state_sinf import write_sinf
 
     text = {"ssid": str, "cds": str, "grade": str}
     assessment = pd.read_csv(year_dir / "assessment.csv", dtype={**text, "scale_score": "Int64"})
     attendance = pd.read_csv(year_dir / "attendance.csv", dtype=text)
-    writers = [(write_caaspp, assessment), (write_elpac, attendance), (write_stas, attendance),
-               (write_sela, attendance), (write_sprg, attendance), (write_sinf, attendance)]
-    return {name: write(frame, spring, year_dir / name) for name, (write, frame) in zip(STATE_FILES, writers)}
+    levels = load_elpi_levels(config_dir)
+    counts = {STATE_FILES[1]: write_elpac(attendance, spring, year_dir / STATE_FILES[1], elpi, levels)}
+    writers = [(write_caaspp, assessment), (write_stas, attendance), (write_sela, attendance),
+               (write_sprg, attendance), (write_sinf, attendance)]
+    names = [n for n in STATE_FILES if n != STATE_FILES[1]]
+    counts.update({name: write(frame, spring, year_dir / name) for name, (write, frame) in zip(names, writers)})
+    return {name: counts[name] for name in STATE_FILES}

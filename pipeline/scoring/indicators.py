@@ -1,8 +1,8 @@
 """Dashboard indicators: status, change, levels, colour and box for every school, LEA and group.
 
 ``sql/indicator_inputs.sql`` gathers CDE's rows (the validated Dashboard files that exist) and the
-district's own chronic absenteeism and distance from standard; ``sql/indicator_results.sql`` applies
-the cut scores and colour grid of ``config/``. :func:`disagreements` compares our figures with the
+district's own chronic absenteeism, distance from standard and ELPI (:mod:`pipeline.scoring.elpi`);
+``sql/indicator_results.sql`` applies the cut scores and colour grid of ``config/``. :func:`disagreements` compares our figures with the
 values CDE published in the same rows.
 """
 from __future__ import annotations
@@ -13,6 +13,7 @@ import pandas as pd
 from pipeline.config import Settings, config_path, dashboard_year, prior_school_year
 from pipeline.dashboard_config import load_rules
 from pipeline.scoring import assessment_source, install_macros, sql
+from pipeline.scoring.elpi import load_elpi_preview
 from pipeline.sources import DASHBOARD
 from pipeline.warehouse import columns, quote, table_exists
 
@@ -108,6 +109,7 @@ def score_indicators(con: duckdb.DuckDBPyConnection, school_year: str, settings:
     """
     load_reference_tables(con)
     install_macros(con)
+    load_elpi_preview(con, school_year)
     params = {"school_year": school_year, "prior_year": prior_school_year(school_year)}
     con.execute(f"CREATE OR REPLACE TEMP TABLE indicator_inputs AS {indicator_inputs_sql(con)}", params)
     p = settings.privacy

@@ -2,7 +2,8 @@
 -- CDE's rate files (counts), CDE's academic files (DFS, no counts), and the district's own
 -- figures from student records: chronic absenteeism (table `attendance`) and ELA and math
 -- Distance From Standard (validated_assessment; numerator = the sum of each Smarter Balanced
--- taker's score minus the grade's "standard met" score, so status rounds exactly like a rate).
+-- taker's score minus the grade's "standard met" score, so status rounds exactly like a rate),
+-- and ELPI from the ELPAC file (elpi_preview).
 -- The two unions below are filled in by pipeline/scoring/indicators.py with table names from the source
 -- registry (never from input values).
 WITH rate AS (
@@ -55,7 +56,8 @@ dfs AS (
     SELECT school_year, rtype, cds, indicator, student_group,
            sum(numer) AS numer,
            sum(denom)::BIGINT AS denom,  -- a sum of counts: BIGINT like a count
-           CASE WHEN min(min_grade) = 11 THEN 'Y' WHEN max(max_grade) <= 8 THEN 'N' END AS hscutpoints
+           -- CDE's LEA rows leave hscutpoints blank (the grades 3-8 set) unless only grade 11 is tested
+           CASE WHEN min(min_grade) = 11 THEN 'Y' WHEN max(max_grade) <= 8 OR max(rtype) = 'D' THEN 'N' END AS hscutpoints
     FROM assessed_groups GROUP BY ALL
 ),
 district_dfs AS (
@@ -67,8 +69,21 @@ district_dfs AS (
     LEFT JOIN dfs p ON p.school_year = $prior_year AND p.rtype = c.rtype AND p.cds = c.cds
                    AND p.indicator = c.indicator AND p.student_group = c.student_group
     WHERE c.school_year = $school_year
+),
+-- ELPI from the Summative ELPAC file (temp table elpi_preview: sql/elpi_preview.sql, this year
+-- and the year before)
+district_elpi AS (
+    SELECT c.cds, c.rtype, c.student_group, 'elpi' AS indicator, 'district' AS origin, 100 AS scale,
+           c.numer AS curr_numer, c.denom AS curr_denom, NULL::DOUBLE AS curr_status_given,
+           p.numer AS prior_numer, p.denom AS prior_denom, NULL::DOUBLE AS prior_status_given,
+           NULL::DOUBLE AS change_given, NULL::VARCHAR AS hscutpoints
+    FROM elpi_preview c
+    LEFT JOIN elpi_preview p ON p.school_year = $prior_year AND p.rtype = c.rtype AND p.cds = c.cds
+                            AND p.student_group = c.student_group
+    WHERE c.school_year = $school_year
 )
 SELECT * FROM rate
 UNION ALL BY NAME SELECT * FROM academic
 UNION ALL BY NAME SELECT * FROM district_chronic
 UNION ALL BY NAME SELECT * FROM district_dfs
+UNION ALL BY NAME SELECT * FROM district_elpi

@@ -1,0 +1,41 @@
+"""A warehouse filled from the tiny sample's state files only (CAASPP, ELPAC, CALPADS STAS, SELA,
+SPRG and CDE's Dashboard files; no assessment.csv or attendance.csv), scored for two years: the
+district's preview (origin ``district``) beside the sample's CDE files (origin ``cde``)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import warehouse
+from pipeline.config import load_settings
+from pipeline.ingest import ingest
+from pipeline.ingest_store import store
+from pipeline.sample import generate
+from pipeline.scoring.attendance import score_attendance
+from pipeline.scoring.indicators import score_indicators
+from pipeline.sources import SOURCES
+from pipeline.state_tables import load_state_tables
+
+YEARS = ("2022-23", "2023-24")
+SOURCES_READ = ["directory", "caaspp", "elpac", "calpads_stas", "calpads_sela", "calpads_sprg",
+                "dashboard_chronic", "dashboard_ela", "dashboard_math", "dashboard_elpi"]
+
+
+def preview_results(root: Path, scale: str = "tiny", seed: int = 7) -> pd.DataFrame:
+    """``score_indicators`` of the last year (before any disclosure step: the rules alone)."""
+    raw = root / "raw"
+    generate(raw, scale=scale, seed=seed, years=YEARS, state_files=True)
+    for year in YEARS:
+        for name in ("assessment.csv", "attendance.csv"):
+            (raw / year / name).unlink()
+    path = root / "scorecards.duckdb"
+    settings = load_settings()
+    for year in YEARS:
+        for name in SOURCES_READ:
+            store(path, SOURCES[name], ingest(SOURCES[name], raw, year, settings), year, None)
+        load_state_tables(path, year)
+        with warehouse.connect(path) as con:
+            warehouse.replace_rows(con, "attendance", score_attendance(con, year, settings), {"school_year": year})
+    with warehouse.connect(path) as con:
+        return score_indicators(con, YEARS[-1], settings)
