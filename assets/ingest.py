@@ -78,7 +78,8 @@ def ingest_source(context: dg.AssetExecutionContext, files: ScorecardFiles, sour
     try:
         result = ingest(source, files.raw, year, settings)
     except SourceFileError as exc:
-        record_rejected(files.warehouse_path, source, exc, year, files.year_dir(year))
+        record_rejected(files.warehouse_path, source, exc, year, files.year_dir(year), raw_dir=files.raw,
+                        run={"run_id": context.run_id})
         raise
     kept, counts = store(files.warehouse_path, source, result, year, key)
     row = result.file_row

@@ -22,7 +22,7 @@ def validation_report(context: dg.AssetExecutionContext, files: ScorecardFiles) 
     file, line, column, value and reason (`<out>/<year>/validation/quarantine.csv`)."""
     year = context.partition_key
     with files.warehouse(read_only=True) as con:
-        paths = write_report(con, year, files.year_dir(year))
+        paths = write_report(con, year, files.year_dir(year), run_id=context.run_id)
         totals = one(con, "SELECT sum(rows_read), sum(rows_kept), sum(rows_quarantined), "
                           "count(*) FILTER (WHERE provided) FROM ingest_files WHERE school_year = ?", [year])
     return dg.MaterializeResult(metadata={

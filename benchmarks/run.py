@@ -1,6 +1,7 @@
 """``make bench``: every stage at district or state scale, side by side with the alternatives.
 
     python -m benchmarks --scale district|state [--repeats 3] [--documents 24] [--root data/bench]
+    python -m benchmarks --render-only data/out/scorecards.duckdb [--year 2023-24]   # step 5 alone
 
 What it does, in this order (each measurement in a fresh child process, so its peak memory is its
 own and one stage's caches do not help the next):
@@ -100,6 +101,12 @@ class Bench:
         warehouse = out / "scorecards.duckdb"
         self._ingest(raw, year)
         self._scoring(warehouse, year)
+        self._render(warehouse, year)
+
+    def run_render(self, warehouse: Path, year: str) -> None:
+        """Only the rendering comparison, on an existing warehouse (results under ``<root>/render``)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.say(f"rendering only, {warehouse}, school year {year}, {self.repeats} repetitions")
         self._render(warehouse, year)
 
     def _pipeline(self, raw: Path, out: Path, year: str) -> None:
@@ -261,7 +268,8 @@ class Bench:
         machine = machine_line()
         parts = [f"### Benchmark: {self.scale} scale",
                  "",
-                 f"`python -m benchmarks --scale {self.scale} --repeats {self.repeats}` on {machine}, "
+                 f"`{self.facts.get('command') or f'python -m benchmarks --scale {self.scale} --repeats {self.repeats}'}`"
+                 f" on {machine}, "
                  f"{time.strftime('%Y-%m-%d')}. Median of {self.repeats} runs; spread = fastest–slowest.",
                  "",
                  self.markdown(),
@@ -295,11 +303,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="rendering workers")
     parser.add_argument("--full", action="store_true", help="at state scale, also the end-to-end Dagster runs")
     parser.add_argument("--root", default=str(BENCH_ROOT), help="where data and results go (default data/bench)")
+    parser.add_argument("--render-only", metavar="WAREHOUSE", type=Path,
+                        help="only the rendering comparison, on the scorecards of this warehouse (e.g. make demo's "
+                             "data/out/scorecards.duckdb) for --year: ours, naive WeasyPrint and Chromium")
+    parser.add_argument("--year", help="with --render-only: the school year (default: the configured current year)")
     args = parser.parse_args(argv)
     bench = Bench(args.scale, Path(args.root).resolve(), repeats=max(1, args.repeats),
                   documents=max(2, args.documents), workers=max(1, args.workers), full=args.full)
     started = time.perf_counter()
-    bench.run()
+    if args.render_only:
+        from pipeline.config import load_settings
+
+        if not args.render_only.is_file():
+            parser.error(f"--render-only: no warehouse at {args.render_only}")
+        bench.scale = "render"
+        bench.facts["command"] = f"python -m benchmarks --render-only {args.render_only} --repeats {bench.repeats}" + \
+            (f" --year {args.year}" if args.year else "")
+        bench.run_render(args.render_only.resolve(), args.year or load_settings().current_school_year)
+    else:
+        bench.run()
     path = bench.save()
     print()
     print(bench.report())

@@ -94,6 +94,7 @@ def render_documents(warehouse: Path, year: str, schools: int, folder: Path) -> 
     """Take the first ``schools`` schools (by name) from the warehouse; write their HTML, both
     languages, to ``folder/documents.json`` (PDF HTML and self-contained web page)."""
     from pipeline.config import load_settings
+    from pipeline.publish import page_links
     from pipeline.render.html import render_scorecard_html
     from pipeline.render.present import present
     from pipeline.scorecard import build_scorecard, load_year
@@ -106,7 +107,9 @@ def render_documents(warehouse: Path, year: str, schools: int, folder: Path) -> 
     for _, school in data.directory.sort_values("school_name").head(schools).iterrows():
         model = build_scorecard(data, school, year, settings)
         for lang in settings.languages:
-            page = present(model, lang)
+            # the page exactly as publish_year renders it (district name, links to the index and the other language)
+            page = {**present(model, lang, district=settings.district_names.get(lang)),
+                    "links": page_links(lang, settings.languages)}
             docs.append({"name": f"{school['cds']}.{lang}", "title": page["title"], "lang": lang,
                          "school": str(school["school_name"]),
                          "pdf_html": render_scorecard_html(page, css_inline=False),

@@ -85,9 +85,15 @@ def unchanged_counts(warehouse_path: Path, source: Source, year: str, key: str) 
         return reconcile(con, source.name, year) if same else None
 
 
-def record_rejected(warehouse_path: Path, source: Source, exc: SourceFileError, year: str, year_dir: Path) -> None:
-    """A file that cannot be used at all: its rows go, its problem is recorded and reported."""
+def record_rejected(warehouse_path: Path, source: Source, exc: SourceFileError, year: str, year_dir: Path,
+                    raw_dir: Path | None = None, run: dict | None = None) -> None:
+    """A file that cannot be used at all: its rows go, its problem is recorded and reported.
+
+    With ``raw_dir``, the file's data lines are counted (an ``ingest_notes`` row of kind
+    ``rejected``), so the report can say how many rows went unread; ``run`` (``run_id``) is shown
+    on the report."""
     where = {"school_year": year}
+    lines = rejected_lines(source, raw_dir, year) if raw_dir is not None else None
     with warehouse.connect(warehouse_path) as con:
         # rows from an earlier, good version of the file must not be used either
         warehouse.delete_rows(con, f"validated_{source.name}", where)
@@ -97,7 +103,22 @@ def record_rejected(warehouse_path: Path, source: Source, exc: SourceFileError, 
         warehouse.replace_rows(con, "ingest_files", file_frame(
             source=source.name, file=exc.path, provided=True, problem=exc.problem,
         ), {**where, "source": source.name})
-        write_report(con, year, year_dir)  # so the failure shows in the report too
+        if lines is not None:
+            _replace_notes(con, notes_frame([{"source": source.name, "file": exc.path, "kind": "rejected",
+                                              "rows": lines, "note": exc.problem}]), {**where, "source": source.name})
+        write_report(con, year, year_dir, **(run or {}))  # so the failure shows in the report too
+
+
+def rejected_lines(source: Source, raw_dir: Path, year: str) -> int | None:
+    """The data lines of a rejected file (its non-blank lines but the header), or None when it
+    cannot be found or read: the rows the report says were not read."""
+    try:
+        path = locate(source, raw_dir, year)
+        with open(path, "rb") as fh:
+            lines = sum(1 for line in fh if line.strip())
+    except (OSError, SourceFileError, ValueError, TypeError):
+        return None
+    return max(lines - 1, 0)
 
 
 def store(warehouse_path: Path, source: Source, result: Ingested, year: str,

@@ -16,11 +16,13 @@ import duckdb
 
 from pipeline.config import PROJECT_ROOT, Settings
 from pipeline.outputs import school_dir, sha256, write_atomic
+from pipeline.render.data_csv import data_file_name, school_csv, school_table, school_xlsx
 from pipeline.render.html import render_index_html, render_scorecard_html
 from pipeline.render.i18n import catalog_digest
 from pipeline.render.pdf import render_pdfs
 from pipeline.render.present import present
-from pipeline.scorecard import build_scorecard, load_year, school_csv
+from pipeline.scorecard import build_scorecard, load_year
+from pipeline.scorecard.data_csv import school_records
 
 MANIFEST = "manifest.json"
 
@@ -117,10 +119,13 @@ def publish_year(
         # overall level (level_rank 1..5) and equity-need tier (tier_rank 1 = highest need)
         index_rows.append(data.index_row(school, list(settings.languages)))
         wanted = only is None or cds in only
-        csv_text = school_csv(data, cds)
-        if wanted:
-            write_atomic(folder / "data.csv", csv_text)
         model = build_scorecard(data, school, school_year, settings)
+        if wanted:  # the school's numbers in each language: data.csv (English), data.<lang>.csv, and as .xlsx
+            records = school_records(data, cds)
+            for lang in settings.languages:
+                table = school_table(records, model, settings.student_groups, lang)
+                write_atomic(folder / data_file_name(lang), school_csv(table, lang))
+                write_atomic(folder / data_file_name(lang, "xlsx"), school_xlsx(table, lang))
         for lang in settings.languages:
             summary.documents += 1
             doc = f"{cds}/{lang}"

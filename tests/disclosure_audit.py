@@ -2,7 +2,7 @@
 
 Written apart from the pipeline's own privacy code (it imports nothing from ``pipeline.scoring``):
 the true size of every cell is counted here from the raw exports, then every published table is
-read back (``<out>/parquet/*.parquet``, each school's ``data.csv``, the "Who our students are"
+read back (``<out>/parquet/*.parquet``, each school's data files (``data*.csv`` and ``.xlsx``), the "Who our students are"
 list of each HTML scorecard) and every subtraction an outsider could try is tried:
 
 - ``family``: within one school (or district) table, all students minus the groups shown of a
@@ -168,13 +168,72 @@ def parquet(out: Path, table: str) -> list[dict]:
     return df.astype(object).where(df.notna(), None).to_dict("records")
 
 
+def school_data_files(folder: Path) -> dict[tuple, dict[str, tuple[str, str]]]:
+    """One school's data files read back, every language and both formats:
+    (section, cds, item, group, origin) -> {figure: (value, note)}.
+
+    Each ``data*.csv`` is read by its headers in its language (``data.csv`` English, ``data.<lang>.csv``),
+    its rows keyed by the code columns, each cell given back the warehouse figure its column holds
+    for the row's section. Every file of the school must give the same numbers (a Spanish file is
+    audited as the English one is), the ``.xlsx`` beside each CSV the same cells, and no cell may
+    stand in a column its section does not use (a figure there would escape this reading)."""
+    from pipeline.render.data_csv import COLUMNS, FIGURE_COLUMNS, headers
+    from pipeline.render.xlsx import read_workbook
+
+    files = sorted(folder.glob("data*.csv"))
+    assert folder / "data.csv" in files, f"{folder}: no data.csv"
+    cells: dict[tuple, dict[str, tuple[str, str]]] = {}
+    for path in files:
+        lang = "en" if path.name == "data.csv" else path.name.split(".")[1]
+        text = path.read_text(encoding="utf-8")
+        assert text.startswith("\ufeff"), f"{path}: no byte order mark"
+        rows = list(csv.reader(text[1:].splitlines()))
+        assert rows[0] == headers(lang), f"{path}: headers {rows[0]}"
+        book = read_workbook(path.with_suffix(".xlsx").read_bytes())
+        pad = len(rows[0])
+        assert [[("" if v is None else str(v)) for v in r] + [""] * (pad - len(r)) for r in book] == rows, \
+            f"{path.with_suffix('.xlsx')}: not the CSV's cells"
+        mine: dict[tuple, dict[str, tuple[str, str]]] = {}
+        for values in rows[1:]:
+            r = dict(zip(COLUMNS, values))
+            section = r["section_code"]
+            key = (section, r["cds"], r["measure_code"], r["group_code"], r["source_code"])
+            assert key not in mine, f"{path}: two rows for {key}"
+            used = FIGURE_COLUMNS[section]
+            stray = [c for c in COLUMNS if c not in used.values() and c not in _FILE_COLUMNS and r[c] != ""]
+            assert not stray, f"{path}: {key} has cells in {stray}"
+            mine[key] = {figure: (r[column], r["note"]) for figure, column in used.items()}
+        if not cells:
+            cells = mine
+            continue
+        assert set(mine) == set(cells), f"{path}: not the rows of data.csv"
+        for key, figures in mine.items():
+            for figure, (value, _note) in figures.items():
+                english = cells[key][figure][0]
+                if _number_or_empty(english):
+                    assert value == english, f"{path}: {key} {figure} {value!r}, data.csv {english!r}"
+    return cells
+
+
+# the columns that name the row rather than hold a figure
+_FILE_COLUMNS = {"school_year", "cds", "school", "section", "measure", "group", "source", "unit", "note",
+                 "section_code", "measure_code", "group_code", "source_code"}
+
+
+def _number_or_empty(text: str) -> bool:
+    try:
+        float(text or 0)
+        return True
+    except ValueError:
+        return False
+
+
 def data_csv(out: Path, year: str) -> dict[tuple, dict[str, str]]:
-    """(section, cds, item, group, origin) -> {figure: value} over every school's data.csv."""
+    """(section, cds, item, group, origin) -> {figure: value} over every school's data files."""
     cells: dict[tuple, dict[str, str]] = defaultdict(dict)
-    for path in sorted((out / year / "schools").glob("*/data.csv")):
-        with path.open(encoding="utf-8", newline="") as fh:
-            for r in csv.DictReader(fh):
-                cells[(r["section"], r["cds"], r["item"], r["group"], r["origin"])][r["figure"]] = r["value"]
+    for folder in sorted(p for p in (out / year / "schools").iterdir() if p.is_dir()):
+        for key, figures in school_data_files(folder).items():
+            cells[key].update({f: v for f, (v, _note) in figures.items()})
     return cells
 
 

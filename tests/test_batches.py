@@ -38,4 +38,5 @@ def test_two_batches_equal_one(scored, tmp_path):
     assert len(one.rendered) == 2 * len(schools)
     assert len(first.rendered) + len(second.rendered) == len(one.rendered)
     assert manifest(tmp_path / "one") == manifest(tmp_path / "batched")
-    assert len(manifest(tmp_path / "one")) == 5 * len(schools) + 1  # 2 HTML, 2 PDF, 1 CSV each; the index
+    # 2 HTML, 2 PDF, 2 CSV and 2 .xlsx each (English and Spanish); the index
+    assert len(manifest(tmp_path / "one")) == 8 * len(schools) + 1

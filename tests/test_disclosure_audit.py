@@ -9,6 +9,8 @@ from the pipeline's privacy code: the true sizes are counted from the raw export
 """
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 from pathlib import Path
 
@@ -76,23 +78,36 @@ def test_the_audit_finds_a_leak_when_there_is_one(run, tmp_path):
     """The audit itself can fail: one hidden group of a school's data.csv written back (its n and
     status, as all students minus the groups shown would give them) is found."""
     raw, out = run
-    import csv
-
     copy = tmp_path / "out"
     shutil.copytree(out, copy, ignore=shutil.ignore_patterns("*.pdf", "*.eml", "*.duckdb*"))
     year = sorted(p.name for p in copy.iterdir() if p.name[:4].isdigit())[-1]
-    for path in sorted((copy / year / "schools").glob("*/data.csv")):
-        rows = list(csv.DictReader(path.open(encoding="utf-8", newline="")))
-        hidden = [r for r in rows if r["section"] == "indicator" and r["figure"] == "n" and r["value"] == ""
-                  and r["note"] == "n_lt_11"]
-        if hidden:
-            hidden[0]["value"] = "3"
-            with path.open("w", encoding="utf-8", newline="") as fh:
-                w = csv.DictWriter(fh, fieldnames=list(rows[0]))
-                w.writeheader()
-                w.writerows(rows)
+    for folder in sorted(p for p in (copy / year / "schools").iterdir() if p.is_dir()):
+        if _write_back_one_hidden_group(folder):
             break
     else:
         pytest.skip("no hidden small ethnic group in this sample's last year")
     leaks = audit(raw, copy)
     assert leaks["primary"] or recoverable(leaks), summary(leaks)
+
+
+def _write_back_one_hidden_group(folder: Path) -> bool:
+    """The first indicator row hidden for fewer than 11 students gets n = 3, in every language's
+    data file, CSV and .xlsx alike (as a writer that forgot the suppression would)."""
+    from pipeline.render.data_csv import COLUMNS, data_file_name, note_words
+    from pipeline.render.xlsx import workbook
+
+    columns = list(COLUMNS)
+    paths = sorted(folder.glob("data*.csv"))
+    tables = {path: list(csv.reader(path.read_text(encoding="utf-8")[1:].splitlines())) for path in paths}
+    english = tables[folder / data_file_name("en")]
+    hidden = [i for i, r in enumerate(english) if i and r[columns.index("section_code")] == "indicator"
+              and r[columns.index("n")] == "" and r[columns.index("note")] == note_words("n_lt_11", "en")]
+    if not hidden:
+        return False
+    for path, rows in tables.items():
+        rows[hidden[0]][columns.index("n")] = "3"
+        text = io.StringIO()
+        csv.writer(text, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC).writerows(rows)
+        path.write_text("\ufeff" + text.getvalue(), encoding="utf-8")
+        path.with_suffix(".xlsx").write_bytes(workbook(rows))
+    return True

@@ -34,8 +34,10 @@ import pytest
 from babel.numbers import get_decimal_symbol, get_group_symbol
 from pypdf import PdfReader
 
+from disclosure_audit import school_data_files
 from pipeline.config import config_path, load_settings, prior_school_year
 from pipeline.render import i18n
+from pipeline.render.data_csv import note_words
 from pipeline.scoring.privacy import RATE_INDICATORS
 
 pytestmark = pytest.mark.slow  # every output of the end-to-end run, cell by cell
@@ -70,10 +72,10 @@ def read_data_csv(root: Path, year: str) -> dict[tuple, dict[str, tuple[str, str
     """Every school's data.csv of ``year``: (section, cds, item, group, origin) -> {figure: (value, note)}."""
     cells: dict[tuple, dict[str, tuple[str, str]]] = defaultdict(dict)
     for folder in schools(root, year):
-        with (folder / "data.csv").open(encoding="utf-8", newline="") as fh:
-            for r in csv.DictReader(fh):
-                assert r["school_year"] in ("", year) and r["cds"] == folder.name, r
-                cells[(r["section"], r["cds"], r["item"], r["group"], r["origin"])][r["figure"]] = (r["value"], r["note"])
+        # every language's data.csv and .xlsx, which must agree (disclosure_audit.school_data_files)
+        for key, figures in school_data_files(folder).items():
+            assert key[1] == folder.name, key
+            cells[key].update(figures)
     return cells
 
 
@@ -194,7 +196,7 @@ def test_true_sizes_match_the_figures_shown(root, truth):
 
 # ----------------------------------------------------------------------------- every file is read
 
-SCANNED = {".html", ".pdf", ".csv", ".parquet", ".json", ".jsonl", ".eml"}
+SCANNED = {".html", ".pdf", ".csv", ".xlsx", ".parquet", ".json", ".jsonl", ".eml"}  # .xlsx: read_data_csv
 
 
 def test_every_output_file_is_one_this_module_reads(root):
@@ -209,7 +211,7 @@ def test_every_output_file_is_one_this_module_reads(root):
             continue  # the warehouse keeps the inputs for analysts; what leaves it is the Parquet copies
         assert path.suffix in SCANNED, f"output not scanned for privacy: {path.relative_to(root)}"
         kinds[path.suffix] += 1
-    assert {".html", ".pdf", ".csv", ".eml", ".parquet", ".json"} <= set(kinds), kinds
+    assert {".html", ".pdf", ".csv", ".xlsx", ".eml", ".parquet", ".json"} <= set(kinds), kinds
     assert kinds[".eml"] >= 4 and kinds[".pdf"] == 16 and kinds[".parquet"] >= 7
 
 
@@ -253,7 +255,7 @@ def test_no_figure_for_fewer_than_11_students_in_data_csv(root, truth):
             for f in figures:
                 value, note = fig.get(f, ("", ""))
                 assert not shown(value), f"{cell}: {f} = {value} shown for a group of {n} students"
-            assert fig["n"][1] == "n_lt_11", f"{cell}: {n} students but note {fig['n'][1]!r}"
+            assert fig["n"][1] == note_words("n_lt_11", "en"), f"{cell}: {n} students but note {fig['n'][1]!r}"
             for f in ("status_level", "change_level", "color"):
                 assert fig.get(f, ("0",))[0] in ("", "0"), f"{cell}: {f} given for {n} students"
     assert small["indicator"] > 50 and small["growth"] > 10, small  # the sample has such cells

@@ -239,13 +239,16 @@ def test_date_formatting():
 @pytest.mark.parametrize("lang", ["en", "es"])
 @pytest.mark.parametrize("build", [contract_page, sample_model])
 def test_html_is_self_contained_and_has_its_language(lang, build):
-    html = render_scorecard_html(build(lang))
+    page = build(lang)
+    html = render_scorecard_html(page)
     assert f'<html lang="{lang}">' in html
     assert external_references(html) == []
     assert "<link" not in html and "<script" not in html
     assert "@font-face" in html and "data:font/woff2;base64," in html
     assert 'src="data:image/svg+xml;base64,' in html
-    assert 'href="data.csv"' in html
+    assert f'href="{page["csv_href"]}"' in html
+    if build is sample_model:  # the data file in the page's language
+        assert page["csv_href"] == ("data.csv" if lang == "en" else f"data.{lang}.csv")
 
 
 def test_spanish_page_is_in_spanish():
@@ -421,7 +424,7 @@ def test_index_lists_and_links_every_school(lang):
         for code in ("en", "es"):
             assert f'href="schools/{cds}/scorecard.{code}.html"' in html
             assert f'href="schools/{cds}/scorecard.{code}.pdf"' in html
-        assert f'href="schools/{cds}/data.csv"' in html
+        assert f'href="schools/{cds}/{"data.csv" if lang == "en" else f"data.{lang}.csv"}"' in html
     assert 'href="schools/19754160000003/scorecard.es.html"' not in html  # English only
     assert 'data-key="name"' in html and 'data-key="level"' in html and 'data-key="tier"' in html
     if lang == "es":

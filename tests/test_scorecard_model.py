@@ -7,9 +7,7 @@ English labels); how it reads in each language is tested with the presenter in t
 """
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 import re
 import time
 
@@ -20,7 +18,7 @@ import pytest
 from pipeline.config import load_settings
 from pipeline.render.html import render_scorecard_html
 from pipeline.render.present import present
-from pipeline.scorecard import build_scorecard, load_year, school_csv
+from pipeline.scorecard import build_scorecard, load_year
 from pipeline.scorecard.model import ClimateDomain, Equity, Scorecard
 
 YEAR = "2023-24"
@@ -383,33 +381,6 @@ def test_index_row_sorts_by_level_and_tier(year):
     a, b = year.index_row(_school(year, A), ["en", "es"]), year.index_row(_school(year, B), ["en", "es"])
     assert (a["level"], a["level_rank"], a["tier"], a["tier_rank"]) == ("Needs support", 2, "Lowest need", 5)
     assert "level" not in b and (b["tier"], b["tier_rank"]) == ("Highest need", 1)  # not rated
-
-
-def test_school_csv_long_format(year):
-    rows = list(csv.DictReader(io.StringIO(school_csv(year, A))))
-    assert list(rows[0]) == ["section", "school_year", "cds", "item", "group", "origin", "figure", "value", "note"]
-    assert {r["section"] for r in rows} == {"indicator", "rating", "equity", "rating_measure", "growth", "climate"}
-    assert all(r["cds"] == A for r in rows)
-
-    def value(section, item, figure, group=""):
-        hits = [r for r in rows if (r["section"], r["item"], r["figure"], r["group"]) == (section, item, figure, group)]
-        assert len(hits) == 1, (section, item, figure, group)
-        return hits[0]
-
-    assert value("rating", "overall", "score")["value"] == "47.6"
-    assert value("rating_measure", "chronic", "improvement_needed")["value"] == "1.1"
-    assert value("rating_measure", "elpi", "value")["note"] == "no data"
-    assert value("growth", "ELA", "mean", "ALL")["value"] == "-6.4"
-    assert value("climate", "Safety", "percent_favorable", "student")["value"] == "79.5"
-    # suppressed rows keep their main figures, empty, with the note
-    hidden = value("growth", "ELA", "mean", "AA")
-    assert hidden["value"] == "" and hidden["note"] == "n_lt_11"
-    parent = value("climate", "Safety", "percent_favorable", "parent")
-    assert parent["value"] == "" and parent["note"] == "answered_lt_10"
-    pi = [r for r in rows if r["section"] == "indicator" and r["group"] == "PI" and r["figure"] in ("n", "status")]
-    assert pi and all(r["value"] == "" and r["note"] == "n_lt_11" for r in pi)
-    # district rows never reach a school's file
-    assert not any(r["cds"] == DISTRICT for r in rows)
 
 
 def test_model_build_is_fast(year, settings):

@@ -18,6 +18,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from pipeline.render.data_csv import data_file_name
 from pipeline.render.charts import color_gauge, interval_chart, level_meter, trend_chart
 from pipeline.render.i18n import (
     SCHOOL_TYPE_CONTEXT,
@@ -192,7 +193,7 @@ def render_index_html(schools: Sequence[Mapping], school_year: str, lang: str = 
     ``cds`` (str, required)
         14-digit CDS code; the school's files are linked as
         ``schools/<cds>/scorecard.<lang>.html``, ``schools/<cds>/scorecard.<lang>.pdf`` and
-        ``schools/<cds>/data.csv`` (relative to the index page).
+        ``schools/<cds>/data.csv`` (``data.<lang>.csv`` in another language; relative to the index page).
     ``name`` (str, required)
         School name.
     ``level`` (str, optional)
@@ -246,7 +247,7 @@ def render_index_html(schools: Sequence[Mapping], school_year: str, lang: str = 
                        "web_page": get_translations(code).gettext("web page"),
                        "html": f"{base}scorecard.{code}.html",
                        "pdf": f"{base}scorecard.{code}.pdf"} for code in languages],
-            "csv": f"{base}data.csv",
+            "csv": f"{base}{data_file_name(lang)}",
         })
     rows.sort(key=lambda r: _search_key(r["name"]))
     template = get_environment(lang).get_template("index.html.j2")

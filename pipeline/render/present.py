@@ -11,6 +11,7 @@ in formatting here shows up as a changed document and is rendered again.
 from __future__ import annotations
 
 from pipeline.render import i18n
+from pipeline.render.data_csv import data_file_name
 from pipeline.render.i18n import N_
 from pipeline.scorecard.labels import CHANGE_WORDS, COLORS, EQUITY_COMPONENTS, GROWTH_READINGS, STATUS_LEVELS, level_word
 from pipeline.scorecard.model import (
@@ -61,7 +62,7 @@ def present(model: Scorecard, lang: str, district: str | None = None) -> dict:
         "groups": _groups(model.groups, lang, _) if model.groups else None,
         "legend": True,
         "methodology": [_(note) for note in METHODOLOGY],
-        "csv_href": "data.csv",
+        "csv_href": data_file_name(lang),
     }
 
 
