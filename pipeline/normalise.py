@@ -81,7 +81,8 @@ def year_rules(raw: RawTable, school_year: str) -> list[RowRule]:
     if len(present) and not present.eq(expected).any():
         raise SourceFileError(
             raw.path,
-            f"wrong year: the rows are for {column} {present.astype(object).value_counts().index[0]}, but the file "
+            f"wrong year: the rows are for {column} {plain_line(present.astype(object).value_counts().index[0], 40)}, "
+            f"but the file "
             f"sits in {what}; move it to the right school-year folder",
         )
     return [RowRule(

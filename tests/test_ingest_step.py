@@ -43,7 +43,8 @@ def test_a_rejected_file_fails_the_step_by_name_and_the_others_are_stored(tiny_r
         result = materialize(raw, tmp_path / "out", instance)
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
-    description = failure.event_specific_data.user_failure_data.description
+    description = failure.event_specific_data.error.message  # a handled stop: the sentence, no stack
+    assert failure.event_specific_data.error.stack == []
     assert "attendance.csv" in description and "UTF-16" in description
     with connect(tmp_path / "out" / "scorecards.duckdb", read_only=True) as con:
         files = dict(con.execute("SELECT source, problem FROM ingest_files WHERE school_year = ?", [YEAR]).fetchall())
@@ -147,3 +148,28 @@ def test_unrecognised_files_are_listed_and_do_not_fail_the_step(tiny_raw, tmp_pa
     assert notes == [("cde_status", f"raw/{YEAR}/dashboard/eladownload2024.txt", rows),
                      ("unrecognised", wrong_year, None),
                      ("unrecognised", f"raw/{YEAR}/notes.txt", None)]
+
+
+def test_a_wrong_year_holding_a_line_break_is_named_on_one_line(tiny_raw, tmp_path):
+    """A stray quote can carry a line break into the year column (found by the property test):
+    the wrong-year message still fits one line, the value cut to 40 characters."""
+    import shutil
+
+    from pipeline.config import load_settings
+    from pipeline.ingest import ingest
+    from pipeline.readers import SourceFileError
+    from pipeline.sources import SOURCES
+
+    raw = tmp_path / "raw"
+    shutil.copytree(tiny_raw, raw)
+    path = raw / YEAR / "community.csv"
+    header, first = path.read_text().splitlines()[:2]
+    cells = first.split(",")
+    year_at = header.split(",").index("school_year")
+    cells[year_at] = '"open\n' + "19754164893941,56.4,72.8,14.1,2023-24" * 3 + '"'
+    path.write_text(header + "\n" + ",".join(cells) + "\n")
+    with pytest.raises(SourceFileError) as exc:
+        ingest(SOURCES["community"], raw, YEAR, load_settings())
+    message = str(exc.value)
+    assert "wrong year" in message and "\n" not in message
+    assert "school_year open 19754164893941,56.4,72.8,14.1,2023-, but the file" in message
