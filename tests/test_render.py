@@ -713,3 +713,24 @@ def test_pool_replaces_each_worker_after_its_quota_so_memory_cannot_grow(tmp_pat
         seen.update(pid for pid, _ in pool.last_workers)
         assert all(rss > 0 for _, rss in pool.last_workers)
     assert len(seen) > 2
+
+
+@pytest.mark.parametrize("lang, words", [("en", "Data as of December 6, 2026"),
+                                         ("es", "Datos al 6 de diciembre de 2026")])
+def test_every_page_says_when_its_data_were_produced(tmp_path, lang, words):
+    """Issue #17: no page said when its data were produced. The web page says it under the title,
+    the PDF on every page (its footer), in the page's language."""
+    import datetime
+
+    from pypdf import PdfReader
+
+    from pipeline.render.pdf import render_pdf_one
+    from pipeline.render.present import present
+    from pipeline.render.sample import sample_scorecard
+
+    page = present(sample_scorecard(), lang, as_of=datetime.date(2026, 12, 6))
+    assert page["data_as_of"] == words
+    assert words in render_scorecard_html(page)
+    pdf = render_pdf_one(render_scorecard_html(page, css_inline=False), tmp_path / "a.pdf", page["title"], lang)
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(pdf).pages]
+    assert len(pages) >= 2 and all(words in text for text in pages)

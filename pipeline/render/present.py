@@ -13,6 +13,8 @@ the same wherever it appears; the sections are small functions in page order.
 """
 from __future__ import annotations
 
+from datetime import date
+
 from pipeline.render import i18n
 from pipeline.render.i18n import N_
 from pipeline.scorecard.labels import (
@@ -52,11 +54,12 @@ METHODOLOGY = (
 )
 
 
-def present(model: Scorecard, lang: str, district: str | None = None) -> dict:
+def present(model: Scorecard, lang: str, district: str | None = None, as_of: date | None = None) -> dict:
     """The page of ``model`` in language ``lang``: what ``render_scorecard_html`` takes.
 
     ``district`` is the district's name in that language (configuration ``district_name_in``);
-    without it the directory's name is shown."""
+    without it the directory's name is shown. ``as_of`` is the date the run produced the page's
+    data: every page says "Data as of <date>" (the PDF in each page's footer)."""
     translations = i18n.get_translations(lang)
     _ = translations.gettext
     school = model.school
@@ -75,7 +78,13 @@ def present(model: Scorecard, lang: str, district: str | None = None) -> dict:
         "legend": True,
         "methodology": [_(note) for note in METHODOLOGY],
         "csv_href": "data.csv",
+        "data_as_of": present_date(as_of, lang) if as_of else None,
     }
+
+
+def present_date(as_of: date, lang: str) -> str:
+    """ "Data as of June 1, 2024" in ``lang``: the date the run produced a page's data."""
+    return i18n.get_translations(lang).gettext("Data as of %(date)s") % {"date": i18n.format_date(as_of, lang)}
 
 
 def _measures(domains: tuple[MeasureDomain, ...], lang: str, _) -> dict:
