@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import getpass
+import html as html_lib
 import re
 import shutil
 import socket
@@ -15,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.render import charts, i18n
+from pipeline.render.html import CSS_PATH, render_index_html, render_scorecard_html
 from pipeline.render.present import _group_matrix
-from pipeline.render.html import render_index_html, render_scorecard_html
 from pipeline.render.sample import sample_model
 
 REPO = Path(__file__).resolve().parent.parent
@@ -734,3 +735,41 @@ def test_every_page_says_when_its_data_were_produced(tmp_path, lang, words):
     pdf = render_pdf_one(render_scorecard_html(page, css_inline=False), tmp_path / "a.pdf", page["title"], lang)
     pages = [" ".join(p.extract_text().split()) for p in PdfReader(pdf).pages]
     assert len(pages) >= 2 and all(words in text for text in pages)
+
+
+def _word_sizes(path) -> list[tuple[str, float]]:
+    """Every word of a PDF with its font size in points, from poppler's word boxes: a box is the
+    font's ascent to descent high (the embedded Open Sans: 1.362 em), charts' SVG text included."""
+    import shutil
+    import subprocess
+
+    from fontTools.ttLib import TTFont
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) not installed: make browser-tools")
+    font = TTFont(str(CSS_PATH.parent / "fonts" / "OpenSans-Regular.subset.woff2"))
+    em = (font["hhea"].ascent - font["hhea"].descent) / font["head"].unitsPerEm
+    xml = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return [(html_lib.unescape(w), (float(y1) - float(y0)) / em)
+            for y0, y1, w in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>', xml)]
+
+
+@pytest.mark.parametrize("key", ["sample-en", "sample-es"])
+def test_pdf_text_is_legible(pdfs, key):
+    """Issue #17: body text was about 8 pt, chart labels 5.5 pt, table headers 6 pt. In the PDF
+    now: nothing under 7 pt (chart labels, table headers, footers), body text 9 pt or more."""
+    path, model = pdfs[key]
+    words = _word_sizes(path)
+    assert len(words) > 500
+    small = sorted({(w, round(s, 2)) for w, s in words if s < 6.95})
+    assert not small, small[:20]
+    # chart labels (the trend charts' years) and table headers are among them, at 7 pt or more
+    years = [s for w, s in words if w == "2022-23"]
+    assert years and min(years) >= 6.95
+    # the body: most words, and every word of the notes on the data, at 9 pt or more
+    assert sum(s >= 8.95 for _, s in words) / len(words) > 0.75
+    texts = [w for w, _ in words]
+    for paragraph in model["methodology"]:
+        head = paragraph.split()[:8]
+        start = next(i for i in range(len(texts)) if texts[i:i + len(head)] == head)
+        assert min(s for _, s in words[start:start + len(head)]) >= 8.95, paragraph
