@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -20,7 +21,7 @@ from pipeline.render.data_csv import data_file_name, school_csv, school_table, s
 from pipeline.render.html import render_index_html, render_scorecard_html
 from pipeline.render.i18n import catalog_digest
 from pipeline.render.pdf import render_pdfs
-from pipeline.render.present import present
+from pipeline.render.present import present, present_date
 from pipeline.scorecard import build_scorecard, load_year
 from pipeline.scorecard.data_csv import school_records
 
@@ -102,8 +103,14 @@ def publish_year(
     only: list[str] | None = None,
     force: bool = False,
     workers: int | None = None,
+    as_of: date | None = None,
 ) -> PublishSummary:
-    """Render every school of ``school_year`` (or the CDS codes in ``only``) into ``year_dir``."""
+    """Render every school of ``school_year`` (or the CDS codes in ``only``) into ``year_dir``.
+
+    Each page says "Data as of ``as_of``" (default: today, UTC). The date is left out of the
+    content hash: a document whose data did not change is not rendered again and keeps the date
+    its data were produced on."""
+    as_of = as_of or datetime.now(timezone.utc).date()
     data = load_year(con, school_year)
     fingerprint = templates_fingerprint()
     previous = _read_manifest(year_dir)
@@ -132,6 +139,7 @@ def publish_year(
             page = {**present(model, lang, district=settings.district_names.get(lang)),
                     "links": page_links(lang, settings.languages)}
             digest = content_hash(page, fingerprint)
+            page["data_as_of"] = present_date(as_of, lang)
             hashes[doc] = digest
             html_path, pdf_path = folder / f"scorecard.{lang}.html", folder / f"scorecard.{lang}.pdf"
             unchanged = old_hashes.get(doc) == digest and html_path.exists() and pdf_path.exists()

@@ -23,7 +23,9 @@ import csv
 import email
 import functools
 import hashlib
+import html as html_lib
 import re
+import subprocess
 from collections import defaultdict
 from email import policy
 from html.parser import HTMLParser
@@ -262,8 +264,9 @@ def test_no_figure_for_fewer_than_11_students_in_data_csv(root, truth):
 
 
 class Tables(HTMLParser):
-    """The rows of every ``<table class="…{wanted}…">``: per cell its tag, visible text (screen-reader
-    only text left out) and the suppression notes marked in it (``note-n_lt_11`` -> ``n_lt_11``)."""
+    """The rows of every ``<table class="…{wanted}…">``: per cell its tag, attributes, visible text
+    (screen-reader only text left out), the text of its ``gm-status`` part and the suppression notes
+    marked in it (``note-n_lt_11`` -> ``n_lt_11``)."""
 
     def __init__(self, wanted: str):
         super().__init__()
@@ -279,9 +282,9 @@ class Tables(HTMLParser):
         if tag == "tr":
             self._row = []
         elif tag in ("td", "th") and self._row is not None:
-            self._cell = {"tag": tag, "text": "", "notes": set()}
+            self._cell = {"tag": tag, "attrs": dict(attrs), "text": "", "status": "", "notes": set()}
         elif tag == "span":
-            self._spans.append("visually-hidden" in classes)
+            self._spans.append(("visually-hidden" in classes, "gm-status" in classes))
             if self._cell is not None:
                 self._cell["notes"] |= {c[5:] for c in classes if c.startswith("note-") and c != "note-mark"}
 
@@ -292,6 +295,7 @@ class Tables(HTMLParser):
             self._spans.pop()
         elif tag in ("td", "th") and self._cell is not None:
             self._cell["text"] = " ".join(self._cell["text"].split())
+            self._cell["status"] = " ".join(self._cell["status"].split())
             self._row.append(self._cell)
             self._cell = None
         elif tag == "tr" and self._row is not None:
@@ -301,8 +305,10 @@ class Tables(HTMLParser):
             self._in = False
 
     def handle_data(self, data):
-        if self._cell is not None and not any(self._spans):
+        if self._cell is not None and not any(hidden for hidden, _ in self._spans):
             self._cell["text"] += data
+            if any(status for _, status in self._spans):
+                self._cell["status"] += data
 
 
 def group_labels(lang: str) -> dict[str, str]:
@@ -318,59 +324,157 @@ def number(text: str, lang: str) -> float:
     return float(re.sub(r"[^\d.\-]", "", text))
 
 
-def group_table(root: Path, year: str, cds: str, lang: str) -> dict[str, dict]:
-    """The scorecard's student-group table (chronic absenteeism) from the HTML and the PDF:
-    code -> {"origin", "html": [status, gap, n] cells, "pdf": text after the label}."""
-    folder = root / "out" / year / "schools" / cds
-    parser = Tables("group-table")
-    parser.feed((folder / f"scorecard.{lang}.html").read_text(encoding="utf-8"))
-    labels = group_labels(lang)
-    rows = {}
-    for row in parser.rows:
-        if row[0]["tag"] == "th" and all(c["tag"] == "th" for c in row):
-            continue  # the heading row
-        code = labels[row[0]["text"]]
-        rows[code] = {"html": row[1:4]}
-    # the PDF: the lines after the table's heading row, each starting with a group's label
+WORD = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">|'
+                  r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
+
+
+@functools.lru_cache(maxsize=None)
+def pdf_words(path: Path) -> list[list[tuple[float, float, float, float, str]]]:
+    """Every word of every page, as poppler places it: (xMin, yMin, xMax, yMax, text) per page."""
+    xml = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    pages: list[list] = []
+    for m in WORD.finditer(xml):
+        if m.group(1):
+            pages.append([])
+        else:
+            pages[-1].append((*map(float, m.group(3, 4, 5, 6)), html_lib.unescape(m.group(7))))
+    return pages
+
+
+def _lines(words: list) -> list[list]:
+    """Words grouped into lines (same top within 1 pt), top to bottom, each left to right."""
+    lines: list[list] = []
+    for w in sorted(words, key=lambda w: (w[1], w[0])):
+        if lines and abs(lines[-1][0][1] - w[1]) < 1:
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    return [sorted(line) for line in lines]
+
+
+def pdf_grid(path: Path, lang: str, labels: list[str], ncols: int) -> dict[str, list[str]]:
+    """The student-group matrix as the PDF places it: row label -> the text of each indicator
+    column. The columns are found by their "change · gap" sub-headings (the cells are right-aligned
+    under them; the heading repeats on each page the matrix runs onto), the rows by the groups'
+    labels (in the HTML's order, a label may wrap over two lines) in the column left of them."""
     _ = i18n.get_translations(lang).gettext
-    lines = pdf_text(folder / f"scorecard.{lang}.pdf").splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith(_("Student group").upper()))
-    for line in lines[start + 1:]:
-        label = max((lb for lb in labels if line.startswith(lb + " ")), key=len, default=None)
-        if label is None:
-            break
-        rows[labels[label]]["pdf"] = re.sub(r"([≤≥])\s+", r"\1", line[len(label):].strip())  # "≤ 5.0%": one token
-    assert all("pdf" in r for r in rows.values()), f"{cds} {lang}: PDF rows {rows}"
+    sub = _("change · gap").split()
+    rows: dict[str, list[str]] = {}
+    todo = list(labels)
+    for words in pdf_words(path):
+        ends = []  # the sub-headings' last words ("gap"), on the line of "change ·" or under it
+        for line in _lines(words):
+            for k, w in enumerate(line):
+                before = line[k - 1] if k and w[0] - line[k - 1][2] < 4 else None
+                if w[4] == sub[-1] and (before is None or before[4] == sub[-2]):
+                    ends.append(w)
+        heads, run = [], []
+        for w in sorted(ends, key=lambda w: w[1]):
+            if run and w[1] - run[-1][1] > 14:
+                heads.append(run)
+                run = []
+            run.append(w)
+        heads = [sorted(h) for h in heads + [run] if len(h) == ncols]
+        for head in heads:  # each run of the matrix on this page, under its heading
+            right = [w[2] for w in head]
+            width = right[1] - right[0] if ncols > 1 else right[0] / 5
+            left_of_cells = right[0] - width
+            top = max(w[3] for w in head)
+            below = [w for w in words if w[1] > top]
+            label_lines = [line for line in _lines([w for w in below if (w[0] + w[2]) / 2 < left_of_cells])]
+            starts: list[tuple[str, float]] = []
+            i = 0
+            while todo and i < len(label_lines):
+                text, first = "", i
+                while i < len(label_lines) and len(text) < len(todo[0]):
+                    text = (text + " " + " ".join(w[4] for w in label_lines[i])).strip()
+                    i += 1
+                if text != todo[0]:
+                    i = first
+                    break
+                starts.append((todo.pop(0), label_lines[first][0][1]))
+            after = label_lines[i][0][1] if i < len(label_lines) else None
+            for k, (label, y0) in enumerate(starts):
+                y1 = starts[k + 1][1] if k + 1 < len(starts) else min(after or 1e9, y0 + 48)
+                cells = [[] for _c in range(ncols)]
+                for w in sorted(below, key=lambda w: (w[1], w[0])):
+                    x = (w[0] + w[2]) / 2
+                    if y0 - 1 <= w[1] < y1 - 1 and x >= left_of_cells:
+                        col = next((c for c in range(ncols) if x <= right[c] + 1), None)
+                        assert col is not None, f"{path.name}: {w} right of the matrix"
+                        cells[col].append(w[4])
+                rows[label] = [re.sub(r"([≤≥])\s+", r"\1", " ".join(c)) for c in cells]
+    assert not todo, f"{path.name}: rows {todo} not found in the PDF's matrix"
     return rows
 
 
-def preferred_origin(truth, year: str, cds: str, indicator: str, group: str) -> str:
-    """The scorecard shows CDE's row where CDE published one, else the district's."""
-    return "cde" if (year, "S", cds, indicator, "cde", group) in truth["indicator"] else "district"
+def group_grid(root: Path, year: str, cds: str, lang: str) -> dict:
+    """The scorecard's student-group matrix (every indicator by group) from the HTML and the PDF:
+    {"columns": [(indicator, origin)], "rows": code -> {"html": [cell per column, None where the
+    indicator does not report the group], "pdf": [text per column]}}. Growth columns are
+    ``growth_ela`` / ``growth_math``."""
+    folder = root / "out" / year / "schools" / cds
+    parser = Tables("group-matrix")
+    parser.feed((folder / f"scorecard.{lang}.html").read_text(encoding="utf-8"))
+    if not parser.rows:
+        return {"columns": [], "rows": {}}
+    labels = group_labels(lang)
+    head, body = parser.rows[0], parser.rows[1:]
+    columns = [(c["attrs"]["data-indicator"], c["attrs"]["data-origin"]) for c in head[1:]]
+    rows = {}
+    for row in body:
+        assert len(row) == len(columns) + 1, f"{cds} {lang}: row {row}"
+        rows[labels[row[0]["text"]]] = {"label": row[0]["text"],
+                                        "html": [c if c["text"] or c["notes"] else None for c in row[1:]]}
+    pdf = pdf_grid(folder / f"scorecard.{lang}.pdf", lang, [r["label"] for r in rows.values()], len(columns))
+    for code, r in rows.items():
+        r["pdf"] = pdf[r["label"]]
+        html = ["" if c is None else c["text"] for c in r["html"]]
+        assert ["".join(t.split()) for t in r["pdf"]] == ["".join(t.split()) for t in html], \
+            f"{year} {cds} {lang} {code}: PDF {r['pdf']} but HTML {html}"
+    return {"columns": columns, "rows": rows}
+
+
+def true_n(truth, year: str, cds: str, indicator: str, origin: str, group: str) -> int | None:
+    """The true size of a matrix cell: an indicator's (by origin), or a growth subject's."""
+    if indicator.startswith("growth_"):
+        subject = indicator.removeprefix("growth_")
+        return next((n for (y, t, c, s, g), n in truth["growth"].items()
+                     if (y, t, c, g) == (year, "S", cds, group) and s.lower() == subject), None)
+    return truth["indicator"].get((year, "S", cds, indicator, origin, group))
+
+
+def true_groups(truth, year: str, cds: str, indicator: str, origin: str) -> dict[str, int]:
+    """Every group with students in a matrix column, and its true size."""
+    if indicator.startswith("growth_"):
+        subject = indicator.removeprefix("growth_")
+        return {g: n for (y, t, c, s, g), n in truth["growth"].items()
+                if (y, t, c) == (year, "S", cds) and s.lower() == subject}
+    return {g: n for (y, t, c, i, o, g), n in truth["indicator"].items() if (y, t, c, i, o) == (year, "S", cds, indicator, origin)}
 
 
 def test_no_figure_for_fewer_than_11_students_on_the_scorecards(root, truth):
-    """In the HTML and the PDF, in every language, a group of fewer than 11 students shows the
-    suppression mark in its status, gap and students cells, never a number."""
-    small = 0
+    """In the HTML and the PDF, in every language, every indicator's cell of a group of fewer than
+    11 students (its true size, from the raw files) shows the suppression mark, never a number."""
+    small, cells = 0, 0
     for year in YEARS:
         for folder in schools(root, year):
             cds = folder.name
             for lang in LANGS:
-                for code, row in group_table(root, year, cds, lang).items():
-                    origin = preferred_origin(truth, year, cds, "chronic", code)
-                    n = truth["indicator"][(year, "S", cds, "chronic", origin, code)]
-                    cell = f"{year} {cds} {lang} chronic {code} ({n} students)"
-                    status, gap, count = row["html"]
-                    if n < P.min_n:
-                        small += 1
-                        for c in (status, gap, count):
-                            assert not re.search(r"\d", c["text"]) and "n_lt_11" in c["notes"], f"{cell}: HTML {c}"
-                        assert not re.search(r"\d", row["pdf"]) and "*" in row["pdf"], f"{cell}: PDF {row['pdf']!r}"
-                    elif re.search(r"\d", count["text"]):
-                        assert number(count["text"], lang) == n, f"{cell}: HTML shows n {count['text']}"
-                        assert i18n.format_integer(n, lang) in row["pdf"].split(), f"{cell}: PDF {row['pdf']!r}"
-    assert small > 20
+                grid = group_grid(root, year, cds, lang)
+                for code, row in grid["rows"].items():
+                    for (indicator, origin), html, pdf in zip(grid["columns"], row["html"], row["pdf"]):
+                        if html is None:
+                            continue
+                        cells += 1
+                        n = true_n(truth, year, cds, indicator, origin, code)
+                        assert n is not None, f"{year} {cds} {indicator} {origin} {code}: shown, but no students"
+                        if n < P.min_n:
+                            small += 1
+                            cell = f"{year} {cds} {lang} {indicator} {origin} {code} ({n} students)"
+                            assert not re.search(r"\d", html["text"]) and "n_lt_11" in html["notes"], f"{cell}: HTML {html}"
+                            assert not re.search(r"\d", pdf) and "*" in pdf, f"{cell}: PDF {pdf!r}"
+    assert small > 40 and cells > 500, (small, cells)
 
 
 def test_no_figure_for_fewer_than_11_students_in_parquet(root, truth):
@@ -478,24 +582,32 @@ def test_no_hidden_group_follows_by_subtraction_in_data_csv(root, truth):
     assert families_with_hidden > 20
 
 
-def test_no_hidden_group_follows_by_subtraction_on_the_scorecards(root):
-    """The same on the student-group table of every HTML and PDF scorecard (its "Students" column)."""
-    problems = []
+def test_no_hidden_group_follows_by_subtraction_on_the_scorecards(root, truth):
+    """The same on every indicator's column of the student-group matrix of every HTML and PDF
+    scorecard: a reader who takes the size of each group shown from data.csv (here: its true size)
+    and knows every group with students (here: from the raw files) must not work out a hidden one."""
+    problems, hidden_cells = [], 0
+    cde = cde_published(root / "raw")
     for year in YEARS:
         for folder in schools(root, year):
+            cds = folder.name
             for lang in LANGS:
-                rows = group_table(root, year, folder.name, lang)
-                html = {g: number(r["html"][2]["text"], lang) if re.search(r"\d", r["html"][2]["text"]) else None
-                        for g, r in rows.items()}
-                own = cde_published(root / "raw").get((year, "S", folder.name, "chronic"))
-                problems += residual_problems(f"{year} {folder.name} {lang} HTML", html, own)
-                pdf = {}
-                for g, r in rows.items():
-                    tokens = r["pdf"].split()
-                    cells = tokens[:2] if g == "ALL" else tokens[:3]  # status, (gap,) students
-                    pdf[g] = number(cells[-1], lang) if re.search(r"\d", cells[-1]) else None
-                problems += residual_problems(f"{year} {folder.name} {lang} PDF", pdf, own)
+                grid = group_grid(root, year, cds, lang)
+                for k, (indicator, origin) in enumerate(grid["columns"]):
+                    sizes = true_groups(truth, year, cds, indicator, origin)
+                    own = None if indicator.startswith("growth_") else \
+                        _own(cde.get((year, "S", cds, indicator)), origin, sizes.get)
+                    for medium in ("html", "pdf"):
+                        counts = {}
+                        for g, n in sizes.items():
+                            row = grid["rows"].get(g)
+                            cell = row[medium][k] if row else None
+                            text = (cell or {}).get("text", "") if medium == "html" else cell or ""
+                            counts[g] = float(n) if re.search(r"\d", text) else None
+                        hidden_cells += sum(v is None for v in counts.values())
+                        problems += residual_problems(f"{year} {cds} {lang} {medium} {indicator} {origin}", counts, own)
     assert not problems, "\n".join(problems)
+    assert hidden_cells > 100
 
 
 def _parquet_tables(rows: list[dict], cell: tuple[str, ...]) -> dict[tuple, dict[str, float | None]]:
@@ -595,8 +707,9 @@ def rate_shown_ok(value: float) -> bool:
 
 def test_small_groups_rates_are_top_and_bottom_coded(root, truth):
     """No rate of a group under 30 students is shown at or below 5.0 % or at or above 95.0 %: in
-    data.csv, the HTML and PDF group tables, and the Parquet copy (this year's and prior-year rates),
-    except a rate CDE's own file publishes (public already: it stays as CDE publishes it, issue #19)."""
+    data.csv, every rate indicator's column of the HTML and PDF student-group matrix, and the Parquet
+    copy (this year's and prior-year rates), except a rate CDE's own file publishes (public already:
+    it stays as CDE publishes it, issue #19)."""
     problems, coded, kept = [], 0, []
     cde = cde_published(root / "raw")
 
@@ -624,18 +737,20 @@ def test_small_groups_rates_are_top_and_bottom_coded(root, truth):
                 problems.append(f"data.csv {year} {cds} {item} {group} {origin}: {status} % for {n} students")
         for folder in schools(root, year):
             for lang in LANGS:
-                for code, row in group_table(root, year, folder.name, lang).items():
-                    n = truth["indicator"][(year, "S", folder.name, "chronic",
-                                            preferred_origin(truth, year, folder.name, "chronic", code), code)]
-                    text = row["html"][0]["text"]
-                    origin = preferred_origin(truth, year, folder.name, "chronic", code)
-                    if public(year, "S", folder.name, "chronic", code, origin, n):
-                        continue
-                    if P.min_n <= n < P.color_min_n and re.search(r"\d", text) and not BOUND_TEXT.match(text):
-                        if not rate_shown_ok(number(text, lang)):
-                            problems.append(f"{year} {folder.name} {lang} {code}: {text} for {n} students")
-                        if not row["pdf"].startswith(text):
-                            problems.append(f"{year} {folder.name} {lang} {code}: PDF {row['pdf']!r}, HTML {text}")
+                grid = group_grid(root, year, folder.name, lang)
+                for code, row in grid["rows"].items():
+                    for (indicator, origin), html, pdf in zip(grid["columns"], row["html"], row["pdf"]):
+                        n = true_n(truth, year, folder.name, indicator, origin, code)
+                        if html is None or indicator not in RATE_INDICATORS or not P.min_n <= n < P.color_min_n:
+                            continue
+                        if public(year, "S", folder.name, indicator, code, origin, n):
+                            continue
+                        text = html["status"]
+                        where = f"{year} {folder.name} {lang} {indicator} {origin} {code}"
+                        if re.search(r"\d", text) and not BOUND_TEXT.match(text) and not rate_shown_ok(number(text, lang)):
+                            problems.append(f"{where}: {text} for {n} students")
+                        if not pdf.startswith(re.sub(r"([≤≥])\s+", r"\1", text)):
+                            problems.append(f"{where}: PDF {pdf!r}, HTML {text}")
     for r in parquet(root, "indicator_results", "rtype IN ('S', 'D')"):
         if r["indicator"] not in RATE_INDICATORS:
             continue

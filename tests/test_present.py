@@ -20,6 +20,7 @@ from pipeline.scorecard.model import (
     Equity,
     GroupRow,
     GroupTable,
+    HiddenGroup,
     GrowthSubject,
     Indicator,
     LadderStep,
@@ -88,12 +89,15 @@ CHRONIC = Indicator(
     trend=(TrendPoint("2022-23", 26.0), TrendPoint("2023-24", 26.1)))
 ELA = replace(CHRONIC, key="ela", label="English language arts", kind="dfs", lower_is_better=False, status=-45.4,
               change=3.0, change_level=4, status_level=2, color=3, n=150, trend=())
-GROUPS = GroupTable(indicator="chronic", label="Chronic absenteeism", kind="rate", rows=(
-    GroupRow("ALL", "All students", 26.1, None, None, 380, 2, None),
-    GroupRow("HI", "Hispanic or Latino", 27.0, None, 0.9, 290, 3, None),
+GROUPS = (GroupTable(indicator="chronic", label="Chronic absenteeism", kind="rate", rows=(
+    GroupRow("ALL", "All students", 26.1, None, None, 380, 2, None, change=-2.5),
+    GroupRow("HI", "Hispanic or Latino", 27.0, None, 0.9, 290, 3, None, change=1.2),
     GroupRow("AS", "Asian", 5.0, "<=", None, 19, 0, "no_color_lt_30"),
-    GroupRow("PI", "Pacific Islander", None, None, None, None, 0, "n_lt_11"),
-))
+), hidden=(HiddenGroup("PI", "Pacific Islander", "n_lt_11"),)),
+    GroupTable(indicator="ela", label="English language arts", kind="dfs", rows=(
+        GroupRow("ALL", "All students", -45.4, None, None, 150, 3, None, change=3.0),
+        GroupRow("EL", "English learners", -70.2, None, -24.8, 60, 2, None),
+    ), hidden=(HiddenGroup("AA", "African American", "complementary"),)))
 
 
 def model(**changes):
@@ -280,21 +284,34 @@ def test_indicators_groups_and_school_facts():
     assert chronic["trend"] == [{"year": "2022-23", "value": 26.0, "label": "26.0%"},
                                 {"year": "2023-24", "value": 26.1, "label": "26.1%"}]
     assert ela["status"] == "−45.4" and ela["status_level"] == "Low" and ela["change_words"] == "Increased +3.0 points"
-    rows = {r["group"]: r for r in page["groups"]["rows"]}
-    assert page["groups"]["indicator_label"] == "Chronic absenteeism"
-    assert rows["All students"]["gap"] == "" and rows["Hispanic or Latino"]["gap"] == "+0.9"
+    chronic_t, ela_t = page["groups"]["tables"]
+    rows = {r["group"]: r for r in chronic_t["rows"]}
+    assert chronic_t["indicator_label"] == "Chronic absenteeism" and ela_t["indicator_label"] == "English language arts"
+    assert rows["All students"]["gap"] is None and rows["Hispanic or Latino"]["gap"] == "+0.9"
+    assert rows["All students"]["change"] == "−2.5" and rows["Hispanic or Latino"]["change"] == "+1.2"
     assert rows["Asian"]["status"] == "≤ 5.0%" and rows["Asian"]["gap"] is None
-    assert rows["Pacific Islander"]["status"] is None and rows["Pacific Islander"]["note"] == "n_lt_11"
+    # hidden groups are named in words, never given a figure
+    assert "Pacific Islander" not in rows
+    assert chronic_t["hidden"] == "Not shown, to protect student privacy: Pacific Islander (fewer than 11 students)."
+    assert "African American (hidden so that" in ela_t["hidden"]
+    # the matrix: a row per group, a column per indicator; a hidden group's cell is its note code
+    matrix = {r["group"]: r["cells"] for r in page["groups"]["rows"]}
+    assert [c["indicator_label"] for c in page["groups"]["columns"]] == ["Chronic absenteeism", "English language arts"]
+    assert "Pacific Islander" not in matrix and "African American" not in matrix  # hidden wherever reported
+    assert page["groups"]["hidden_everywhere"] == (
+        "Not shown for any indicator, to protect student privacy: Pacific Islander, African American.")
+    assert matrix["English learners"][0] is None and matrix["English learners"][1]["gap"] == "−24.8"
     assert page["school"]["demographics"] == [{"label": "Hispanic or Latino", "value": "75.0%"}]
     assert page["school"]["enrollment"] == "400" and page["school"]["school_type"] == "Elementary"
     assert page["methodology"] == list(METHODOLOGY) and page["csv_href"] == "data.csv" and page["legend"]
     es = present(model(), "es")
     assert es["school"]["school_type"] == "Primaria" and es["indicators"][1]["color"] == "Anaranjado"
     assert es["groups"]["rows"][0]["group"] == "Todos los estudiantes"
+    assert es["groups"]["tables"][0]["rows"][0]["group"] == "Todos los estudiantes"
 
 
 def test_missing_sections_are_none():
-    page = present(model(overall=None, measures=None, growth=None, climate=None, groups=None), "es")
+    page = present(model(overall=None, measures=None, growth=None, climate=None, groups=()), "es")
     assert [page[k] for k in ("overall", "measures", "growth", "climate", "groups")] == [None] * 5
 
 

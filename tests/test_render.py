@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import getpass
+import html as html_lib
 import re
 import shutil
 import socket
@@ -15,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.render import charts, i18n
-from pipeline.render.html import render_index_html, render_scorecard_html
+from pipeline.render.html import CSS_PATH, render_index_html, render_scorecard_html
+from pipeline.render.present import _group_matrix
 from pipeline.render.sample import sample_model
 
 REPO = Path(__file__).resolve().parent.parent
@@ -53,19 +55,30 @@ def contract_page(lang: str = "en", name: str = "Dolores Huerta Elementary") -> 
              "change_direction": None, "change_words": None, "status_level": None, "color": None,
              "color_code": 0, "n": None, "note": "n_lt_11", "trend": []},
         ],
-        "groups": {
-            "indicator_label": "Ausentismo crónico" if es else "Chronic absenteeism",
+        "groups": _group_matrix([{
+            "key": "chronic", "indicator_label": "Ausentismo crónico" if es else "Chronic absenteeism",
+            "colors": True, "origin": "district",
             "rows": [
-                {"group": "Todos los estudiantes" if es else "All students", "status": "23.4%", "gap": "",
-                 "n": "412", "color": "Anaranjado" if es else "Orange", "color_code": 2, "note": None},
-                {"group": "Filipinos" if es else "Filipino", "status": "12.0%", "gap": "−11.4", "n": "25",
-                 "color": None, "color_code": 0, "note": "no_color_lt_30"},
-                {"group": "Jóvenes de crianza temporal" if es else "Foster youth", "status": None,
-                 "gap": None, "n": None, "color": None, "color_code": 0, "note": "n_lt_11"},
-                {"group": "Jóvenes sin hogar" if es else "Homeless youth", "status": None, "gap": None,
-                 "n": None, "color": None, "color_code": 0, "note": "no_data"},
+                {"group": "Todos los estudiantes" if es else "All students", "status": "23.4%", "change": "−2.1",
+                 "gap": None, "n": "412", "color": "Anaranjado" if es else "Orange", "color_code": 2, "note": None},
+                {"group": "Filipinos" if es else "Filipino", "status": "12.0%", "change": None, "gap": "−11.4",
+                 "n": "25", "color": None, "color_code": 0, "note": "no_color_lt_30"},
             ],
-        },
+            "hidden_groups": [{"group": "Jóvenes de crianza temporal" if es else "Foster youth", "note": "n_lt_11"}],
+            "hidden": None,
+        }, {
+            "key": "susp", "indicator_label": "Tasa de suspensión" if es else "Suspension rate",
+            "colors": True, "origin": "cde",
+            "rows": [
+                {"group": "Todos los estudiantes" if es else "All students", "status": "3.1%", "change": "+0.2",
+                 "gap": None, "n": "412", "color": "Amarillo" if es else "Yellow", "color_code": 3, "note": None},
+                {"group": "Jóvenes de crianza temporal" if es else "Foster youth", "status": "4.0%", "change": None,
+                 "gap": "+0.9", "n": "31", "color": "Amarillo" if es else "Yellow", "color_code": 3, "note": None},
+            ],
+            "hidden_groups": [{"group": "Filipinos" if es else "Filipino", "note": "complementary"},
+                              {"group": "Jóvenes sin hogar" if es else "Homeless youth", "note": "n_lt_11"}],
+            "hidden": None,
+        }], lambda text: text),
         "legend": True,
         "methodology": ["Status is this year's result.", "Change compares it with last year."],
         "csv_href": "data.csv",
@@ -254,7 +267,7 @@ def test_html_is_self_contained_and_has_its_language(lang, build):
 def test_spanish_page_is_in_spanish():
     html = render_scorecard_html(sample_model("es"))
     for words in ("Ausentismo crónico", "Grupos de estudiantes", "Cómo leer este informe",
-                  "Menos de 11 estudiantes", "Acerca de los datos", "Color del Tablero",
+                  "para proteger la privacidad: menos de 11 estudiantes", "Acerca de los datos", "Color del Tablero",
                   "Calificación general", "Mejora necesaria para llegar al siguiente nivel",
                   "Crecimiento en los resultados de las pruebas", "Encuesta sobre el ambiente escolar",
                   "Menos de 10 personas respondieron", "En desarrollo", "Por debajo de lo esperado",
@@ -279,17 +292,15 @@ def test_hostile_school_name_is_escaped():
 def test_suppressed_cells_show_no_number(lang):
     model = contract_page(lang)
     rows = table_rows(render_scorecard_html(model))
-    for row in model["groups"]["rows"]:
-        if row["status"] is None:
-            cells = rows[row["group"]]
-            assert cells, row["group"]
-            assert not any(re.search(r"\d", cell) for cell in cells), cells
+    # a hidden group's cell is the privacy mark alone, never a number
     foster = rows["Jóvenes de crianza temporal" if lang == "es" else "Foster youth"]
-    assert foster[:3] == ["*", "*", "*"]
-    homeless = rows["Jóvenes sin hogar" if lang == "es" else "Homeless youth"]
-    assert homeless[:3] == ["—", "—", "—"]
+    assert foster[0] == "*" and foster[1].startswith("4.0%")
     filipino = rows["Filipinos" if lang == "es" else "Filipino"]
-    assert filipino[0] == "12.0%" and "†" in filipino[3]
+    assert filipino[0].startswith("12.0%") and "†" in filipino[0] and "−11.4" in filipino[0]
+    assert filipino[1] == "*"
+    # a group hidden in every column is named once, in words, not given a row of marks
+    homeless = "Jóvenes sin hogar" if lang == "es" else "Homeless youth"
+    assert homeless not in rows and homeless in model["groups"]["hidden_everywhere"]
 
 
 def _visible(html: str) -> str:
@@ -315,7 +326,7 @@ def test_new_sections_suppressed_cells_show_no_number(lang):
             row = re.search(rf'<th scope="row" class="c-topic">{re.escape(domain["label"])}</th>(.*?)</tr>', table)
             school, district = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1))
             if domain["school"] is None:
-                assert _visible(school) == "§", school  # the legend mark, never a number
+                assert _visible(school) == "*", school  # the legend mark, never a number
             else:
                 assert _visible(school) == domain["school"]
             assert _visible(district) == domain["district"]
@@ -335,9 +346,23 @@ def test_new_sections_suppressed_cells_show_no_number(lang):
     assert re.search(r"\((No data|Sin datos)\)", _visible(missing))
     assert not re.search(r"\d", _visible(missing[:missing.index("</tr>")]))
     legend = _section(html, "h-legend")
-    assert "§" in legend and ("Fewer than 10 respondents" in legend or "Menos de 10 personas" in legend)
-    for symbol in ("*", "‡", "†", "—"):  # every earlier note code is still explained
-        assert f'aria-hidden="true">{symbol}</span>' in legend
+    assert "10 survey respondents" in legend or "10 personas que respondieron" in legend
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("page", ["contract", "sample"])
+def test_one_legend_with_at_most_three_marks_each_explained_in_words(lang, page):
+    """Issue #17: five missing-value symbols were too many to learn. The page uses at most three
+    marks, and its one legend explains each of them, in words beside it."""
+    html = render_scorecard_html(contract_page(lang) if page == "contract" else sample_model(lang))
+    assert html.count('id="h-legend"') == 1
+    legend = _section(html, "h-legend")
+    items = re.findall(r'<li><span class="note-mark" aria-hidden="true">(.)</span>([^<]+)</li>', legend)
+    marks = [mark for mark, _words in items]
+    assert marks == ["*", "†", "—"]
+    assert all(len(words.split()) >= 2 for _mark, words in items)  # words beside each mark
+    used = set(re.findall(r'<span class="note-mark[^"]*"><span aria-hidden="true">(.)</span>', html))
+    assert used and used <= set(marks), used
 
 
 def test_overall_section_shows_level_comparisons_and_ladder():
@@ -544,7 +569,8 @@ def test_pdf_pages_text_and_metadata(pdfs, key):
 
     path, model = pdfs[key]
     reader = PdfReader(path)
-    assert len(reader.pages) == 2 if key.startswith(("sample", "long")) else 1 <= len(reader.pages) <= 2
+    # the sample school (TK–12) has every indicator, each by student group: a third page is allowed
+    assert len(reader.pages) <= 3 if key.startswith(("sample", "long", "hostile")) else 1 <= len(reader.pages) <= 2
     text = _text(path)
     assert " ".join(model["school"]["name"].split()[:3]) in " ".join(text.split())
     assert "23.4%" in text
@@ -591,11 +617,14 @@ def test_pdf_leaks_nothing_about_the_machine(pdfs):
 def test_pdf_suppressed_rows_show_no_number(pdfs):
     path, model = pdfs["contract-es"]
     lines = _text(path).splitlines()
-    for row in model["groups"]["rows"]:
-        if row["status"] is None:
-            hits = [line for line in lines if line.strip().startswith(row["group"])]
-            assert hits, row["group"]
-            assert not any(re.search(r"\d", line) for line in hits), hits
+    text = " ".join(_text(path).split())
+    # a group hidden wherever it is reported: named in the sentence, and no row of its own
+    assert model["groups"]["hidden_everywhere"] in text
+    homeless = "Jóvenes sin hogar"
+    assert text.count(homeless) == 1
+    # a group hidden in one column: the mark there, its figure in the other
+    row = next(line for line in lines if line.strip().startswith("Filipinos"))
+    assert "12.0%" in row and not re.search(r"\d", row.replace("12.0%", ""))
 
 
 def test_pdf_is_reproducible_and_written_atomically(tmp_path):
@@ -684,7 +713,66 @@ def test_pool_replaces_each_worker_after_its_quota_so_memory_cannot_grow(tmp_pat
         # one call with every job queued at once: Python 3.11's max_tasks_per_child hung here
         jobs = [(html, tmp_path / f"{i}.pdf", model["title"], "en") for i in range(10)]
         for path in pool.render(jobs):
-            assert len(PdfReader(path).pages) == 2
+            assert len(PdfReader(path).pages) in (2, 3)
         seen.update(pid for pid, _ in pool.last_workers)
         assert all(rss > 0 for _, rss in pool.last_workers)
     assert len(seen) > 2
+
+
+@pytest.mark.parametrize("lang, words", [("en", "Data as of December 6, 2026"),
+                                         ("es", "Datos al 6 de diciembre de 2026")])
+def test_every_page_says_when_its_data_were_produced(tmp_path, lang, words):
+    """Issue #17: no page said when its data were produced. The web page says it under the title,
+    the PDF on every page (its footer), in the page's language."""
+    import datetime
+
+    from pypdf import PdfReader
+
+    from pipeline.render.pdf import render_pdf_one
+    from pipeline.render.present import present
+    from pipeline.render.sample import sample_scorecard
+
+    page = present(sample_scorecard(), lang, as_of=datetime.date(2026, 12, 6))
+    assert page["data_as_of"] == words
+    assert words in render_scorecard_html(page)
+    pdf = render_pdf_one(render_scorecard_html(page, css_inline=False), tmp_path / "a.pdf", page["title"], lang)
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(pdf).pages]
+    assert len(pages) >= 2 and all(words in text for text in pages)
+
+
+def _word_sizes(path) -> list[tuple[str, float]]:
+    """Every word of a PDF with its font size in points, from poppler's word boxes: a box is the
+    font's ascent to descent high (the embedded Open Sans: 1.362 em), charts' SVG text included."""
+    import shutil
+    import subprocess
+
+    from fontTools.ttLib import TTFont
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) not installed: make browser-tools")
+    font = TTFont(str(CSS_PATH.parent / "fonts" / "OpenSans-Regular.subset.woff2"))
+    em = (font["hhea"].ascent - font["hhea"].descent) / font["head"].unitsPerEm
+    xml = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return [(html_lib.unescape(w), (float(y1) - float(y0)) / em)
+            for y0, y1, w in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>', xml)]
+
+
+@pytest.mark.parametrize("key", ["sample-en", "sample-es"])
+def test_pdf_text_is_legible(pdfs, key):
+    """Issue #17: body text was about 8 pt, chart labels 5.5 pt, table headers 6 pt. In the PDF
+    now: nothing under 7 pt (chart labels, table headers, footers), body text 9 pt or more."""
+    path, model = pdfs[key]
+    words = _word_sizes(path)
+    assert len(words) > 500
+    small = sorted({(w, round(s, 2)) for w, s in words if s < 6.95})
+    assert not small, small[:20]
+    # chart labels (the trend charts' years) and table headers are among them, at 7 pt or more
+    years = [s for w, s in words if w == "2022-23"]
+    assert years and min(years) >= 6.95
+    # the body: most words, and every word of the notes on the data, at 9 pt or more
+    assert sum(s >= 8.95 for _, s in words) / len(words) > 0.75
+    texts = [w for w, _ in words]
+    for paragraph in model["methodology"]:
+        head = paragraph.split()[:8]
+        start = next(i for i in range(len(texts)) if texts[i:i + len(head)] == head)
+        assert min(s for _, s in words[start:start + len(head)]) >= 8.95, paragraph

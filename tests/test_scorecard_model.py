@@ -312,8 +312,8 @@ def test_suppressed_cells_render_as_marks_never_numbers(models):
     assert len(rows) == 2
     for row in rows:
         school_cell = re.findall(r'<td class="c-num">(.*?)</td>', row)[0]
-        assert _visible(school_cell) == "§", row
-    assert "Response rate: §" in _visible(staff)
+        assert _visible(school_cell) == "*", row
+    assert "Response rate: *" in _visible(staff)
     assert "Fewer than 10 respondents" in html
     growth = html[html.index('id="h-growth"'):html.index('id="h-ind"')]
     ela = _visible(growth[growth.index("<article"):growth.index("</article>")])
@@ -329,9 +329,11 @@ def test_existing_sections_are_kept(models):
     assert chronic.status == 26.1 and chronic.color == 2 and chronic.status_bound is None
     assert (chronic.change, chronic.change_direction, chronic.lower_is_better) == (-2.5, "better", True)
     assert [p.year for p in chronic.trend] == ["2022-23", "2023-24"]
-    groups = {r.group: r for r in m.groups.rows}
-    assert groups["PI"].label == "Pacific Islander"
-    assert groups["PI"].status is None and groups["PI"].note == "n_lt_11"
+    table = {t.indicator: t for t in m.groups}["chronic"]
+    groups = {r.group: r for r in table.rows}
+    # a group the stored table hides is listed as hidden, with its reason: no row, no figure
+    assert "PI" not in groups and [(h.group, h.label, h.note) for h in table.hidden] == [
+        ("PI", "Pacific Islander", "n_lt_11")]
     assert groups["ALL"].gap is None and groups["HI"].gap == pytest.approx(0.9)
     assert [d.label for d in m.school.demographics] == ["Hispanic or Latino"]  # PI: 4 students
     assert m.school.demographics[0].share == 0.75 and m.school.enrollment == 400
@@ -356,10 +358,12 @@ def test_a_top_or_bottom_coded_rate_is_its_bound_only(tmp_path, settings):
     tables = {**TABLES, "indicator_results": pd.DataFrame(TABLES["indicator_results"].to_dict("records") + [coded])}
     con = _warehouse(tmp_path / "coded.duckdb", tables)
     data = load_year(con, YEAR)
-    row = {r.group: r for r in build_scorecard(data, _school(data, A), YEAR, settings).groups.rows}["AS"]
-    assert (row.status, row.status_bound) == (5.0, "<=")
+    tables = {t.indicator: t for t in build_scorecard(data, _school(data, A), YEAR, settings).groups}
+    row = {r.group: r for r in tables["chronic"].rows}["AS"]
+    assert (row.status, row.status_bound) == (5.0, "<=") and row.gap is None
     page = present(build_scorecard(data, _school(data, A), YEAR, settings), "en")
-    assert {r["group"]: r["status"] for r in page["groups"]["rows"]}["Asian"] == "≤ 5.0%"
+    chronic = next(t for t in page["groups"]["tables"] if t["key"] == "chronic")
+    assert {r["group"]: r["status"] for r in chronic["rows"]}["Asian"] == "≤ 5.0%"
 
 
 def test_model_without_the_new_tables(tmp_path, settings):

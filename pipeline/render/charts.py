@@ -229,7 +229,8 @@ def interval_chart(chart: Mapping, lang: str = "en", title: str = "",
         f"<title>{escape(alt)}</title>",
         f'<line x1="{left}" y1="{axis_y}" x2="{width - right}" y2="{axis_y}" stroke="{GRID}" stroke-width="1"/>',
     ]
-    for tick in (-edge, -edge / 2, 0.0, edge / 2, edge):
+    # a narrow chart (the printed card) keeps its labels apart with three ticks
+    for tick in (-edge, -edge / 2, 0.0, edge / 2, edge) if width >= 200 else (-edge, 0.0, edge):
         x = x_of(tick)
         if tick == 0:
             label = _("expected")

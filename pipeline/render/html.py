@@ -33,9 +33,12 @@ CSS_PATH = TEMPLATES_DIR / "scorecard.css"        # shared: web page and PDF
 SCREEN_CSS_PATH = TEMPLATES_DIR / "screen.css"    # browsers only (responsive rules)
 INDEX_CSS_PATH = TEMPLATES_DIR / "index.css"      # index page only
 
-# Legend symbols for the model's note codes (the legend explains each one).
-NOTE_SYMBOLS = {"n_lt_11": "*", "complementary": "‡", "no_color_lt_30": "†", "n_lt_10": "§", "no_data": "—"}
-NOTE_CODES = frozenset(NOTE_SYMBOLS)
+# Legend marks for the model's note codes: three marks, each explained in words in the one legend
+# (every reason a figure is withheld for privacy shares "*"; screen readers hear the reason itself).
+# "Does not apply" has no mark: the page says it in words.
+NOTE_SYMBOLS = {"n_lt_11": "*", "complementary": "*", "n_lt_10": "*", "no_color_lt_30": "†", "no_data": "—"}
+LEGEND_MARKS = (("*", "privacy"), ("†", "no_color_lt_30"), ("—", "no_data"))
+NOTE_CODES = frozenset(NOTE_SYMBOLS) | {"not_applicable"}
 
 
 def note_symbol(code: str | None) -> str:
@@ -56,7 +59,8 @@ def get_environment(lang: str) -> jinja2.Environment:
     )
     env.policies["ext.i18n.trimmed"] = True
     env.install_gettext_translations(get_translations(lang), newstyle=True)
-    env.globals.update(note_symbol=note_symbol, gauge_uri=color_gauge, meter_uri=level_meter)
+    env.globals.update(note_symbol=note_symbol, gauge_uri=color_gauge, meter_uri=level_meter,
+                       legend_marks=LEGEND_MARKS)
     return env
 
 
@@ -108,7 +112,8 @@ def _view(page: Mapping) -> dict:
     view.setdefault("methodology", [])
     # Indicator cards go two to a row, each with its trend chart beside the figures.
     view["cards_layout"] = "cards-2"
-    width, height = 230, 100
+    # drawn at about the width the card gives it, so that its labels print at 7 pt or more
+    width, height = 165, 82
     indicators = []
     for i, ind in enumerate(page["indicators"]):
         _require(ind, ("label", "status"), f"indicators[{i}]")
@@ -119,9 +124,11 @@ def _view(page: Mapping) -> dict:
         indicators.append(item)
     view["indicators"] = indicators
     groups = page.get("groups") or {}
-    for i, row in enumerate(groups.get("rows") or []):
-        _require(row, ("group",), f"groups.rows[{i}]")
-        _check_note(row.get("note"), f"groups.rows[{i}]")
+    for t, table in enumerate(groups.get("tables") or []):
+        _require(table, ("indicator_label", "rows"), f"groups.tables[{t}]")
+        for i, row in enumerate(table["rows"]):
+            _require(row, ("group", "status"), f"groups.tables[{t}].rows[{i}]")
+            _check_note(row.get("note"), f"groups.tables[{t}].rows[{i}]")
     growth = page.get("growth")
     if growth:
         subjects = []
@@ -132,7 +139,7 @@ def _view(page: Mapping) -> dict:
             item["chart_uri"], item["chart_alt"] = None, None
             if subject.get("chart") and subject.get("mean") is not None:
                 item["chart_uri"], item["chart_alt"] = interval_chart(subject["chart"], lang=lang,
-                                                                      title=subject["label"])
+                                                                      title=subject["label"], width=170, height=56)
             subjects.append(item)
         view["growth"] = {**growth, "subjects": subjects}
     for i, group in enumerate((page.get("climate") or {}).get("groups") or []):

@@ -7,13 +7,27 @@ is translated (the gettext catalogs). The template does no arithmetic and no for
 
 The page is also what a document's content hash is taken of (:mod:`pipeline.publish`), so a change
 in formatting here shows up as a changed document and is rendered again.
+
+Over 400 lines: every section of the page is worded here, side by side, so that a figure reads
+the same wherever it appears; the sections are small functions in page order.
 """
 from __future__ import annotations
+
+from datetime import date
 
 from pipeline.render import i18n
 from pipeline.render.data_csv import data_file_name
 from pipeline.render.i18n import N_
-from pipeline.scorecard.labels import CHANGE_WORDS, COLORS, EQUITY_COMPONENTS, GROWTH_READINGS, STATUS_LEVELS, level_word
+from pipeline.scorecard.labels import (
+    CHANGE_WORDS,
+    COLORS,
+    EQUITY_COMPONENTS,
+    GROWTH_LABEL,
+    GROWTH_READINGS,
+    INDICATORS,
+    STATUS_LEVELS,
+    level_word,
+)
 from pipeline.scorecard.model import (
     ClimateGroup,
     GroupTable,
@@ -41,11 +55,12 @@ METHODOLOGY = (
 )
 
 
-def present(model: Scorecard, lang: str, district: str | None = None) -> dict:
+def present(model: Scorecard, lang: str, district: str | None = None, as_of: date | None = None) -> dict:
     """The page of ``model`` in language ``lang``: what ``render_scorecard_html`` takes.
 
     ``district`` is the district's name in that language (configuration ``district_name_in``);
-    without it the directory's name is shown."""
+    without it the directory's name is shown. ``as_of`` is the date the run produced the page's
+    data: every page says "Data as of <date>" (the PDF in each page's footer)."""
     translations = i18n.get_translations(lang)
     _ = translations.gettext
     school = model.school
@@ -59,11 +74,18 @@ def present(model: Scorecard, lang: str, district: str | None = None) -> dict:
         "growth": {"subjects": [_growth(s, lang, _) for s in model.growth]} if model.growth else None,
         "climate": {"groups": [_climate(g, lang, _) for g in model.climate]} if model.climate else None,
         "measures": _measures(model.measures, lang, _) if model.measures else None,
-        "groups": _groups(model.groups, lang, _) if model.groups else None,
+        "groups": _group_matrix([_groups(t, lang, _) for t in model.groups], _) if model.groups else None,
+        **_applicability(model, _),
         "legend": True,
         "methodology": [_(note) for note in METHODOLOGY],
         "csv_href": data_file_name(lang),
+        "data_as_of": present_date(as_of, lang) if as_of else None,
     }
+
+
+def present_date(as_of: date, lang: str) -> str:
+    """ "Data as of June 1, 2024" in ``lang``: the date the run produced a page's data."""
+    return i18n.get_translations(lang).gettext("Data as of %(date)s") % {"date": i18n.format_date(as_of, lang)}
 
 
 def _measures(domains: tuple[MeasureDomain, ...], lang: str, _) -> dict:
@@ -139,16 +161,70 @@ def _indicator(ind: Indicator, lang: str, _) -> dict:
 
 
 def _groups(table: GroupTable, lang: str, _) -> dict:
+    """One indicator by student group: figures signed like the cards' (the caption gives the
+    unit), the hidden groups named in words after the table, not as rows of marks."""
     rows = [{
         "group": _(r.label),
         "status": _status(r.status, r.status_bound, table.kind, lang),
-        "gap": "" if r.group == "ALL" else i18n.format_change(r.gap, lang),
+        "change": i18n.format_change(r.change, lang),
+        "gap": i18n.format_change(r.gap, lang),
         "n": i18n.format_integer(r.n, lang),
         "color": _(COLORS[r.color]) if r.color else None,
         "color_code": r.color,
         "note": r.note,
     } for r in table.rows]
-    return {"indicator_label": _(table.label), "rows": rows}
+    hidden = []
+    for note, words in (("n_lt_11", _("fewer than 11 students")),
+                        ("complementary", _("hidden so that a smaller group’s result cannot be worked out"))):
+        names = [_(h.label) for h in table.hidden if h.note == note]
+        if names:
+            hidden.append(_("%(groups)s (%(reason)s)") % {"groups": ", ".join(names), "reason": words})
+    return {
+        "key": table.indicator,
+        "indicator_label": _(table.label),
+        "colors": table.colors,
+        "origin": table.origin,
+        "rows": rows,
+        "hidden_groups": [{"group": _(h.label), "note": h.note} for h in table.hidden],
+        "hidden": (_("Not shown, to protect student privacy: %(groups)s.") % {"groups": "; ".join(hidden)})
+        if hidden else None,
+    }
+
+
+def _group_matrix(tables: list[dict], _) -> dict:
+    """The tables as one matrix, a row per student group and a column per indicator: the groups
+    in the order the tables give them; a cell is the group's row, a hidden group's note code, or
+    empty where the indicator does not report the group."""
+    order: list[str] = []
+    for t in tables:
+        order += [r["group"] for r in t["rows"] if r["group"] not in order]
+        order += [h["group"] for h in t["hidden_groups"] if h["group"] not in order]
+    rows = []
+    for name in order:
+        cells = []
+        for t in tables:
+            row = next((r for r in t["rows"] if r["group"] == name), None)
+            hidden = next((h["note"] for h in t["hidden_groups"] if h["group"] == name), None)
+            cells.append({**(row or {}), "hidden": hidden, "colors": t["colors"]} if row or hidden else None)
+        rows.append({"group": name, "cells": cells})
+    # a group hidden in every column is named once in words under the matrix, not as a row of marks
+    everywhere = [r["group"] for r in rows if all(c is None or c["hidden"] for c in r["cells"])]
+    return {"tables": tables, "rows": [r for r in rows if r["group"] not in everywhere],
+            "hidden_everywhere": (_("Not shown for any indicator, to protect student privacy: %(groups)s.")
+                                  % {"groups": ", ".join(everywhere)}) if everywhere else None,
+            "columns": [{k: t[k] for k in ("key", "indicator_label", "colors", "origin")} for t in tables]}
+
+
+def _applicability(model: Scorecard, _) -> dict:
+    """The indicators the school's grades do not have, and those it has no result for, in words."""
+    def names(keys):
+        return ", ".join(_(GROWTH_LABEL) if k == "growth" else _(INDICATORS[k][0]) for k in keys)
+    return {
+        "not_applicable": _("Does not apply at this school’s grades: %(indicators)s.") % {
+            "indicators": names(model.not_applicable)} if model.not_applicable else None,
+        "no_data": _("No data this year: %(indicators)s.") % {"indicators": names(model.no_data)}
+        if model.no_data else None,
+    }
 
 
 # ----------------------------------------------------------------------------- overall rating
@@ -297,6 +373,8 @@ def _domain(d: MeasureDomain, lang: str, _, words: dict[str, str]) -> dict:
             missing = _("Not rated: fewer than %(n)s students") % {"n": m.fewer_than}
         elif m.note == "no_data":
             missing = _("No data")
+        elif m.note == "not_applicable":
+            missing = _("Does not apply at this school")
         points = _number(m.points, lang) if m.points is not None else i18n.format_integer(m.level, lang)
         rows.append({
             "key": m.key,

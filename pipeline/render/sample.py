@@ -23,6 +23,7 @@ from pipeline.scorecard.model import (
     GroupRow,
     GroupTable,
     GrowthSubject,
+    HiddenGroup,
     Indicator,
     LadderStep,
     Measure,
@@ -133,12 +134,21 @@ def sample_scorecard(name: str = "Dolores Huerta Learning Academy", cds: str = "
                   trend=tuple(TrendPoint(year=y, value=v) for y, v in zip(YEARS, trend)))
         for (key, label, source, kind, lower, status, change, change_level, level, color, n, direction, trend,
              note) in INDICATORS)
+    # every indicator by student group: the chronic absenteeism groups' pattern around each
+    # indicator's own status (the hidden groups listed, not shown)
     all_status = GROUPS[0][2]
-    groups = GroupTable(indicator="chronic", label="Chronic absenteeism", kind="rate", rows=tuple(
-        GroupRow(group=code, label=label, status=status, status_bound=None,
-                 gap=status - all_status if code != "ALL" and status is not None else None,
-                 n=n, color=color, note=note)
-        for code, label, status, n, color, note in GROUPS))
+    groups = []
+    for ind in indicators:
+        if ind.status is None:
+            continue
+        shift = ind.status - all_status
+        groups.append(GroupTable(indicator=ind.key, label=ind.label, kind=ind.kind, rows=tuple(
+            GroupRow(group=code, label=label, status=round(status + shift, 1), status_bound=None,
+                     gap=status - all_status if code != "ALL" else None,
+                     n=n, color=color, note=note, change=ind.change)
+            for code, label, status, n, color, note in GROUPS if status is not None),
+            hidden=tuple(HiddenGroup(group=code, label=label, note=note)
+                         for code, label, status, n, color, note in GROUPS if status is None)))
     return Scorecard(
         school_year="2023-24",
         school=SchoolFacts(
@@ -151,7 +161,7 @@ def sample_scorecard(name: str = "Dolores Huerta Learning Academy", cds: str = "
         growth=_sample_growth(),
         climate=_sample_climate(),
         measures=_sample_measures(),
-        groups=groups,
+        groups=tuple(groups),
     )
 
 

@@ -80,6 +80,9 @@ FRAMEWORK_WORDS = (
     N_("Parents' climate survey (% favorable)"),
 )
 GROWTH_SUBJECTS = {"ELA": N_("English language arts"), "MATH": N_("Mathematics")}
+# Growth as the student-group tables and the "does not apply" line name it.
+GROWTH_GROUP_LABELS = {"ELA": N_("English language arts growth"), "MATH": N_("Mathematics growth")}
+GROWTH_LABEL = N_("Growth in test scores")
 RESPONDENT_GROUPS = {"student": N_("Students"), "parent": N_("Families"), "staff": N_("Staff")}
 # Survey domains of the default codebook, for a codebook without Spanish names.
 CLIMATE_DOMAINS = (N_("Caring adults"), N_("School connectedness"), N_("Safety"), N_("Academic rigor"),

@@ -41,6 +41,7 @@ class YearData:
     framework: dict = field(default_factory=dict)  # name, name_es, score_max, rules (id -> label, label_es)
     domains: dict[tuple[str, str], dict] = field(default_factory=dict)  # (group, domain) -> order, es
     ranked_schools: int = 0  # schools with an equity tier
+    indicators: frozenset[str] = frozenset()  # indicators with a result for some school this year
     by_school: dict[str, dict] = field(default_factory=dict)
 
     def school(self, cds: str) -> dict:
@@ -155,6 +156,8 @@ def load_year(con: duckdb.DuckDBPyConnection, school_year: str, privacy: Privacy
             first.setdefault(r["domain"], len(first))
             data.domains.setdefault((r["respondent_group"], r["domain"]),
                                     {"order": first[r["domain"]], "es": r.get("domain_es")})
+    if len(results):
+        data.indicators = frozenset(results["indicator"].dropna().unique())
     if len(data.equity):
         data.ranked_schools = int(data.equity["tier"].notna().sum())
     _split(data)

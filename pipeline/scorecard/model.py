@@ -76,16 +76,29 @@ class GroupRow:
     n: int | None
     color: int
     note: str | None
+    change: float | None = None  # since last year, as stored (None where last year's cell was hidden)
+
+
+@dataclass(frozen=True)
+class HiddenGroup:
+    """A student group the table does not show, and why (a note code)."""
+
+    group: str
+    label: str  # English label (config)
+    note: str  # n_lt_11 or complementary
 
 
 @dataclass(frozen=True)
 class GroupTable:
-    """One indicator by student group."""
+    """One indicator by student group: the groups with a figure to show, and those hidden."""
 
-    indicator: str
+    indicator: str  # indicator key, or growth_ela / growth_math
     label: str  # English name of the indicator
     kind: str  # "rate" or "dfs"
     rows: tuple[GroupRow, ...]
+    origin: str = "cde"  # whose figures: cde (CDE's published) or district (the district's own)
+    colors: bool = True  # the indicator has Dashboard colours (growth has none)
+    hidden: tuple[HiddenGroup, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -232,4 +245,8 @@ class Scorecard:
     growth: tuple[GrowthSubject, ...] | None
     climate: tuple[ClimateGroup, ...] | None
     measures: tuple[MeasureDomain, ...] | None
-    groups: GroupTable | None  # chronic absenteeism by student group
+    groups: tuple[GroupTable, ...] = ()  # every indicator the school has, by student group, in page order
+    # indicator keys (INDICATORS, and "growth") the school's grades do not have: "does not apply"
+    not_applicable: tuple[str, ...] = ()
+    # indicator keys that apply to the school's grades but have no result this year: "no data"
+    no_data: tuple[str, ...] = ()

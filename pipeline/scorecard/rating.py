@@ -95,9 +95,11 @@ def overall(rating: dict | None, equity: dict | None, data: YearData) -> Overall
     return Overall(**out)
 
 
-def measures(rows: list[dict], info: dict[str, dict]) -> tuple[MeasureDomain, ...] | None:
+def measures(rows: list[dict], info: dict[str, dict], applies=None) -> tuple[MeasureDomain, ...] | None:
     """The framework's measures by domain: value, band and points, weight after reallocation,
-    contribution, the reallocation that applied, and the improvement needed for the next band."""
+    contribution, the reallocation that applied, and the improvement needed for the next band.
+    ``applies(measure)`` says whether the school's grades have the measure: one without a value
+    that does not apply is noted ``not_applicable`` rather than ``no_data``."""
     if not rows:
         return None
     domains: list[dict] = []
@@ -116,7 +118,7 @@ def measures(rows: list[dict], info: dict[str, dict]) -> tuple[MeasureDomain, ..
             if small:
                 fewer_than = int(small.group(1))
             else:
-                note = "no_data"
+                note = "no_data" if applies is None or applies(r["measure"]) else "not_applicable"
         improvement = r.get("improvement_needed")
         d["measures"].append(Measure(
             key=r["measure"],

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.config import Settings
-from pipeline.scorecard import rating
+from pipeline.scorecard import groups, rating
 from pipeline.scorecard.labels import (
     GROWTH_SUBJECTS,
     INDICATOR_POPULATION,
@@ -23,8 +23,6 @@ from pipeline.scorecard.model import (
     ClimateDomain,
     ClimateGroup,
     Demographic,
-    GroupRow,
-    GroupTable,
     GrowthSubject,
     Indicator,
     SchoolFacts,
@@ -33,8 +31,6 @@ from pipeline.scorecard.model import (
 )
 from pipeline.scoring.disclosure import shown_groups
 
-GROUP_ORDER = ["ALL", "AA", "AI", "AS", "FI", "HI", "PI", "WH", "MR", "EL", "LTEL", "RFP", "EO",
-               "SED", "SWD", "FOS", "HOM"]
 ETHNICITY = ["HI", "AA", "AS", "FI", "WH", "MR", "AI", "PI"]
 # Survey notes: a group under the respondent minimum, or a domain answered by too few people in a
 # group that is shown; the page marks both the same way ("fewer than 10 respondents").
@@ -45,20 +41,30 @@ def build_scorecard(data: YearData, school: pd.Series, school_year: str, setting
     """The scorecard model of one school (a directory row of ``data``), for every language."""
     rec = data.school(school["cds"])
     results = rec["results"]
-    indicators = []
+    low, high = school["low_grade"], school["high_grade"]
+    indicators, not_applicable, no_data = [], [], []
     for key in INDICATORS:
         row = results.get((key, INDICATOR_POPULATION.get(key, "ALL")))
         if row is not None:
             indicators.append(_indicator(row, rec["history"], key))
+        elif not groups.applies(key, low, high):
+            not_applicable.append(key)
+        elif key in data.indicators:  # "no data" only for an indicator the year's files have
+            no_data.append(key)
+    growth_applies = groups.applies("growth", low, high)
+    if not growth_applies:
+        not_applicable.append("growth")
     return Scorecard(
         school_year=school_year,
         school=_facts(school, rec["enrollment"], settings),
         overall=rating.overall(rec["rating"], rec["equity"], data),
         indicators=tuple(indicators),
-        growth=_growth(rec["growth"], bool(data.growth is not None and len(data.growth)), settings),
+        growth=_growth(rec["growth"], bool(data.growth is not None and len(data.growth)), settings)
+        if growth_applies else None,
         climate=_climate(rec["climate"], data.domains, settings),
-        measures=rating.measures(rec["measures"], data.measure_info),
-        groups=_groups(results, "chronic", settings) if results else None,
+        measures=rating.measures(rec["measures"], data.measure_info, applies=lambda m: groups.applies(m, low, high)),
+        groups=groups.all_tables(rec["rows"], results, rec["growth"], settings, growth_applies),
+        not_applicable=tuple(not_applicable), no_data=tuple(no_data),
     )
 
 
@@ -131,25 +137,6 @@ def _indicator(row: dict, history: dict[str, list[dict]], key: str) -> Indicator
         trend=trend, population=row.get("student_group") or "ALL", origin=row.get("origin") or "cde",
         change_unrounded=_unrounded(status if bound is None else None, change, trend, row.get("school_year")),
     )
-
-
-def _groups(results: dict, key: str, settings: Settings) -> GroupTable | None:
-    by_group = {g: r for (ind, g), r in results.items() if ind == key}
-    if not by_group:
-        return None
-    label, _lower_is_better, kind = INDICATORS[key]
-    all_row = by_group.get("ALL")
-    all_status = all_row["status"] if all_row else None
-    rows = []
-    for code in [g for g in GROUP_ORDER if g in by_group]:
-        r = by_group[code]
-        status, bound = _shown_status(r["status"], r.get("status_bound"))
-        gap = None
-        if code != "ALL" and r["status"] is not None and all_status is not None:
-            gap = float(r["status"]) - float(all_status)  # the groups' own statuses, as stored
-        rows.append(GroupRow(group=code, label=settings.student_groups.get(code, code), status=status,
-                             status_bound=bound, gap=gap, n=r["n"], color=int(r["color"] or 0), note=r["note"]))
-    return GroupTable(indicator=key, label=label, kind=kind, rows=tuple(rows))
 
 
 def _growth(rows: dict, table_present: bool, settings: Settings) -> tuple[GrowthSubject, ...] | None:
