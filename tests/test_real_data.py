@@ -84,6 +84,12 @@ def test_disclosure_keeps_every_status_cde_published(elpi):
     lost = published.notna() & (shown.isna() | status.isna())
     assert not lost.any(), out[lost][["cds", "student_group", "n", "published_status", "note"]].head().to_string()
     assert (status[published.notna()] == published[published.notna()]).all()
+    # and every change CDE published (12,543; 795 were cleared by the prior-year coding before)
+    change = pd.to_numeric(scored["published_change"], errors="coerce")
+    assert change.notna().sum() == 12543
+    kept = pd.to_numeric(out["published_change"], errors="coerce")
+    assert (kept[change.notna()] == change[change.notna()]).all()
+    assert pd.to_numeric(out["change"], errors="coerce")[change.notna()].notna().all()
 
 
 @pytest.mark.parametrize("cds, group, status, change, color, box", [

@@ -215,6 +215,10 @@ def protect_prior(frame: pd.DataFrame, privacy: Privacy) -> pd.DataFrame:
     status = pd.to_numeric(frame["prior_status"], errors="coerce")
     small = shown & ~frame.index.isin(hidden) & n.lt(privacy.color_min_n) & frame["indicator"].isin(RATE_INDICATORS)
     coded = frame.index[small & (status.le(privacy.bottom_code_at) | status.ge(privacy.top_code_at))]
+    # a change CDE's own file publishes (and so last year's status) is public already: it stays
+    public = frame.index[known(frame) & pd.to_numeric(frame.get("published_change"), errors="coerce").notna()] \
+        if "published_change" in frame else frame.index[:0]
+    hidden, coded = hidden.difference(public), coded.difference(public)
     rows = hidden.union(coded)
     frame.loc[hidden, "prior_n"] = None
     frame.loc[rows, ["prior_status", "change"]] = None
