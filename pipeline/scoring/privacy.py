@@ -78,6 +78,14 @@ def known(frame: pd.DataFrame) -> pd.Series:
     return cde | keys.isin(set(keys[cde]))
 
 
+def known_change(frame: pd.DataFrame, without_column: bool) -> pd.Series:
+    """Rows whose change CDE's own file publishes (and so last year's status): ``known`` rows with
+    a ``published_change``; ``without_column`` is the answer for a frame that has no such column."""
+    if "published_change" not in frame:
+        return known(frame) & without_column
+    return known(frame) & pd.to_numeric(frame["published_change"], errors="coerce").notna()
+
+
 def top_bottom_code(frame: pd.DataFrame, privacy: Privacy, n_col: str = "n_raw") -> pd.DataFrame:
     """Replace small groups' rates near 0 % or 100 % by a bound in ``status_bound``; not a rate
     CDE's own file publishes (public already, it stays as CDE publishes it)."""
@@ -216,8 +224,7 @@ def protect_prior(frame: pd.DataFrame, privacy: Privacy) -> pd.DataFrame:
     small = shown & ~frame.index.isin(hidden) & n.lt(privacy.color_min_n) & frame["indicator"].isin(RATE_INDICATORS)
     coded = frame.index[small & (status.le(privacy.bottom_code_at) | status.ge(privacy.top_code_at))]
     # a change CDE's own file publishes (and so last year's status) is public already: it stays
-    public = frame.index[known(frame) & pd.to_numeric(frame.get("published_change"), errors="coerce").notna()] \
-        if "published_change" in frame else frame.index[:0]
+    public = frame.index[known_change(frame, without_column=False)]
     hidden, coded = hidden.difference(public), coded.difference(public)
     rows = hidden.union(coded)
     frame.loc[hidden, "prior_n"] = None
@@ -253,8 +260,7 @@ def carry_prior(frame: pd.DataFrame, last_year: pd.DataFrame | None) -> pd.DataF
         _coded=(last_year["status_bound"].notna() if "status_bound" in last_year
                 else pd.Series(False, index=last_year.index)).to_numpy())
     m = frame[RESULT_KEY].astype(str).merge(then.drop_duplicates(RESULT_KEY), how="left", on=RESULT_KEY)
-    public = known(frame).to_numpy() & pd.to_numeric(frame.get("published_change"), errors="coerce").notna().to_numpy() \
-        if "published_change" in frame else known(frame).to_numpy()
+    public = known_change(frame, without_column=True).to_numpy()
     hidden = m["_hidden"].eq(True).to_numpy() & ~public
     coded = m["_coded"].eq(True).to_numpy() & ~public
     frame.loc[hidden, "prior_n"] = None
