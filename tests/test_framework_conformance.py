@@ -121,6 +121,16 @@ def test_the_rounding_rule_decides_exact_halves(tmp_path):
     assert sorted(result.index[~result["equal"]]) == even
 
 
+def test_each_component_is_worth_its_value_without_bands():
+    """The fixture says "points equal the value" (``points: {from: value, min: 0, max: 100}``), not
+    100 one-point bands: no band table, and the trace has no band for any component."""
+    fw = load_framework(FIXTURE / "framework.yaml")
+    assert fw.bands.empty and fw.measures["points_from_value"].all()
+    assert set(fw.measures["points_min"]) == {0} and set(fw.measures["points_max"]) == {100}
+    _, measures = engine(official())
+    assert measures["index_level"].isna().all() and measures["improvement_needed"].isna().all()
+
+
 @pytest.mark.parametrize("school_type, components", [("Elementary", 3), ("Middle", 5), ("High", 6),
                                                      ("Combination", 7)])
 def test_each_school_type_has_its_own_components(school_type, components):

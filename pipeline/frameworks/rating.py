@@ -44,8 +44,9 @@ class RatingFramework:
     model_by: str | None  # the directory column that chooses the school model
     programs: Path | None  # cds, model, enrollment: schools with several programs
     combine: str
-    levels: pd.DataFrame  # level, label, label_es, min
+    levels: pd.DataFrame  # level, label, label_es, min: the framework's own scale (empty if only models have one)
     models: pd.DataFrame  # model, label, label_es, value (one row per matching value)
+    model_levels: pd.DataFrame  # model, level, label, label_es, min: each model's scale (its own or the framework's)
     measures: pd.DataFrame  # model, measure, domain, weights, points range, rounding, missing rule, source_key
     bands: pd.DataFrame  # model, measure, band, cut (lower bound; NULL for band 0), points
     targets: pd.DataFrame  # model, measure, target, share
@@ -57,6 +58,16 @@ class RatingFramework:
     @property
     def points_range(self) -> tuple[float, float]:
         return float(self.measures["points_min"].min()), float(self.measures["points_max"].max())
+
+    def levels_of(self, model: str) -> pd.DataFrame:
+        """The level scale a school of ``model`` is rated on (level, label, label_es, min)."""
+        rows = self.model_levels[self.model_levels["model"] == model]
+        return rows.drop(columns="model").reset_index(drop=True)
+
+    def same_scale(self, models: list[str]) -> bool:
+        """Whether the models share one level scale (a school's programs must, to have one level)."""
+        scales = {tuple(map(tuple, self.levels_of(m)[["level", "label", "min"]].to_numpy().tolist())) for m in models}
+        return len(scales) <= 1
 
 
 def _levels(raw: object, at: At) -> pd.DataFrame:
@@ -85,6 +96,7 @@ class _Builder:
         self.targets: list[dict] = []
         self.deductions: list[dict] = []
         self.sources: dict[str, Source] = {}
+        self.at: dict[tuple[str, str], At] = {}  # (model, measure) -> where it is declared
         self.default_missing = "within_domain"
 
     def source(self, raw: object, at: At) -> str:
@@ -135,31 +147,29 @@ class _Builder:
         m_id = identifier(need(m, "id", at), at / "id")
         en, es = labels(m, at)
         higher = flag(need(m, "higher_is_better", at), at / "higher_is_better")
-        cuts_raw = need(m, "cuts", at)
-        if not isinstance(cuts_raw, list) or not cuts_raw:
-            raise (at / "cuts").error("must list the cut points", cuts_raw)
-        cuts = [number(c, at / "cuts" / i) for i, c in enumerate(cuts_raw)]
-        if cuts != sorted(cuts, reverse=not higher) or len(set(cuts)) != len(cuts):
-            raise (at / "cuts").error("must " + ("increase" if higher else "decrease (lower is better)"), cuts_raw)
-        points_raw = m.get("points", [10 * (i + 1) for i in range(len(cuts) + 1)])
-        if not isinstance(points_raw, list) or len(points_raw) != len(cuts) + 1:
-            raise (at / "points").error(f"must list {len(cuts) + 1} points, one per band (one more than the cuts)",
-                                        points_raw)
-        points = [number(p, at / "points" / i) for i, p in enumerate(points_raw)]
-        if points != sorted(points):
-            raise (at / "points").error("must not decrease from the worst band to the best", points_raw)
+        value_points = _value_points(m.get("points"), at / "points")
+        if value_points is not None:
+            if "cuts" in m:
+                raise (at / "cuts").error("no cuts when the points are the value", m["cuts"])
+            cuts, points = [], []
+            scale, p_min, p_max = value_points
+        else:
+            cuts, points = self._bands(m, higher, at)
+            scale, p_min, p_max = None, min(points), max(points)
         decimals, rule = rounding(m.get("round"), at / "round")
         missing, required = self._missing(model, m_id, m, at)
         row = {
             "model": model, "measure": m_id, "label": en, "label_es": es,
             "weight": number(need(m, "weight", at), at / "weight", positive=True),
             "higher_is_better": higher, "min_n": integer(m.get("min_n", 0), at / "min_n"),
-            "points_min": min(points), "points_max": max(points),
+            "points_min": p_min, "points_max": p_max, "points_from_value": value_points is not None,
+            "points_scale": scale,
             "round_decimals": decimals, "round_rule": rule, "missing_rule": missing, "required": required,
             "kind": choice(m.get("kind", "rate"), ("rate", "dfs", "points", "percentile"), at / "kind"),
             "source_key": self.source(need(m, "source", at), at / "source"),
         }
         self.measures.append(row)
+        self.at[(model, m_id)] = at
         self.bands += [{"model": model, "measure": m_id, "band": i, "cut": cuts[i - 1] if i else None,
                         "points": p} for i, p in enumerate(points)]
         for k, ded in enumerate(m.get("deduct") or []):
@@ -170,6 +180,24 @@ class _Builder:
                                     "below": number(need(ded, "below", da), da / "below"),
                                     "points": number(need(ded, "points", da), da / "points", positive=True)})
         return row
+
+    @staticmethod
+    def _bands(m: dict, higher: bool, at: At) -> tuple[list[float], list[float]]:
+        """The cut points and the points of each band (n cuts make n + 1 bands)."""
+        cuts_raw = need(m, "cuts", at)
+        if not isinstance(cuts_raw, list) or not cuts_raw:
+            raise (at / "cuts").error("must list the cut points", cuts_raw)
+        cuts = [number(c, at / "cuts" / i) for i, c in enumerate(cuts_raw)]
+        if cuts != sorted(cuts, reverse=not higher) or len(set(cuts)) != len(cuts):
+            raise (at / "cuts").error("must " + ("increase" if higher else "decrease (lower is better)"), cuts_raw)
+        points_raw = m.get("points", [10 * (i + 1) for i in range(len(cuts) + 1)])
+        if not isinstance(points_raw, list) or len(points_raw) != len(cuts) + 1:
+            raise (at / "points").error(f"must list {len(cuts) + 1} points, one per band (one more than the cuts), "
+                                        "or be value or {from: value, ...}", points_raw)
+        points = [number(p, at / "points" / i) for i, p in enumerate(points_raw)]
+        if points != sorted(points):
+            raise (at / "points").error("must not decrease from the worst band to the best", points_raw)
+        return cuts, points
 
     def _missing(self, model: str, m_id: str, m: dict, at: At) -> tuple[str, bool]:
         required = flag(m.get("required", False), at / "required")
@@ -212,13 +240,45 @@ class _Builder:
             visit(start, (start,))
 
 
+def _value_points(raw: object, at: At) -> tuple[float, float | None, float | None] | None:
+    """``points: value`` or ``points: {from: value, scale: s, min: a, max: b}``: the points are the
+    value (times ``scale``), held between ``min`` and ``max`` when given -> (scale, min, max);
+    None for a list of band points."""
+    if raw == "value":
+        return 1.0, None, None
+    if not isinstance(raw, dict):
+        return None
+    only(raw, {"from", "scale", "min", "max"}, at)
+    if raw.get("from") != "value":
+        raise (at / "from").error("must be value (the points are the measure's value)", raw.get("from"))
+    scale = number(raw.get("scale", 1), at / "scale", positive=True)
+    low = number(raw["min"], at / "min") if "min" in raw else None
+    high = number(raw["max"], at / "max") if "max" in raw else None
+    if low is not None and high is not None and high <= low:
+        raise (at / "max").error("must be more than min", raw["max"])
+    return scale, low, high
+
+
+def _model_levels(raw: dict, at: At, listed: list[tuple[str, object, At]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The framework's levels (if any) and each model's: its own ``levels`` or the framework's."""
+    default = _levels(raw["levels"], at / "levels") if "levels" in raw else None
+    frames = []
+    for model, own, a in listed:
+        if own is None and default is None:
+            raise (a / "levels").error("missing key (the framework has no levels of its own to fall back on)")
+        frames.append((default if own is None else _levels(own, a / "levels")).assign(model=model))
+    if default is None:
+        default = frames[0].drop(columns="model").iloc[0:0]
+    return default, pd.concat(frames, ignore_index=True)
+
+
 def _rules(raw: object, at: At, levels: pd.DataFrame, measures: set[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     rules, conds = [], []
     if raw is None:
         raw = []
     if not isinstance(raw, list):
         raise at.error("must be a list of rules", raw)
-    known_levels = set(levels["level"])
+    scales = {m: sorted(g["level"]) for m, g in levels.groupby("model", sort=False)}
     for i, r in enumerate(raw):
         a = at / i
         only(r, {"id", "label", "label_es", "at_least", "at_most", "when", "note"}, a)
@@ -226,8 +286,10 @@ def _rules(raw: object, at: At, levels: pd.DataFrame, measures: set[str]) -> tup
         if len(actions) != 1:
             raise a.error("needs exactly one of at_least (a floor or attainment path) or at_most (a cap)")
         level = integer(r[actions[0]], a / actions[0])
-        if level not in known_levels:
-            raise (a / actions[0]).error(f"is not a level; levels: {sorted(known_levels)}", level)
+        for model, known in scales.items():
+            if level not in known:
+                where = f" of model '{model}'" if len(scales) > 1 or model != "all" else ""
+                raise (a / actions[0]).error(f"is not a level{where}; its levels: {known}", level)
         en, es = labels(r, a, default=identifier(need(r, "id", a), a / "id"))
         rules.append({"rule_order": i, "rule": r["id"], "label": en, "label_es": es, "action": actions[0],
                       "level": level})
@@ -282,6 +344,7 @@ def parse_rating(raw: object, path: Path) -> RatingFramework:
     b = _Builder(path.name)
     b.default_missing = choice(raw.get("missing", "within_domain"), ("within_domain", "zero"), at / "missing")
     models_rows: list[dict] = []
+    model_scales: list[tuple[str, object, At]] = []
     model_by = programs = None
     combine = "weighted"
     if "models" in raw:
@@ -301,8 +364,9 @@ def parse_rating(raw: object, path: Path) -> RatingFramework:
             raise (ma / "list").error("must list the school models", listed)
         for i, m in enumerate(listed):
             a = ma / "list" / i
-            only(m, {"id", "label", "label_es", "match", "domains"}, a)
+            only(m, {"id", "label", "label_es", "match", "levels", "domains"}, a)
             m_id = identifier(need(m, "id", a), a / "id")
+            model_scales.append((m_id, m.get("levels"), a))
             en, es = labels(m, a, default=m_id)
             match = need(m, "match", a)
             match = match if isinstance(match, list) else [match]
@@ -314,20 +378,32 @@ def parse_rating(raw: object, path: Path) -> RatingFramework:
     else:
         b.model("all", need(raw, "domains", at), at / "domains")
         models_rows.append({"model": "all", "label": name, "label_es": name_es, "value": None})
-    levels = _levels(need(raw, "levels", at), at / "levels")
+        need(raw, "levels", at)
+        model_scales.append(("all", None, at))
+    levels, model_levels = _model_levels(raw, at, model_scales)
     measures = pd.DataFrame(b.measures)
-    rules, conditions = _rules(raw.get("rules"), at / "rules", levels, set(measures["measure"]))
-    score_max = number(score.get("max", float(measures["points_max"].max()) if score.get("method", "weighted_mean")
-                                 == "weighted_mean" else 100.0), sa / "max", positive=True)
+    measures = measures.astype({"points_min": float, "points_max": float, "points_scale": float})
+    rules, conditions = _rules(raw.get("rules"), at / "rules", model_levels, set(measures["measure"]))
+    method = choice(score.get("method", "weighted_mean"), SCORE_METHODS, sa / "method")
+    unbounded = measures[measures["points_max"].isna()]
+    if method == "percent_of_max" and len(unbounded):
+        first = b.at[(unbounded.iloc[0]["model"], unbounded.iloc[0]["measure"])]
+        raise (first / "points" / "max").error("missing key: score.method percent_of_max needs each measure's maximum")
+    if "max" not in score and method == "weighted_mean" and len(unbounded):
+        raise (sa / "max").error("missing key: a measure's points are its value with no max "
+                                 f"({', '.join(unbounded['measure'].unique())})")
+    score_max = number(score.get("max", float(measures["points_max"].max()) if method == "weighted_mean"
+                                 else 100.0), sa / "max", positive=True)
     return RatingFramework(
         name=name, name_es=name_es, file=path.name,
-        score_method=choice(score.get("method", "weighted_mean"), SCORE_METHODS, sa / "method"),
+        score_method=method,
         score_decimals=decimals, score_rule=rule, score_max=score_max,
         min_weight_present=number(score.get("min_weight_present", 0), sa / "min_weight_present", minimum=0),
         model_by=model_by, programs=programs, combine=combine, levels=levels,
-        models=pd.DataFrame(models_rows),
+        models=pd.DataFrame(models_rows), model_levels=model_levels,
         measures=measures,
-        bands=pd.DataFrame(b.bands),
+        bands=pd.DataFrame(b.bands, columns=["model", "measure", "band", "cut", "points"]).astype(
+            {"model": str, "measure": str, "band": int, "cut": float, "points": float}),
         targets=pd.DataFrame([{k: v for k, v in t.items() if k != "at"} for t in b.targets],
                              columns=["model", "measure", "target", "share"]),
         deductions=pd.DataFrame(b.deductions, columns=["model", "measure", "deduction", "source_key", "below", "points"]),

@@ -94,25 +94,32 @@ def _read(con: duckdb.DuckDBPyConnection, table: str, school_year: str, schools_
     return frame
 
 
-def _framework_info() -> tuple[list[dict], dict[str, dict], dict]:
+def _levels(frame: pd.DataFrame) -> list[dict]:
+    return sorted(({"level": int(r["level"]), "label": str(r["label"]), "label_es": r.get("label_es"),
+                    "min": float(r["min"])} for r in _records(frame)), key=lambda r: r["level"])
+
+
+def _framework_info(fw=None) -> tuple[list[dict], dict[str, dict], dict]:
     """Levels, measure order/kind/words and the scale from the rating framework (empty if it cannot
-    be read: the page still renders from the warehouse alone)."""
-    try:
-        from pipeline.scoring.framework import load_framework
-        fw = load_framework()
-    except Exception:
-        return [], {}, {}
-    levels = sorted(({"level": int(r["level"]), "label": str(r["label"]), "label_es": r.get("label_es"),
-                      "min": float(r["min"])} for r in _records(fw.levels)), key=lambda r: r["level"])
+    be read: the page still renders from the warehouse alone). ``meta["model_levels"]`` holds each
+    school model's level scale (a model may have its own)."""
+    if fw is None:
+        try:
+            from pipeline.scoring.framework import load_framework
+            fw = load_framework()
+        except Exception:
+            return [], {}, {}
+    levels = _levels(fw.levels)
     bands = fw.bands.groupby("measure").size().to_dict()
     info: dict[str, dict] = {}
     for m in _records(fw.measures):
         info.setdefault(m["measure"], {"order": len(info), "kind": m["kind"], "label_es": m.get("label_es"),
-                                       "domain_label_es": m.get("domain_label_es"), "bands": int(bands[m["measure"]]),
+                                       "domain_label_es": m.get("domain_label_es"), "bands": int(bands[m["measure"]]) if m["measure"] in bands else None,
                                        "points_min": m["points_min"], "points_max": m["points_max"]})
     rules = {r["rule"]: (r["label"], r.get("label_es")) for r in _records(fw.rules)}
     meta = {"name": fw.name, "name_es": fw.name_es, "score_max": fw.score_max, "rules": rules,
-            "decimals": fw.score_decimals}
+            "decimals": fw.score_decimals,
+            "model_levels": {m: _levels(g) for m, g in fw.model_levels.groupby("model", sort=False)}}
     return levels, info, meta
 
 

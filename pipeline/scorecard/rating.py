@@ -35,11 +35,19 @@ def _rules(rating: dict, data: YearData) -> tuple[AppliedRule, ...]:
                  for r in applied)
 
 
+def _scale(rating: dict | None, data: YearData) -> list[dict]:
+    """The levels of the school's model (school_rating.model; a school's programs share one scale),
+    else the framework's."""
+    model = ((rating or {}).get("model") or "").split(",")[0].strip()
+    return data.framework.get("model_levels", {}).get(model) or data.levels
+
+
 def overall(rating: dict | None, equity: dict | None, data: YearData) -> Overall | None:
     """Overall level and score, against the district and same-need schools; the equity tier."""
     if rating is None and equity is None:
         return None
-    out: dict = {"next_level_es": None, "rated": False, "level": None, "levels": len(data.levels) or None, "level_label": None,
+    levels = _scale(rating, data)
+    out: dict = {"next_level_es": None, "rated": False, "level": None, "levels": len(levels) or None, "level_label": None,
                  "score": None, "district_average": None, "peer_tier": None, "peer_average": None,
                  "peer_schools": None, "peer_percentile": None, "peers_below": None, "peers_other": None,
                  "only_rated_in_tier": False, "points_to_next": None, "next_level": None, "top_level": False,
@@ -58,11 +66,11 @@ def overall(rating: dict | None, equity: dict | None, data: YearData) -> Overall
             "peer_tier": TIERS.get(tier, tier) if tier else None,
             "peer_average": rating.get("peer_average"),
             "peer_schools": peers,
-            "ladder": ladder(data.levels, level, data.framework.get("decimals", 1)),
+            "ladder": ladder(levels, level, data.framework.get("decimals", 1)),
             "score_max": data.framework.get("score_max"),
             "framework": data.framework.get("name"),
             "framework_es": data.framework.get("name_es"),
-            "level_label_es": next((lv.get("label_es") for lv in data.levels if lv["level"] == level), None)
+            "level_label_es": next((lv.get("label_es") for lv in levels if lv["level"] == level), None)
             if rated else None,
             "rules": _rules(rating, data) if rated else (),
         })
@@ -76,9 +84,9 @@ def overall(rating: dict | None, equity: dict | None, data: YearData) -> Overall
             out["only_rated_in_tier"] = True
         to_next = rating.get("points_to_next_level")
         if rated and to_next is not None:
-            above = [lv for lv in data.levels if lv["level"] == level + 1]
+            above = [lv for lv in levels if lv["level"] == level + 1]
             unit = 10 ** -(data.framework.get("decimals") or 1)
-            above = [lv for lv in data.levels if lv["min"] > float(rating["score"])][:1] or above
+            above = [lv for lv in levels if lv["min"] > float(rating["score"])][:1] or above
             out["points_to_next"] = max(float(to_next), unit)
             out["next_level"] = above[0]["label"] if above else None
             out["next_level_es"] = above[0].get("label_es") if above else None
@@ -111,7 +119,9 @@ def measures(rows: list[dict], info: dict[str, dict], applies=None) -> tuple[Mea
         mi = info.get(r["measure"], {})
         kind = mi.get("kind") or ("rate" if "(%" in (r.get("label") or "") else "dfs")
         reason = r.get("missing_reason")
-        shown = reason is None and r.get("value") is not None and r.get("index_level") is not None
+        # a measure whose points are its value has no band (index_level): its points are shown
+        banded = r.get("index_level") is not None
+        shown = reason is None and r.get("value") is not None and (banded or r.get("points") is not None)
         fewer_than = note = None
         if not shown:
             small = _FEWER_THAN.search(reason or "")
@@ -126,10 +136,10 @@ def measures(rows: list[dict], info: dict[str, dict], applies=None) -> tuple[Mea
             higher_is_better=bool(r.get("higher_is_better")),
             kind=kind,
             value=r["value"] if shown else None,
-            level=int(r["index_level"]) if shown else None,
+            level=int(r["index_level"]) if shown and banded else None,
             weight=r.get("effective_weight") if shown else None,
             improvement=max(float(improvement), 0.1) if shown and improvement is not None else None,
-            top=bool(shown and improvement is None),
+            top=bool(shown and banded and improvement is None),
             fewer_than=fewer_than,
             note=note,
             label_es=mi.get("label_es"),

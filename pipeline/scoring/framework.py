@@ -35,7 +35,8 @@ def _register(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) ->
 
 def framework_schools(fw: RatingFramework, schools: pd.DataFrame) -> pd.DataFrame:
     """``cds, model, share, peer_tier``: each school's model (one row per program), from the column
-    the framework names (``models.by``) and its programs file (enrollment shares)."""
+    the framework names (``models.by``) and its programs file (enrollment shares). A school's
+    programs must share one level scale."""
     base = schools[["cds", "peer_tier"]].copy()
     if fw.model_by is None:
         return base.assign(model="all", share=1.0)
@@ -52,6 +53,11 @@ def framework_schools(fw: RatingFramework, schools: pd.DataFrame) -> pd.DataFram
         if unknown:
             raise ConfigError(f"{fw.programs.name}: column model: '{unknown[0]}' is not a model of {fw.file}")
         prog["share"] = prog["enrollment"] / prog.groupby("cds")["enrollment"].transform("sum")
+        for cds, rows in prog.groupby("cds", sort=False):
+            if not fw.same_scale(list(rows["model"])):
+                raise ConfigError(f"{fw.programs.name}: row {int(rows.index[-1]) + 2}, column model: school {cds}'s "
+                                  f"programs are graded on different level scales ({', '.join(rows['model'])}); "
+                                  "a school has one level")
         prog = prog.merge(base, on="cds")
         out = pd.concat([out[~out["cds"].isin(prog["cds"])], prog[["cds", "peer_tier", "model", "share"]]])
     return out.reset_index(drop=True)
@@ -129,7 +135,7 @@ def score_framework(con: duckdb.DuckDBPyConnection, school_year: str, schools: p
     measures = fw.measures.drop(columns=["label", "label_es", "domain_label", "domain_label_es", "kind"])
     _register(con, "framework_words", fw.measures[["model", "measure", "label", "domain_label"]])
     for name, frame in (("framework_schools", framework_schools(fw, schools)), ("framework_measures", measures),
-                        ("framework_bands", fw.bands), ("framework_levels", fw.levels[["level", "label", "min"]]),
+                        ("framework_bands", fw.bands), ("framework_levels", fw.model_levels[["model", "level", "label", "min"]]),
                         ("framework_targets", fw.targets), ("framework_deductions", fw.deductions),
                         ("framework_rules", fw.rules), ("framework_conditions", fw.conditions),
                         ("framework_history", _history(con, fw, school_year))):

@@ -1,6 +1,8 @@
 -- Each school's framework measures, per school model it is rated under: value, band on the
 -- measure's points scale, points (after deductions and rounding), and what reaching the next band
--- takes. Weights are settled afterwards (framework_weights.sql).
+-- takes. A measure whose points are its value (points_from_value) has no bands: its points are the
+-- value times points_scale, held between points_min and points_max when they are given.
+-- Weights are settled afterwards (framework_weights.sql).
 -- Inputs (temp tables): framework_schools (cds, model, share), framework_measures, framework_bands,
 -- framework_values, framework_deducted.
 WITH grid AS (
@@ -20,12 +22,14 @@ cuts AS (
 banded AS (
     -- the band: how many cut points the value reaches (0 below the first)
     SELECT v.*,
-        CASE WHEN v.missing_reason IS NULL THEN len(list_filter(c.cuts, lambda cut:
+        CASE WHEN v.missing_reason IS NULL AND NOT v.points_from_value THEN len(list_filter(c.cuts, lambda cut:
             CASE WHEN v.higher_is_better THEN v.value >= cut ELSE v.value <= cut END)) END AS band
-    FROM valued v JOIN cuts c USING (model, measure)
+    FROM valued v LEFT JOIN cuts c USING (model, measure)
 ),
 pointed AS (
-    SELECT b.*, p.points AS band_points, nxt.cut AS next_cut, nxt.points AS next_points,
+    SELECT b.*,
+           CASE WHEN b.points_from_value THEN least(greatest(b.value * b.points_scale, b.points_min), b.points_max)
+                ELSE p.points END AS band_points, nxt.cut AS next_cut, nxt.points AS next_points,
            coalesce(d.deducted, 0) AS deducted, d.deduction_rule
     FROM banded b
     LEFT JOIN framework_bands p ON p.model = b.model AND p.measure = b.measure AND p.band = b.band

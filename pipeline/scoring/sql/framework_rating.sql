@@ -1,9 +1,9 @@
 -- The overall rating from the weighted measures (temp table measure_scores): each program's
 -- score, the school's (programs combined by enrollment share, or the higher or lower), its level
--- from the score, then the framework's rules in order (attainment paths and floors raise the level,
+-- from the score on its model's level scale (a model's own levels or the framework's), then the framework's rules in order (attainment paths and floors raise the level,
 -- caps lower it; conditions on measures, the score or earlier years' levels), the district
 -- average, the same-tier peer average and percentile, and the points to the next level.
--- Inputs: measure_scores, framework_schools (cds, model, share, peer_tier), framework_levels,
+-- Inputs: measure_scores, framework_schools (cds, model, share, peer_tier), framework_levels (model, level, label, min),
 -- framework_rules, framework_conditions, framework_history (cds, school_year, level).
 WITH programs AS (
     SELECT cds, model, any_value(share) AS share,
@@ -26,6 +26,8 @@ schools AS (
            END AS score_unrounded,
            sum(p.weight_present * p.share) / sum(p.share) AS weight_present,
            string_agg(p.model, ', ' ORDER BY p.model) AS model,
+           -- the programs of a school share one level scale (checked when the programs are read)
+           min(s.model) AS level_model,
            CASE WHEN bool_and(NOT p.rated OR p.rated IS NULL) THEN coalesce(
                'required measure missing: ' || string_agg(p.gate, ', ') FILTER (WHERE p.gated),
                CASE WHEN bool_or(p.cds IS NULL) THEN 'no school model for this school' END,
@@ -39,7 +41,8 @@ scored AS (
     FROM schools s
 ),
 levelled AS (
-    SELECT s.*, (SELECT max(l.level) FROM framework_levels l WHERE s.score >= l.min) AS score_level
+    SELECT s.*, (SELECT max(l.level) FROM framework_levels l WHERE l.model = s.level_model AND s.score >= l.min)
+        AS score_level
     FROM scored s
 ),
 history AS (
@@ -98,7 +101,7 @@ final AS (
     SELECT f.* EXCLUDE (result),
         CASE WHEN f.score_level IS NOT NULL THEN f.result.level END AS level,
         nullif(f.result.rule, '') AS rules_applied,
-        (SELECT min(l.min) FROM framework_levels l WHERE l.min > f.score) AS next_level_min
+        (SELECT min(l.min) FROM framework_levels l WHERE l.model = f.level_model AND l.min > f.score) AS next_level_min
     FROM folded f
 )
 SELECT
@@ -112,5 +115,5 @@ SELECT
         PARTITION BY w.peer_tier, w.score IS NULL ORDER BY w.score))::DECIMAL(18, 6), 1) END AS peer_percentile,
     CASE WHEN w.next_level_min IS NOT NULL THEN fw_round(w.next_level_min - w.score, coalesce($decimals, 1), 'half_up') END
         AS points_to_next_level
-FROM final w LEFT JOIN framework_levels l ON l.level = w.level
+FROM final w LEFT JOIN framework_levels l ON l.model = w.level_model AND l.level = w.level
 ORDER BY w.cds
