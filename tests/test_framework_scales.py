@@ -98,6 +98,9 @@ def test_points_equal_the_value_scaled_and_clamped(tmp_path):
                                                 r"positive \(got 0\)"),
     ({"points": "value", "cuts": [1]}, r"fw\.yaml: domains\[0\]\.measures\[0\]\.cuts: no cuts when the points are "
                                        r"the value \(got \[1\]\)"),
+    ({"points": "value", "higher_is_better": False},
+     r"fw\.yaml: domains\[0\]\.measures\[0\]\.points: the value is the points only when higher_is_better is "
+     r"true \(the higher the value, the more points\) \(got 'value'\)"),
 ])
 def test_points_value_errors_name_file_key_and_value(tmp_path, change, message):
     m = value_measure("a", "ela", 100)

@@ -151,6 +151,9 @@ class _Builder:
         if value_points is not None:
             if "cuts" in m:
                 raise (at / "cuts").error("no cuts when the points are the value", m["cuts"])
+            if not higher:
+                raise (at / "points").error("the value is the points only when higher_is_better is true (the "
+                                            "higher the value, the more points)", m["points"])
             cuts, points = [], []
             scale, p_min, p_max = value_points
         else:
