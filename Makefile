@@ -84,7 +84,7 @@ bench: check-system browser-tools
 	$(BIN)/python -m benchmarks --scale $(SCALE) --repeats $(REPEATS)
 
 sample: $(STAMP)
-	$(BIN)/scorecards sample --scale demo --seed 2024 --layout public --out data/raw
+	$(BIN)/scorecards sample --scale demo --seed 2024 --layout public --student-files state --out data/raw
 
 clean:
 	rm -rf data/out/20* data/out/scorecards.duckdb* $(DAGSTER_HOME)

@@ -17,8 +17,9 @@ from pipeline.sources import Source
 warnings.filterwarnings("ignore", message="Specifying a partitions_def on an AssetCheckSpec", category=dg.PreviewWarning)
 
 
-def ingest_check_specs(source: Source, required: bool) -> list[dg.AssetCheckSpec]:
-    """The checks of one export's asset ``validated_<source>``."""
+def ingest_check_specs(source: Source, required: bool, alternatives: tuple[str, ...] = ()) -> list[dg.AssetCheckSpec]:
+    """The checks of one export's asset ``validated_<source>``; ``alternatives``: the other sources
+    whose file stands in for this one (``required_sources`` in config/settings.yaml)."""
     asset = f"validated_{source.name}"
     specs = [
         dg.AssetCheckSpec("rows_reconcile", asset=asset, blocking=True, partitions_def=school_years,
@@ -30,7 +31,9 @@ def ingest_check_specs(source: Source, required: bool) -> list[dg.AssetCheckSpec
     if required:
         specs.append(dg.AssetCheckSpec("required_source_present", asset=asset, blocking=True,
                                        partitions_def=school_years,
-                                       description="The file is present: no scorecard is made without it."))
+                                       description="The file is present: no scorecard is made without it."
+                                       if not alternatives else "This file or the file of "
+                                       f"{' or '.join(alternatives)} is present: no scorecard is made without one."))
     return specs
 
 
@@ -51,6 +54,13 @@ def ingest_check_results(source: Source, required: bool, counts, warn_share: flo
             check_name="required_source_present", asset_key=asset, passed=counts.provided,
             description=None if counts.provided else f"{source.filename} is missing: no scorecard can be made",
         )
+
+
+def required_group_result(source: Source, passed: bool, sentence: str) -> dg.AssetCheckResult:
+    """``required_source_present`` of a source that another source's file can stand in for
+    (evaluated once every file of the step is read): passed when one of them was provided."""
+    return dg.AssetCheckResult(check_name="required_source_present", asset_key=f"validated_{source.name}",
+                               passed=passed, description=None if passed else sentence)
 
 
 def rejected_check_results(source: Source, required: bool, path: str, problem: str):

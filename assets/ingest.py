@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from assets.checks import ingest_check_results, ingest_check_specs, rejected_check_results
+from assets.checks import ingest_check_results, ingest_check_specs, rejected_check_results, required_group_result
 from assets.metadata import column_schema, preview
 from assets.partitions import school_years
 from assets.resources import ScorecardFiles
@@ -14,27 +14,29 @@ from pipeline.ingest_store import (
 )
 from pipeline.raw_files import Unrecognised, display, locate, unrecognised_files
 from pipeline.readers import SourceFileError
-from pipeline.sources import SOURCES, Source
-from pipeline.state_tables import load_state_tables
+from pipeline.sources import SOURCES, Source, missing_sentence, required_groups
+from pipeline.state_tables import load_state_tables, provided_sources
 
 
-def _description(source: Source, required: bool) -> str:
+def _description(source: Source, required: bool, alternatives: tuple[str, ...] = ()) -> str:
     return (
         f"{source.description}. Reads `{source.filename}` from the "
         f"{'raw folder' if source.location == 'shared' else 'school-year folder'}"
         f"{' (dashboard/)' if source.location == 'dashboard' else ''}, checks every row "
         f"against the `{source.model.__name__}` contract, stores the rows that pass in "
         f"`validated_{source.name}` and the rest, with reasons, in `quarantine`. "
-        f"{'Required: no scorecard is made without it.' if required else 'Optional: when absent, scorecards say no data.'}"
+        f"{'Required: no scorecard is made without it.' if required and not alternatives else ''}"
+        f"{'Required, or the file of ' + ' or '.join(alternatives) + ' in its stead.' if alternatives else ''}"
+        f"{'' if required else 'Optional: when absent, scorecards say no data.'}"
     )
 
 
-def _spec(source: Source, required: bool) -> dg.AssetSpec:
+def _spec(source: Source, required: bool, alternatives: tuple[str, ...] = ()) -> dg.AssetSpec:
     return dg.AssetSpec(
         f"validated_{source.name}",
         group_name="ingest",
         kinds={"csv", "pandera", "duckdb"},
-        description=_description(source, required),
+        description=_description(source, required, alternatives),
         metadata={"contract": source.model.__name__, "required": required,
                   "key": ", ".join(source.key), "dagster/column_schema": column_schema(source)},
         skippable=True,
@@ -57,7 +59,7 @@ def ingest_source(context: dg.AssetExecutionContext, files: ScorecardFiles, sour
     is not read again: its stored rows stand, and the checks run on them (a nightly refresh).
     Raises :class:`SourceFileError` (after recording it in the warehouse and the validation
     report) when the file as a whole cannot be used. ``extra``: metadata of the whole step, added
-    to the materialization (the unrecognised files).
+    to the materialization (the unrecognised files). Returns whether the file was provided.
     """
     asset = f"validated_{source.name}"
     extra = extra or {}
@@ -74,7 +76,7 @@ def ingest_source(context: dg.AssetExecutionContext, files: ScorecardFiles, sour
                 "unchanged": True, "provided": counts.provided, "rows_read": counts.rows_read,
                 "rows_kept": counts.rows_kept, "rows_quarantined": counts.rows_quarantined, **extra,
             })
-            return
+            return counts.provided
     try:
         result = ingest(source, files.raw, year, settings)
     except SourceFileError as exc:
@@ -106,16 +108,21 @@ def ingest_source(context: dg.AssetExecutionContext, files: ScorecardFiles, sour
         "preview": preview(kept.drop(columns=["source_line"], errors="ignore"), source.identifier_columns),
         **extra,
     })
+    return counts.provided
 
 
 def _ingest_assets() -> dg.AssetsDefinition:
-    required_sources = load_settings().required_sources
-    required = {name: name in required_sources for name in SOURCES}
+    groups = required_groups(load_settings().required_sources)
+    required = {name: name in groups for name in SOURCES}
+    # a required source another source's file can stand in for (attendance.csv or the STAS extract):
+    # its check is evaluated once every file of the step is read
+    alternatives = {name: tuple(n for n in group if n != name) for name, group in groups.items() if len(group) > 1}
 
     @dg.multi_asset(
         name="ingest_exports",
-        specs=[_spec(source, required[source.name]) for source in SOURCES.values()],
-        check_specs=[spec for source in SOURCES.values() for spec in ingest_check_specs(source, required[source.name])],
+        specs=[_spec(source, required[source.name], alternatives.get(source.name, ())) for source in SOURCES.values()],
+        check_specs=[spec for source in SOURCES.values()
+                     for spec in ingest_check_specs(source, required[source.name], alternatives.get(source.name, ()))],
         partitions_def=school_years,
         pool="warehouse",
         can_subset=True,
@@ -138,17 +145,25 @@ def _ingest_assets() -> dg.AssetsDefinition:
             context.log.warning(f"{u.file}: matches no source, not read" + (f" ({u.hint})" if u.hint else ""))
         extra = unrecognised_metadata(unrecognised)
         rejected = []
+        provided = {}
         for source in SOURCES.values():
             if dg.AssetKey(f"validated_{source.name}") not in context.selected_asset_keys:
                 continue
             try:
-                yield from ingest_source(context, files, source, required[source.name], year, settings,
-                                         fingerprint, extra)
+                provided[source.name] = yield from ingest_source(
+                    context, files, source, required[source.name] and source.name not in alternatives, year,
+                    settings, fingerprint, extra)
             except SourceFileError as exc:
                 rejected.append((source, exc))
                 yield from rejected_check_results(source, required[source.name], exc.path, exc.problem)
         for table, what in load_state_tables(files.warehouse_path, year).items():
             context.log.info(f"{table} of {year}: {what}")
+        evaluate = [name for name in alternatives if name in provided]  # selected, and not rejected
+        unread = {n for name in evaluate for n in groups[name] if n not in provided}
+        provided.update(provided_sources(files.warehouse_path, year, sorted(unread)))
+        for name in evaluate:
+            met = any(provided[n] for n in groups[name])
+            yield required_group_result(SOURCES[name], met, missing_sentence(groups[name], year))
         if rejected:
             first_source, first = rejected[0]
             more = f" (and {len(rejected) - 1} more: " + "; ".join(f"{e.path}: {e.problem}" for _, e in rejected[1:]) + ")" \

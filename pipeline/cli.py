@@ -1,6 +1,7 @@
 """The ``scorecards`` command: sample data and headless runs, recorded in the Dagster instance.
 
     scorecards sample --scale demo|district|state --seed N --out DIR [--layout own|public]
+                      [--student-files district|state|both]
     scorecards run --year 2023-24 [--raw DIR] [--out DIR] [--schools CDS,...] [--force]
     scorecards deliver --year 2023-24 [--send --approved-by NAME]   e-mail each principal their school's PDFs
     scorecards status --year 2023-24             what was produced and delivered for a year
@@ -37,8 +38,8 @@ def cmd_sample(args: argparse.Namespace) -> int:
     from pipeline.sample import generate
 
     started = time.perf_counter()
-    counts = generate(args.out, scale=args.scale, seed=args.seed, state_files=args.state_files,
-                      layout=args.layout)
+    student_files = args.student_files or ("both" if args.state_files else "district")
+    counts = generate(args.out, scale=args.scale, seed=args.seed, layout=args.layout, student_files=student_files)
     print(f"wrote {len(counts)} files, {sum(counts.values()):,} rows to {args.out} "
           f"in {time.perf_counter() - started:.1f} s")
     return 0
@@ -55,6 +56,8 @@ def _failure_reason(result) -> str:
             err = getattr(data, "error", None)
             if err is not None and err.cls_name == "Stopped":  # assets/stop.py: the reason, as written
                 return err.message.strip()
+            if err is not None and "DagsterAssetCheckFailedError" in {err.cls_name, getattr(err.cause, "cls_name", None)}:
+                break  # a blocking check failed: its own description says why (below)
             if err is not None:
                 cause = err.cause or err
                 return f"{event.step_key}: {cause.message.strip().splitlines()[0]}"
@@ -245,8 +248,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", choices=["tiny", "demo", "district", "state"], default="demo")
     p.add_argument("--seed", type=int, default=2024)
     p.add_argument("--out", default=str(PROJECT_ROOT / "data" / "raw"))
-    p.add_argument("--state-files", action="store_true",
-                   help="also write each year's CAASPP, ELPAC and CALPADS STAS/SELA/SPRG files in the state's layouts")
+    p.add_argument("--student-files", choices=["district", "state", "both"],
+                   help="the student-level files of each year: district (default) the district's own "
+                        "assessment.csv and attendance.csv; state instead the state's CAASPP, ELPAC and CALPADS "
+                        "STAS/SELA/SPRG/SINF files of the same students; both the two")
+    p.add_argument("--state-files", action="store_true", help="the same as --student-files both")
     p.add_argument("--layout", choices=["own", "public"], default="own",
                    help="public: the directory and enrollment in CDE's layouts (pubschls.txt, cdenroll<yy><yy>.txt)")
     p.set_defaults(func=cmd_sample)

@@ -63,7 +63,8 @@ class Settings:
     min_days_enrolled: int
     chronic_threshold: float
     quarantine_warn_share: float
-    required_sources: tuple[str, ...] = ()
+    # each a group of sources that stand in for one another: one provided satisfies it
+    required_sources: tuple[tuple[str, ...], ...] = ()
     student_groups: dict[str, str] = field(default_factory=dict)  # code -> English label
     district_names: dict[str, str] = field(default_factory=dict)  # language -> the district's name in it
     group_aliases: dict[str, str] = field(default_factory=dict)  # any label or alias (lower case) -> code
@@ -103,6 +104,18 @@ def read_yaml(path: Path) -> object:
         raise ConfigError(f"configuration file {path} is missing") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{Path(path).name} is not valid YAML: {exc}") from None
+
+
+def _required_sources(items: list, where: str) -> tuple[tuple[str, ...], ...]:
+    """``required_sources``: a source's name, or a list of names of which one is enough."""
+    groups = []
+    for item in items:
+        names = item if isinstance(item, list) else [item]
+        if not names or not all(isinstance(n, str) and n.strip() for n in names):
+            raise ConfigError(f"{where}: required_sources: each entry must be a source's name or a list of "
+                              f"names of which one is enough, got {item!r}")
+        groups.append(tuple(n.strip() for n in names))
+    return tuple(groups)
 
 
 @lru_cache(maxsize=4)
@@ -149,7 +162,7 @@ def load_settings(config_dir: str | Path = CONFIG_DIR) -> Settings:
         min_days_enrolled=_require(a, "min_days_enrolled", f"{where} attendance", int),
         chronic_threshold=_require(a, "chronic_threshold", f"{where} attendance", float),
         quarantine_warn_share=_require(v, "quarantine_warn_share", f"{where} validation", float),
-        required_sources=tuple(_require(raw, "required_sources", where, list)),
+        required_sources=_required_sources(_require(raw, "required_sources", where, list), where),
         student_groups=labels,
         group_aliases=aliases,
         district_names={str(k): v.strip() for k, v in names.items()},

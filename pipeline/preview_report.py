@@ -4,8 +4,10 @@ calculation from student records was compared with and agreed with, and every di
 its explanation.
 
 An explanation is given only where the files say why (a group the files read do not carry, a
-figure hidden by disclosure control, CDE's larger denominator on ELA/math, a change from a
-prior year that differs); anything else is listed as not explained, never guessed. The figures
+figure hidden by disclosure control, CDE's larger denominator on ELA/math where CDE's own file
+gives a participation rate below 95 %, an LEA row of CDE's that counts many times the students
+of its rows of the directory's schools, a change from a prior year that differs); anything else
+is listed as not explained, never guessed. The figures
 are those stored in ``indicator_results`` (after disclosure control), so the page shows nothing
 the scorecards could not.
 """
@@ -24,6 +26,12 @@ from pipeline.warehouse import read_table, table_exists
 
 ETHNICITY = {"AA", "AI", "AS", "FI", "HI", "PI", "WH", "MR"}
 HIDDEN = {"n_lt_11", "complementary"}
+PARTICIPATION_MIN = 95  # CDE adds students at the lowest score to reach 95 % of those enrolled (ELA, math)
+# CDE's LEA row counts more than this many times its school rows of the directory's schools put
+# together: the LEA has schools the directory (and so the files read) leave out. Students counted at
+# the LEA but at no school (moves within the year) never come near twice the schools' students.
+LEA_COVERAGE_FACTOR = 2
+WHOLE_GROUP = {"elpi": "EL"}  # the group of every student an indicator counts (else ALL)
 NOT_EXPLAINED = "not explained"
 UNCONFIRMED = [
     "ELPI levels 2L/2H and 3L/3H: the split points in config/elpi_levels.csv come from one county analyst's "
@@ -48,8 +56,15 @@ def _only_reason(row: pd.Series) -> str:
         return "the preview computes no RFP or EO group"
     if group == "LTEL":
         return "no long-term English learner field in the files read (LTELorARLTEL from 2024-25 only)"
-    if ind == "chronic" and (group in ETHNICITY or group in ("SWD", "FOS")):
-        return "STAS, SELA and SPRG carry no ethnicity, disability or foster status (SINF, SPED, CDSS match)"
+    if ind == "chronic" and group in ("SWD", "FOS"):
+        return ("the files read carry no disability or foster status for attendance (the SPED file and the CDSS "
+                "foster match are not read)")
+    if ind == "chronic" and group in ETHNICITY:
+        return "the files read give these students no ethnicity (no SINF extract, or no SINF record of theirs)"
+    if ind in ("ela", "math") and row["rtype"] == "S" and not row["prate"] >= PARTICIPATION_MIN:
+        rate = "not published" if pd.isna(row["prate"]) else f"{row['prate']:g} %"
+        return ("the files read have no scored student of the group here: CDE's row can only count students added "
+                f"at the lowest score for the 95 % participation rule (CDE's participation rate: {rate})")
     if ind == "elpi" and group != "EL":
         return "the ELPAC fields read carry no other group: the ELPI preview computes group EL"
     return NOT_EXPLAINED
@@ -60,11 +75,13 @@ def _difference_reason(row: pd.Series) -> str:
     if notes & HIDDEN and (pd.isna(row["status_district"]) or pd.isna(row["status_cde"])):
         return "one side's figure is hidden by disclosure control (" + ", ".join(sorted(n for n in notes & HIDDEN)) + ")"
     n_ours, n_cde = pd.to_numeric(row["n_district"]), pd.to_numeric(row["n_cde"])
-    # at most the students needed to reach 95 % of those enrolled: about 1 in 19 of CDE's denominator
+    # at most the students needed to reach 95 % of those enrolled: about 1 in 19 of CDE's denominator,
+    # or more where CDE's own file gives the row a participation rate below 95 %
     if (row["indicator"] in ("ela", "math") and pd.notna(n_ours) and pd.notna(n_cde) and n_cde > n_ours
-            and 19 * (n_cde - n_ours) <= n_cde + 19):
+            and (19 * (n_cde - n_ours) <= n_cde + 19 or row["prate"] < PARTICIPATION_MIN)):
+        rate = f" (CDE's participation rate: {row['prate']:g} %)" if pd.notna(row["prate"]) else ""
         return (f"CDE's denominator has {int(n_cde - n_ours)} more: students added at the lowest score for the "
-                "95 % participation rule, which the preview does not apply")
+                f"95 % participation rule, which the preview does not apply{rate}")
     if row["indicator"] == "chronic" and pd.notna(n_ours) and pd.notna(n_cde) and n_ours > n_cde:
         return (f"our count has {int(n_ours - n_cde)} more: CDE counts grades K-8 only and STAS has no grade, so "
                 "the preview counts students of every grade")
@@ -74,13 +91,55 @@ def _difference_reason(row: pd.Series) -> str:
     return NOT_EXPLAINED
 
 
-def explained(results: pd.DataFrame) -> pd.DataFrame:
-    """The side-by-side rows that are not identical, each with ``reason``."""
+def _lea_reason(row: pd.Series, lea: pd.Series, schools: pd.Series) -> str | None:
+    """An LEA row of an indicator whose all-students row at CDE (ELPI: all English learners) counts
+    many times the students of CDE's such rows of the directory's schools: the LEA has schools
+    outside the directory."""
+    ind = row["indicator"]
+    n_lea, covered = lea.get(ind), schools.get(ind, 0)
+    if row["rtype"] != "D" or n_lea is None or pd.isna(n_lea) or n_lea <= LEA_COVERAGE_FACTOR * covered:
+        return None
+    return (f"CDE's LEA row of all students counts {int(n_lea):,}, its rows of the directory's schools "
+            f"{int(covered):,} together: the LEA has schools outside the directory, whose students the files "
+            "read do not hold")
+
+
+def explained(results: pd.DataFrame, participation: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The side-by-side rows that are not identical, each with ``reason``. ``participation``: CDE's
+    ``currprate`` of its ELA and math rows (``cds``, ``student_group``, ``indicator``, ``prate``)."""
     sbs = side_by_side(results)
+    whole = sbs["student_group"].eq(sbs["indicator"].map(WHOLE_GROUP).fillna("ALL"))
+    every = sbs[whole].assign(n=pd.to_numeric(sbs["n_cde"], errors="coerce"))
+    schools = every[every["rtype"].eq("S")].groupby("indicator")["n"].sum()
+    lea = every[every["rtype"].eq("D")].groupby("indicator")["n"].max()
     out = sbs[(sbs["compared"] & sbs["differs"].ne("")) | sbs["only"].ne("")].copy()
-    out["reason"] = [(_difference_reason(r) if r["compared"] else _only_reason(r)) for _, r in out.iterrows()] \
-        if len(out) else pd.Series(dtype=str)
-    return out
+    if participation is not None and len(participation):
+        out = out.merge(participation, on=["cds", "student_group", "indicator"], how="left")
+    else:
+        out["prate"] = float("nan")
+    out["prate"] = pd.to_numeric(out["prate"], errors="coerce")
+
+    def reason(r: pd.Series) -> str:
+        hidden = r["compared"] and _difference_reason(r).startswith("one side's figure is hidden")
+        beyond = None if hidden else _lea_reason(r, lea, schools)
+        return beyond or (_difference_reason(r) if r["compared"] else _only_reason(r))
+
+    out["reason"] = [reason(r) for _, r in out.iterrows()] if len(out) else pd.Series(dtype=str)
+    return out.drop(columns="prate")
+
+
+def _participation(con: duckdb.DuckDBPyConnection, school_year: str) -> pd.DataFrame:
+    """CDE's participation rate (``currprate``) of every ELA and math row of the year's files."""
+    frames = []
+    for ind in ("ela", "math"):
+        table = f"validated_dashboard_{ind}"
+        if table_exists(con, table):
+            f = read_table(con, table, {"school_year": school_year})
+            if "currprate" in f:
+                frames.append(pd.DataFrame({"cds": f["cds"].astype(str), "student_group": f["studentgroup"].astype(str),
+                                            "indicator": ind, "prate": pd.to_numeric(f["currprate"], errors="coerce")}))
+    return pd.concat(frames, ignore_index=True).drop_duplicates(["cds", "student_group", "indicator"]) \
+        if frames else pd.DataFrame(columns=["cds", "student_group", "indicator", "prate"])
 
 
 def write_preview_report(con: duckdb.DuckDBPyConnection, school_year: str, out_dir: Path) -> dict[str, Path]:
@@ -91,7 +150,7 @@ def write_preview_report(con: duckdb.DuckDBPyConnection, school_year: str, out_d
         sbs, diffs = side_by_side(pd.DataFrame(columns=["cds", "rtype", "student_group", "indicator", "origin",
                                                         *FIGURES])), pd.DataFrame()
     else:
-        sbs, diffs = side_by_side(results), explained(results)
+        sbs, diffs = side_by_side(results), explained(results, _participation(con, school_year))
     summary = preview_summary(sbs)
     folder = Path(out_dir) / "validation"
     columns = ["indicator", "rtype", "cds", "student_group", "only", "differs"] + \

@@ -221,3 +221,29 @@ STATE = [
 ]
 
 SOURCES: dict[str, Source] = {s.name: s for s in DISTRICT + DASHBOARD + STATE}
+
+
+def required_groups(required_sources) -> dict[str, tuple[str, ...]]:
+    """Each required source's name and its group (``config/settings.yaml`` ``required_sources``:
+    the sources of which one provided is enough, e.g. ``attendance`` or ``calpads_stas``).
+    A name that is no source's stops with the key named."""
+    from pipeline.config import ConfigError
+
+    groups: dict[str, tuple[str, ...]] = {}
+    for group in required_sources:
+        for name in group:
+            if name not in SOURCES:
+                raise ConfigError(f"settings.yaml: required_sources: {name!r} is not a source; "
+                                  f"known: {', '.join(SOURCES)}")
+            groups[name] = tuple(group)
+    return groups
+
+
+def missing_sentence(group: tuple[str, ...], school_year: str) -> str:
+    """Why a required group fails: the file, or every file that could stand for it, is missing."""
+    files = [SOURCES[n].filename.format(yyyy=dashboard_year(school_year)) for n in group]
+    if len(files) == 1:
+        return f"{files[0]} is missing: no scorecard can be made"
+    return (f"neither {' nor '.join(files)} is in the {school_year} folder: no scorecard of {school_year} can be "
+            f"made without one of them (config/settings.yaml required_sources: any one of "
+            f"{', '.join(group)} is enough)")

@@ -196,6 +196,14 @@ def _provided(con, source: str, school_year: str) -> bool:
     return bool(row and row[0])
 
 
+def provided_sources(warehouse_path: Path | str, school_year: str, sources) -> dict[str, bool]:
+    """Whether each of ``sources`` was provided for ``school_year``, as the last ingest recorded it."""
+    if not Path(warehouse_path).exists():
+        return {source: False for source in sources}
+    with warehouse.connect(warehouse_path) as con:
+        return {source: _provided(con, source, school_year) for source in sources}
+
+
 def load_state_tables(warehouse_path: Path | str, school_year: str,
                       config_dir: str | Path = CONFIG_DIR) -> dict[str, str]:
     """Fill ``validated_assessment`` / ``validated_attendance`` of ``school_year`` from the state's

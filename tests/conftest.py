@@ -74,6 +74,32 @@ def tiny_pipeline_run(tmp_path_factory, tiny_raw):
     yield root, codes
 
 
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory):
+    """The bundled demo (``data/raw``: the state's student files, as ``make sample`` writes them) run
+    like ``make demo``, every year, once per session. Yields ``(root, exit codes)``; ``root`` holds
+    ``raw/`` (a copy), ``out/`` and ``dagster_home/``. Read-only, like ``tiny_pipeline_run``."""
+    import shutil
+
+    from pipeline.cli import main
+
+    repo = Path(__file__).resolve().parent.parent
+    root = tmp_path_factory.mktemp("demo")
+    shutil.copytree(repo / "data" / "raw", root / "raw")
+    years = sorted(p.name for p in (root / "raw").iterdir() if p.is_dir() and p.name[:4].isdigit())
+    home = root / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text((repo / "dagster.yaml").read_text())
+    mp = pytest.MonkeyPatch()
+    mp.setenv("DAGSTER_HOME", str(home))
+    try:
+        codes = [main(["run", "--year", y, "--raw", str(root / "raw"), "--out", str(root / "out"), "--quiet"])
+                 for y in years]
+    finally:
+        mp.undo()
+    yield root, codes
+
+
 def student_id_pattern(raw: Path):
     """A regex matching every student id (ssid) and survey response id in the raw exports."""
     import csv

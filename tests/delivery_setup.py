@@ -22,7 +22,7 @@ def release_year(out: Path, year: str) -> None:
     year_dir = Path(out) / year
     with warehouse.connect(Path(out) / "scorecards.duckdb") as con:
         schools = con.execute("SELECT count(*) FROM validated_directory WHERE school_year = ?", [year]).fetchall()[0][0]
-        for source in load_settings().required_sources:
+        for source, *_ in load_settings().required_sources:  # of a group, its first source
             rows = schools if source == "directory" else 0
             warehouse.replace_rows(con, "ingest_files", file_frame(
                 source=source, file=f"raw/{source}.csv", provided=True, rows_read=rows, rows_kept=rows,

@@ -88,7 +88,7 @@ def test_only_a_validated_rendered_year_and_its_own_pdfs_are_sent(year, smtp):
     with pytest.raises(ReleaseRefused) as refused:
         send()
     assert refused.value.problems == [
-        "required source attendance is missing (check required_source_present)",
+        "required source attendance or calpads_stas is missing (check required_source_present)",
         "directory: rows read 5 != kept 4 + quarantined 0 (check rows_reconcile)"]
     dry = deliver_year(YEAR, year.year_dir(YEAR), year.warehouse_path, _settings(port), send=False)
     assert dry.release_problems == refused.value.problems  # the dry run says why nothing would go

@@ -41,21 +41,28 @@ def _run(root: Path, raw: Path, years: list[str]) -> Path:
 
 @pytest.fixture(scope="module", params=["demo", "seed-11", "seed-3"])
 def run(request, tmp_path_factory):
-    """(raw, out) of one sample run: the bundled demo (data/raw, every year), the session's tiny
-    run (seed 11) and a tiny sample of seed 3."""
+    """(raw, out) of one sample run: the bundled demo (data/raw, every year: tests/conftest.py
+    ``demo_run``), the session's tiny run (seed 11) and a tiny sample of seed 3."""
     if request.param == "seed-11":
         root, codes = request.getfixturevalue("tiny_pipeline_run")
         assert codes == [0, 0]
         return root / "raw", root / "out"
-    root = tmp_path_factory.mktemp(request.param)
-    if request.param == "demo":
-        raw = root / "raw"
-        shutil.copytree(REPO / "data" / "raw", raw)
-    else:
-        from pipeline.sample import generate
+    from pipeline.sample import generate
 
-        raw = root / "raw"
-        generate(raw, scale="tiny", seed=3)
+    if request.param == "demo":
+        root, codes = request.getfixturevalue("demo_run")
+        assert codes == [0, 0, 0]
+        # the demo's student files are the state's (CAASPP, STAS, SELA, SPRG, SINF): the true sizes are
+        # counted from the same students' own CSVs, the same sample written with the district's files
+        truth = tmp_path_factory.mktemp("demo-truth") / "raw"
+        generate(truth, "demo", 2024, layout="public", student_files="district")
+        shared = [p.relative_to(truth) for p in truth.rglob("*") if p.is_file()
+                  and p.name not in ("assessment.csv", "attendance.csv")]
+        assert shared and all((truth / p).read_bytes() == (root / "raw" / p).read_bytes() for p in shared)
+        return truth, root / "out"
+    root = tmp_path_factory.mktemp(request.param)
+    raw = root / "raw"
+    generate(raw, scale="tiny", seed=3)
     years = sorted(p.name for p in raw.iterdir() if p.is_dir() and p.name[:4].isdigit())
     return raw, _run(root, raw, years)
 

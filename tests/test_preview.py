@@ -91,10 +91,45 @@ def test_each_difference_is_explained_or_said_not_to_be():
     assert why[("ALL", "ela")].startswith("CDE's denominator has 5 more")
     assert why[("SED", "ela")] == NOT_EXPLAINED and why[("ALL", "elpi")] == NOT_EXPLAINED
     assert why[("EL", "math")].startswith("the prior year's figures differ")
-    assert why[("HI", "chronic")].startswith("STAS, SELA and SPRG carry no ethnicity")
+    assert why[("HI", "chronic")].startswith("the files read give these students no ethnicity")
     assert why[("RFP", "ela")] == "the preview computes no RFP or EO group"
     assert why[("SWD", "math")].startswith("one side's figure is hidden by disclosure control (complementary)")
     assert ("ALL", "chronic") not in why.index and len(why) == 7
+
+
+def test_participation_and_an_lea_beyond_the_directory_are_explained_from_cdes_own_figures():
+    """CDE's participation rate below 95 % explains a larger ELA/math denominator of any size, and a row
+    only CDE has where the files read have no scored student; an LEA row counting many times the
+    students of CDE's rows of the directory's schools is an LEA with schools outside the directory."""
+    from pipeline.preview_report import NOT_EXPLAINED, explained
+
+    s, t, d = "19754160000001", "19754160000002", "19754160000000"
+    rows = [
+        _row(s, "SED", "ela", "district", 13, -155.5), _row(s, "SED", "ela", "cde", 16, -186.3),  # 81 %: 3 added
+        _row(t, "SED", "ela", "district", 13, -155.5), _row(t, "SED", "ela", "cde", 16, -186.3),  # 97 %: no rule
+        _row(s, "AS", "math", "cde", None, None, note="n_lt_11"),  # ours: no scored student; CDE's rate hidden
+        _row(s, "PI", "math", "cde", None, None, note="n_lt_11"),  # CDE: 100 % tested, so not participation
+        _row(s, "ALL", "chronic", "district", 300, 20.0), _row(s, "ALL", "chronic", "cde", 300, 20.0),
+        _row(t, "ALL", "chronic", "district", 100, 20.0), _row(t, "ALL", "chronic", "cde", 100, 20.0),
+        _row(d, "ALL", "chronic", "district", 400, 20.0, rtype="D"), _row(d, "ALL", "chronic", "cde", 801, 25.0, rtype="D"),
+        _row(d, "HI", "chronic", "district", 40, 20.0, rtype="D"), _row(d, "HI", "chronic", "cde", 42, 25.0, rtype="D"),
+        _row(s, "ALL", "ela", "district", 300, -20.0), _row(s, "ALL", "ela", "cde", 300, -20.0),
+        _row(d, "ALL", "ela", "district", 300, -20.0, rtype="D"), _row(d, "ALL", "ela", "cde", 599, -25.0, rtype="D"),
+    ]
+    participation = pd.DataFrame({"cds": [s, t, s, s], "student_group": ["SED", "SED", "AS", "PI"],
+                                  "indicator": ["ela", "ela", "math", "math"], "prate": [81, 97, None, 100]})
+    why = explained(pd.DataFrame(rows), participation).set_index(["cds", "student_group", "indicator"])["reason"]
+    assert why[(s, "SED", "ela")] == ("CDE's denominator has 3 more: students added at the lowest score for the 95 % "
+                                      "participation rule, which the preview does not apply (CDE's participation "
+                                      "rate: 81 %)")
+    assert why[(t, "SED", "ela")] == NOT_EXPLAINED
+    assert why[(s, "AS", "math")].endswith("(CDE's participation rate: not published)")
+    assert why[(s, "PI", "math")] == NOT_EXPLAINED
+    assert why[(d, "ALL", "chronic")] == ("CDE's LEA row of all students counts 801, its rows of the directory's "
+                                          "schools 400 together: the LEA has schools outside the directory, whose "
+                                          "students the files read do not hold")
+    assert why[(d, "HI", "chronic")] == why[(d, "ALL", "chronic")]  # the LEA's every group
+    assert why[(d, "ALL", "ela")] == NOT_EXPLAINED  # 599 students: not more than twice the schools' 300
 
 
 def test_elpi_levels_configuration_is_checked(tmp_path):

@@ -94,10 +94,10 @@ def test_elpac_example_of_the_district_ingests(tmp_path):
     assert not sorted(p for p in personal if p in kept)[:5]
 
 
-def test_caaspp_read_by_name_across_the_years_renames(tmp_path):
+def test_caaspp_read_by_name_across_the_years_renames(tiny_raw, tmp_path):
     """The 2021-22 header and the renamed 2024-25 one (CALPADSSpecialEducation, EthnicityforTesting,
     CALPADSFosterStatus ...) give the same rows."""
-    assessment = pd.read_csv(REPO / "data" / "raw" / YEAR / "assessment.csv", dtype={"ssid": str, "cds": str},
+    assessment = pd.read_csv(tiny_raw / YEAR / "assessment.csv", dtype={"ssid": str, "cds": str},
                              nrows=300)
     frames = []
     for spring in (2022, 2025):
@@ -112,8 +112,8 @@ def test_caaspp_read_by_name_across_the_years_renames(tmp_path):
 
 
 @pytest.mark.parametrize("spring, fields", [(2021, 21), (2024, 23), (2026, 24)])
-def test_stas_read_by_field_number_whatever_the_years_width(tmp_path, spring, fields):
-    attendance = pd.read_csv(REPO / "data" / "raw" / YEAR / "attendance.csv", dtype={"ssid": str, "cds": str},
+def test_stas_read_by_field_number_whatever_the_years_width(tiny_raw, tmp_path, spring, fields):
+    attendance = pd.read_csv(tiny_raw / YEAR / "attendance.csv", dtype={"ssid": str, "cds": str},
                              nrows=200)
     folder = tmp_path / "raw" / YEAR
     folder.mkdir(parents=True)
@@ -129,8 +129,8 @@ def test_stas_read_by_field_number_whatever_the_years_width(tmp_path, spring, fi
     assert list(kept["_line"][:3]) == [1, 2, 3]  # the file's own line numbers: it has no header
 
 
-def test_a_calpads_file_of_another_kind_is_refused_by_name(tmp_path):
-    attendance = pd.read_csv(REPO / "data" / "raw" / YEAR / "attendance.csv", dtype={"ssid": str, "cds": str},
+def test_a_calpads_file_of_another_kind_is_refused_by_name(tiny_raw, tmp_path):
+    attendance = pd.read_csv(tiny_raw / YEAR / "attendance.csv", dtype={"ssid": str, "cds": str},
                              nrows=20)
     folder = tmp_path / "raw" / YEAR
     folder.mkdir(parents=True)
@@ -142,8 +142,8 @@ def test_a_calpads_file_of_another_kind_is_refused_by_name(tmp_path):
         ingest(SOURCES["calpads_stas"], tmp_path / "raw", YEAR, load_settings())
 
 
-def test_a_record_whose_fields_slipped_is_quarantined_without_its_values(tmp_path):
-    attendance = pd.read_csv(REPO / "data" / "raw" / YEAR / "attendance.csv", dtype={"ssid": str, "cds": str},
+def test_a_record_whose_fields_slipped_is_quarantined_without_its_values(tiny_raw, tmp_path):
+    attendance = pd.read_csv(tiny_raw / YEAR / "attendance.csv", dtype={"ssid": str, "cds": str},
                              nrows=5)
     folder = tmp_path / "raw" / YEAR
     folder.mkdir(parents=True)
@@ -164,8 +164,8 @@ def test_the_sample_writes_every_state_file(state_raw):
         assert data.isascii() and data.endswith(b"\r\n") and b"^" in data
 
 
-def test_a_record_that_does_not_line_up_is_kept_by_its_line_only(tmp_path):
-    attendance = pd.read_csv(REPO / "data" / "raw" / YEAR / "attendance.csv", dtype={"ssid": str, "cds": str},
+def test_a_record_that_does_not_line_up_is_kept_by_its_line_only(tiny_raw, tmp_path):
+    attendance = pd.read_csv(tiny_raw / YEAR / "attendance.csv", dtype={"ssid": str, "cds": str},
                              nrows=5)
     folder = tmp_path / "raw" / YEAR
     folder.mkdir(parents=True)
@@ -262,10 +262,10 @@ def test_state_codes_configuration_is_checked(tmp_path):
     assert load_codes().reporting_ethnicity["500"] == "HI"
 
 
-def test_only_the_kept_columns_are_parsed_and_nothing_is_lost(tmp_path):
+def test_only_the_kept_columns_are_parsed_and_nothing_is_lost(tiny_raw, tmp_path):
     """A record with a name but none of the kept fields is a record (quarantined), not a blank line;
     a line of nothing but carets is blank."""
-    assessment = pd.read_csv(REPO / "data" / "raw" / YEAR / "assessment.csv", dtype={"ssid": str, "cds": str},
+    assessment = pd.read_csv(tiny_raw / YEAR / "assessment.csv", dtype={"ssid": str, "cds": str},
                              nrows=4)
     folder = tmp_path / "raw" / YEAR
     folder.mkdir(parents=True)
@@ -289,6 +289,27 @@ def test_scorecards_sample_writes_the_state_files_on_request(tmp_path):
         assert all((tmp_path / "raw" / year / name).stat().st_size > 1000 for name in STATE_FILES)
     stas = (tmp_path / "raw" / "2021-22" / "calpads_stas.txt").read_text().split("\n")[0]
     assert stas.count("^") == 22  # 13.01-13.23 in 2021-22 (13.22 ADA-generating IS from that year)
+    assert all((tmp_path / "raw" / year / name).exists() for name in ("assessment.csv", "attendance.csv"))
+
+
+def test_scorecards_sample_writes_the_state_files_instead_of_the_districts_own(tmp_path):
+    """``--student-files state`` (what ``make sample`` writes under data/raw): the state's six files and no
+    assessment.csv or attendance.csv, left from an earlier sample or not; the other files are the same bytes."""
+    from pipeline.cli import main
+
+    own, state = tmp_path / "own", tmp_path / "state"
+    assert main(["sample", "--scale", "tiny", "--seed", "5", "--out", str(own)]) == 0
+    assert main(["sample", "--scale", "tiny", "--seed", "5", "--out", str(state), "--state-files"]) == 0
+    assert main(["sample", "--scale", "tiny", "--seed", "5", "--out", str(state), "--student-files", "state"]) == 0
+    for year in ("2021-22", "2022-23", "2023-24"):
+        names = {p.name for p in (state / year).iterdir() if p.is_file()}
+        assert set(STATE_FILES) <= names and not names & {"assessment.csv", "attendance.csv"}, names
+        assert {p.name for p in (own / year).iterdir() if p.is_file()} == names - set(STATE_FILES) | {
+            "assessment.csv", "attendance.csv"}
+        for name in names - set(STATE_FILES):
+            assert (state / year / name).read_bytes() == (own / year / name).read_bytes(), name
+    assert main(["sample", "--scale", "tiny", "--seed", "5", "--out", str(state)]) == 0  # back to the district's
+    assert not any((state / "2023-24" / name).exists() for name in STATE_FILES)
 
 
 def _sinf_line(ssid: str, start: str, hispanic: str, races: list[str], eth_missing: str = "N",

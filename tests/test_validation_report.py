@@ -220,3 +220,8 @@ def test_a_rejected_files_data_lines_are_counted(tmp_path):
     (folder / "attendance.csv").write_text("ssid,cds,days\n1,2,3\n\n4,5,6\n7,8,9\n", encoding="utf-8")
     assert rejected_lines(SOURCES["attendance"], tmp_path / "raw", YEAR) == 3
     assert rejected_lines(SOURCES["assessment"], tmp_path / "raw", YEAR) is None  # no such file
+
+
+def test_the_report_links_to_the_dashboard_preview_page(tmp_path):
+    html = report(tmp_path, [MATH])
+    assert 'is on <a href="preview.html">preview.html</a>' in html

@@ -5,8 +5,8 @@ Sending is a person's decision, never a schedule's: :func:`deliver_year` sends o
 nothing wrong with:
 
 - the year was validated: the warehouse has its ``ingest_files`` rows, every required source
-  (``config/settings.yaml``: ``required_sources``) was provided and accepted, and every source's
-  rows reconcile (read = kept + quarantined), i.e. the blocking checks ``required_source_present``
+  (``config/settings.yaml``: ``required_sources``; of a group, one) was provided and none rejected, and every
+  source's rows reconcile (read = kept + quarantined), i.e. the blocking checks ``required_source_present``
   and ``rows_reconcile`` pass;
 - the year was rendered: ``<out>/<year>/manifest.json`` exists; each school's PDFs are sent only
   when they are byte for byte the files the manifest lists (:func:`rendered_checksums`), so a
@@ -43,7 +43,7 @@ def rendered_checksums(year_dir: Path) -> dict[str, str] | None:
 
 
 def release_problems(con: duckdb.DuckDBPyConnection, school_year: str, year_dir: Path,
-                     required_sources: tuple[str, ...] | list[str]) -> list[str]:
+                     required_sources) -> list[str]:
     """Why ``school_year`` may not be sent yet: empty when it was validated and rendered."""
     problems = []
     if not warehouse.table_exists(con, "ingest_files"):
@@ -54,12 +54,14 @@ def release_problems(con: duckdb.DuckDBPyConnection, school_year: str, year_dir:
         seen = {source: (provided, problem) for source, provided, problem in files}
         if not seen:
             problems.append("it was never validated (no ingest_files rows for the year)")
-        for source in required_sources:
-            provided, problem = seen.get(source, (False, None))
-            if problem:
-                problems.append(f"required source {source} was rejected: {problem}")
-            elif not provided:
-                problems.append(f"required source {source} is missing (check required_source_present)")
+        for group in required_sources:  # a group: sources of which one provided is enough
+            group = (group,) if isinstance(group, str) else tuple(group)
+            for source in group:
+                problem = seen.get(source, (False, None))[1]
+                if problem:
+                    problems.append(f"required source {source} was rejected: {problem}")
+            if not any(seen.get(source, (False, None))[0] for source in group):
+                problems.append(f"required source {' or '.join(group)} is missing (check required_source_present)")
         for source in seen:
             counts = reconcile(con, source, school_year)
             if counts.provided and not counts.balanced:

@@ -72,28 +72,46 @@ from pipeline.sample.outcomes import elpi_students, year_records
 from pipeline.sample.population import Simulator
 from pipeline.sample.public_files import write_census_enrollment, write_overrides, write_public_schools
 from pipeline.sample.scales import SCALES, ScaleSpec
-from pipeline.sample.state_files import write_state_files
+from pipeline.sample.state_files import STATE_FILES, write_state_files
 from pipeline.sample.survey import write_codebook, write_survey
 from pipeline.sample.world import build_world
 from pipeline.sample.writers import write_csv
 
-__all__ = ["SCALES", "ScaleSpec", "generate", "DASHBOARD_INDICATORS", "dashboard_columns"]
+__all__ = ["SCALES", "ScaleSpec", "generate", "DASHBOARD_INDICATORS", "dashboard_columns", "STUDENT_FILES"]
+
+STUDENT_FILES = ("district", "state", "both")  # which student-level files a sample year gets
+DISTRICT_STUDENT_FILES = ("assessment.csv", "attendance.csv")
+
+
+def _remove_other_form(ydir: Path, student_files: str, counts: dict[str, int], label: str) -> None:
+    """Leave only the student files of `student_files` in the year folder (and in `counts`)."""
+    gone = {"district": STATE_FILES, "state": DISTRICT_STUDENT_FILES, "both": ()}[student_files]
+    for name in gone:
+        (ydir / name).unlink(missing_ok=True)
+        counts.pop(f"{label}/{name}", None)
 
 
 def generate(out_dir: str | Path, scale: str = "demo", seed: int = 2024,
              years: tuple[str, ...] = ("2021-22", "2022-23", "2023-24"),
              config_dir: str | Path = CONFIG_DIR, state_files: bool = False,
-             layout: str = "own") -> dict[str, int]:
+             layout: str = "own", student_files: str | None = None) -> dict[str, int]:
     """Write the full export set for `scale` into `out_dir`; return {relative file path: data rows}.
 
     Deterministic: the same (scale, seed, years) gives byte-identical files. `years` are school
     years like "2023-24"; the simulation runs every year from the one before the first to the
     last, and writes the requested ones. The Dashboard files' levels and colours follow the cut
     scores and colour grid of `config_dir` (the configuration the scoring uses by default).
-    With `state_files`, each year also gets the state's student files of the same students
-    (:mod:`pipeline.sample.state_files`): a run then reads both, and the district's own
-    assessment and attendance files are the ones scored.
+    `student_files` says which student-level files each year gets (:data:`STUDENT_FILES`):
+    ``district`` the district's own ``assessment.csv`` and ``attendance.csv``; ``state`` instead
+    the state's files of the same students (CAASPP, ELPAC, CALPADS STAS, SELA, SPRG, SINF:
+    :mod:`pipeline.sample.state_files`), as a California district downloads them; ``both`` the two
+    (a run then scores the district's own files). Default ``district``; ``state_files=True`` is
+    ``both``. The files of the other form left in `out_dir` by an earlier sample are removed, so a
+    year folder never holds a stale form beside the one written.
     """
+    student_files = student_files or ("both" if state_files else "district")
+    if student_files not in STUDENT_FILES:
+        raise ValueError(f"unknown student_files {student_files!r}; choose one of {', '.join(STUDENT_FILES)}")
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
     if not years:
@@ -130,15 +148,17 @@ def generate(out_dir: str | Path, scale: str = "demo", seed: int = 2024,
                 counts[f"{label}/{name}"] = write_census_enrollment(yd, world, ydir / name, Path(config_dir))
             else:
                 counts[f"{label}/enrollment.csv"] = write_enrollment(yd, world, ydir / "enrollment.csv")
+            # the state's files are written from the district's own (the same students), then those go
             counts[f"{label}/assessment.csv"] = write_assessment(yd, world, ydir / "assessment.csv")
             counts[f"{label}/attendance.csv"] = write_attendance(yd, world, ydir / "attendance.csv")
             nr, npop = write_survey(yd, world, seed, ydir)
             counts[f"{label}/survey_responses.csv"] = nr
             counts[f"{label}/survey_population.csv"] = npop
             counts[f"{label}/community.csv"] = write_community(yd, world, seed, ydir / "community.csv")
-            if state_files:
+            if student_files != "district":
                 written = write_state_files(ydir, spring, elpi_students(yd, world), config_dir)
                 counts.update({f"{label}/{n}": rows for n, rows in written.items()})
+            _remove_other_form(ydir, student_files, counts, label)
             for ind in DASHBOARD_INDICATORS:
                 name = f"{ind}download{spring}.txt"
                 df = dashboard_frame(ind, agg[ind], prev_agg[ind] if prev_agg else None, meta, spring, rules)
