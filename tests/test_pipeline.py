@@ -71,6 +71,8 @@ def test_each_language_has_its_index_and_every_page_links_back(run):
     en, es = (year / "index.html").read_text(encoding="utf-8"), (year / "index.es.html").read_text(encoding="utf-8")
     assert '<html lang="es">' in es and 'href="index.html"' in es and 'href="index.es.html"' in en
     assert "Distrito Escolar Unificado de Muestra" in es and "Sample Unified School District" in en
+    # each index says when its data were produced, in its language (issue #17)
+    assert "Datos al " in es and "Data as of " in en
     # each language's files are named in that language, whatever the index's language
     assert ">página web</a>" in en and ">web page</a>" in es
     cds = next(p.name for p in (year / "schools").iterdir())
