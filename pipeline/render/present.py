@@ -45,11 +45,10 @@ PERCENTILE_MIN_SCHOOLS = 5
 
 # The short methodology notes every scorecard ends with.
 METHODOLOGY = (
-    N_("Status is this year’s result; change compares it with last year before rounding, so it "
-       "can differ by 0.1 from the difference of the rounded figures shown."),
-    N_("Overall rating: the score is the weighted average of the measures’ points; a measure "
-       "without enough data passes its weight to the others. Growth in the rating is the two-year "
-       "estimate, steadier than one year’s average."),
+    N_("Status is this year’s result; change is computed before rounding, so it can differ by 0.1 "
+       "from the difference of the rounded figures shown."),
+    N_("Overall rating: a measure without enough data passes its weight to the others; growth "
+       "counts as its two-year estimate, steadier than one year’s average."),
     N_("The equity-need tier combines the share of low-income students, English learners and "
        "foster youth, neighborhood poverty, test results, chronic absence, and asthma and gun "
        "violence near the school."),
