@@ -837,3 +837,33 @@ def test_no_english_message_is_left_on_spanish_pages():
             if len(fragment.split()) >= 2 and fragment not in message.string:
                 found += [f"{where}: {fragment!r}" for where, text in texts.items() if fragment in text]
     assert not found, found
+
+
+def test_the_pdf_draws_gauges_and_meters_as_pngs_the_worker_serves():
+    """WeasyPrint draws an SVG node by node each time it appears (some 80 gauges a scorecard): the
+    PDF's HTML names PNGs of the same shapes by short URLs that only the local fetcher serves."""
+    import struct
+
+    from pipeline.render import raster
+    from pipeline.render.pdf import LocalOnlyFetcher
+
+    pdf_html = render_scorecard_html(sample_model("es"), css_inline=False)
+    web_html = render_scorecard_html(sample_model("es"))
+    assert pdf_html.count("scorecard:gauge/") > 40 and "scorecard:meter/" in pdf_html
+    assert "scorecard:gauge" not in web_html and "scorecard:meter" not in web_html  # self-contained
+    svg_ratio = {"gauge": 61 / 14, "meter": 55.5 / 11}
+    for kind, pngs in (("gauge", [raster.gauge_png(c) for c in range(6)]),
+                       ("meter", [raster.meter_png(n) for n in range(11)])):
+        assert len(set(pngs)) == len(pngs)
+        for png in pngs:
+            assert png.startswith(b"\x89PNG\r\n\x1a\n")
+            width, height = struct.unpack(">II", png[16:24])
+            assert abs(width / height - svg_ratio[kind]) < 0.01
+    fetcher = LocalOnlyFetcher()
+    assert fetcher.fetch("scorecard:gauge/3.png").read() == raster.gauge_png(3)
+    assert fetcher.fetch("scorecard:meter/7-10.png").read() == raster.meter_png(7)
+    for bad in ("scorecard:gauge/9.png", "scorecard:meter/11-10.png", "scorecard:../../etc/passwd"):
+        with pytest.raises(ValueError):
+            fetcher.fetch(bad)
+    with pytest.raises(ValueError):
+        raster.gauge_url(6)

@@ -19,6 +19,7 @@ import jinja2
 from markupsafe import Markup
 
 from pipeline.render.data_csv import data_file_name
+from pipeline.render import raster
 from pipeline.render.charts import color_gauge, interval_chart, level_meter, trend_chart
 from pipeline.render.i18n import (
     SCHOOL_TYPE_CONTEXT,
@@ -184,7 +185,10 @@ def render_scorecard_html(page: Mapping, css_inline: bool = True) -> str:
     template = get_environment(view["lang"]).get_template("scorecard.html.j2")
     css = Markup(inline_css() + "\n" + inline_css(SCREEN_CSS_PATH)) if css_inline else None
     # print=True: the PDF travels alone (an e-mail attachment), so it carries no relative link
-    return template.render(m=view, css=css, print=not css_inline)
+    # the PDF's gauges and meters are PNGs behind short URLs (pipeline/render/raster.py: WeasyPrint
+    # draws SVG node by node); the web page keeps its self-contained SVGs
+    images = {} if css_inline else {"gauge_uri": raster.gauge_url, "meter_uri": raster.meter_url}
+    return template.render(m=view, css=css, print=not css_inline, **images)
 
 
 def _search_key(*parts: object) -> str:
