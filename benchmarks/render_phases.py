@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 from pipeline.render.html import render_scorecard_html
-from pipeline.render.pdf import CSS_PATH, PDF_OPTIONS, render_pdfs
+from pipeline.render.pdf import CSS_PATH, PDF_OPTIONS, LocalOnlyFetcher, render_pdfs
 from pipeline.render.sample import sample_model
 
 
@@ -46,7 +46,8 @@ def phases(copies: int = 20) -> dict[str, float]:
             t0 = time.process_time()
             doc = ScorecardHTML(string=html, base_url=None, url_fetcher=state.fetcher)
             t1 = time.process_time()
-            rendered = doc.render(font_config=state.font_config, stylesheets=[state.stylesheet], **PDF_OPTIONS)
+            rendered = doc.render(font_config=state.font_config, stylesheets=[state.stylesheet], cache=state.images,
+                                  **PDF_OPTIONS)
             t2 = time.process_time()
             rendered.write_pdf(Path(tmp) / "x.pdf", finisher=_finisher("t", lang), **PDF_OPTIONS)
             t3 = time.process_time()
@@ -94,14 +95,14 @@ def main(argv: list[str] | None = None) -> int:
         def naive(i, lang):
             font_config = FontConfiguration()
             css = CSS(filename=str(CSS_PATH), font_config=font_config)
-            HTML(string=pdf_html[lang]).write_pdf(
+            HTML(string=pdf_html[lang], url_fetcher=LocalOnlyFetcher()).write_pdf(
                 out / f"naive{i}.pdf", stylesheets=[css], font_config=font_config, **PDF_OPTIONS)
 
         shared_config = FontConfiguration()
         shared_css = CSS(filename=str(CSS_PATH), font_config=shared_config)
 
         def reused(i, lang):
-            HTML(string=pdf_html[lang]).write_pdf(
+            HTML(string=pdf_html[lang], url_fetcher=LocalOnlyFetcher()).write_pdf(
                 out / f"reused{i}.pdf", stylesheets=[shared_css], font_config=shared_config,
                 **PDF_OPTIONS)
 

@@ -144,14 +144,15 @@ def render_naive(docs_path: Path, out: Path) -> dict:
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from pipeline.render.pdf import CSS_PATH, PDF_OPTIONS
+    from pipeline.render.pdf import CSS_PATH, PDF_OPTIONS, LocalOnlyFetcher
 
     docs = load_docs(docs_path)
     t0 = time.perf_counter()
     for d in docs:
         font_config = FontConfiguration()
         css = CSS(filename=str(CSS_PATH), font_config=font_config)
-        HTML(string=d["pdf_html"]).write_pdf(out / f"{d['name']}.pdf", stylesheets=[css],
+        # the fetcher serves the gauges' short URLs (pipeline/render/raster.py), as a worker's does
+        HTML(string=d["pdf_html"], url_fetcher=LocalOnlyFetcher()).write_pdf(out / f"{d['name']}.pdf", stylesheets=[css],
                                              font_config=font_config, **PDF_OPTIONS)
     return {"seconds": time.perf_counter() - t0, "startup": 0.0}
 

@@ -157,7 +157,8 @@ def publish_year(
     for lang in languages:
         path = write_atomic(year_dir / index_name(lang, languages), render_index_html(
             index_rows, school_year, lang=lang, district=settings.district_names.get(lang, settings.district_name),
-            others=[{"lang": code, "href": index_name(code, languages)} for code in languages if code != lang]))
+            others=[{"lang": code, "href": index_name(code, languages)} for code in languages if code != lang],
+            data_as_of=present_date(as_of, lang)))
         summary.index = summary.index or path
     for path in sorted(year_dir.rglob("*")):
         if path.is_file() and path.name != MANIFEST and not path.name.startswith(".") \

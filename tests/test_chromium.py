@@ -66,10 +66,10 @@ def test_prints_the_sample_scorecard_to_two_letter_pages(chrome, tmp_path, lang)
     assert out == tmp_path / "out" / "scorecard.pdf"
     assert sorted(p.name for p in out.parent.iterdir()) == ["scorecard.pdf"]  # no temporary file left
     reader = PdfReader(out)
-    # US Letter pages, as WeasyPrint lays it out: the sample school (TK-12) has every indicator by
-    # student group, so it may use a third page
+    # US Letter pages: two, as WeasyPrint lays it out (every indicator by student group, issue #17);
+    # a browser sets the Spanish page a few lines longer, which may push its closing notes over
     sizes = [(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in reader.pages]
-    assert 2 <= len(sizes) <= 3 and set(sizes) == {(612, 792)}
+    assert (len(sizes) == 2 if lang == "en" else 2 <= len(sizes) <= 3) and set(sizes) == {(612, 792)}
     text = _pdf_text(out)
     assert model["school"]["name"] in text
     assert "23.4%" in text and model["indicators"][0]["label"] in text

@@ -306,17 +306,17 @@ def _visible(html: str) -> str:
 
 def test_suppressed_cells_render_as_marks_never_numbers(models):
     html = render_scorecard_html(present(models[B], "en"))
-    staff = html[html.index('<span class="climate-who">Staff</span>'):]
-    staff = staff[:staff.index("</table>")]
-    rows = re.findall(r'<tr><th scope="row" class="c-topic">.*?</tr>', staff)
-    assert len(rows) == 2
-    for row in rows:
-        school_cell = re.findall(r'<td class="c-num">(.*?)</td>', row)[0]
-        assert _visible(school_cell) == "*", row
-    assert "Response rate: *" in _visible(staff)
+    # the survey is one table, a row per topic; each group's school cell is marked with its group
+    climate = html[html.index('id="h-climate"'):html.index("</table>", html.index('id="h-climate"'))]
+    cells = re.findall(r'<td class="c-num c-school" data-group="Staff">(.*?)</td>', climate)
+    assert len(cells) == 2
+    assert all(_visible(cell) == "*" for cell in cells), cells
+    staff = climate[climate.index('<span class="climate-who">Staff</span>'):]
+    assert "Response rate: *" in _visible(staff[:staff.index("</th>")])
     assert "Fewer than 10 respondents" in html
     growth = html[html.index('id="h-growth"'):html.index('id="h-ind"')]
-    ela = _visible(growth[growth.index("<article"):growth.index("</article>")])
+    row = growth[growth.index('id="growth-1"'):]
+    ela = _visible(row[row.index(">") + 1:row.index("</tr>")])
     assert ela == "English language arts * Fewer than 11 students: not shown, to protect student privacy"
 
 

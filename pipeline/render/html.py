@@ -19,6 +19,7 @@ import jinja2
 from markupsafe import Markup
 
 from pipeline.render.data_csv import data_file_name
+from pipeline.render import raster
 from pipeline.render.charts import color_gauge, interval_chart, level_meter, trend_chart
 from pipeline.render.i18n import (
     SCHOOL_TYPE_CONTEXT,
@@ -93,7 +94,7 @@ def _check_note(note, where: str) -> None:
         raise ValueError(f"scorecard model: {where} has unknown note {note!r}")
 
 
-def _view(page: Mapping) -> dict:
+def _view(page: Mapping, charts: bool = True) -> dict:
     """Check the page's required keys and note codes and add the renderer's own fields (charts).
 
     A page made by ``present`` from a typed model always has its keys; the checks catch a page
@@ -103,23 +104,23 @@ def _view(page: Mapping) -> dict:
     _require(page["school"], ("cds", "name"), "model['school']")
     lang = check_language(page["lang"])
     view = dict(page)
-    for key in ("groups", "overall", "growth", "climate", "measures", "csv_href", "links"):
+    for key in ("groups", "overall", "growth", "climate", "measures", "csv_href", "xlsx_href", "links"):
         view.setdefault(key, None)
     view.setdefault("legend", True)
     if view["links"]:  # each language named in itself ("Español")
         view["links"] = {**view["links"], "languages": [{**o, "name": language_name(o["lang"])}
                                                         for o in view["links"]["languages"]]}
     view.setdefault("methodology", [])
-    # Indicator cards go two to a row, each with its trend chart beside the figures.
-    view["cards_layout"] = "cards-2"
-    # drawn at about the width the card gives it, so that its labels print at 7 pt or more
+    # the web page draws each indicator's years as a chart in its table row; the PDF prints them
+    # as figures (charts=False), which keeps a typical school to two pages and WeasyPrint fast
     width, height = 165, 82
     indicators = []
     for i, ind in enumerate(page["indicators"]):
         _require(ind, ("label", "status"), f"indicators[{i}]")
         _check_note(ind.get("note"), f"indicators[{i}]")
         item = dict(ind)
-        uri, alt = trend_chart(ind.get("trend") or [], lang=lang, title=ind["label"], width=width, height=height)
+        uri, alt = (trend_chart(ind.get("trend") or [], lang=lang, title=ind["label"], width=width, height=height)
+                    if charts else (None, None))
         item["chart_uri"], item["chart_alt"] = uri, alt
         indicators.append(item)
     view["indicators"] = indicators
@@ -142,12 +143,18 @@ def _view(page: Mapping) -> dict:
                                                                       title=subject["label"], width=170, height=56)
             subjects.append(item)
         view["growth"] = {**growth, "subjects": subjects}
+    topics: list[str] = []
     for i, group in enumerate((page.get("climate") or {}).get("groups") or []):
         _require(group, ("label", "domains"), f"climate.groups[{i}]")
         _check_note(group.get("note"), f"climate.groups[{i}]")
         for j, domain in enumerate(group["domains"]):
             _require(domain, ("label", "school"), f"climate.groups[{i}].domains[{j}]")
             _check_note(domain.get("note"), f"climate.groups[{i}].domains[{j}]")
+            if domain["label"] not in topics:
+                topics.append(domain["label"])
+    if page.get("climate"):
+        # one table: a row for every topic any group was asked about, in the order they come
+        view["climate"] = {**page["climate"], "topics": topics}
     for i, domain in enumerate((page.get("measures") or {}).get("domains") or []):
         for j, row in enumerate(domain.get("rows") or []):
             _require(row, ("label", "value"), f"measures.domains[{i}].rows[{j}]")
@@ -171,14 +178,17 @@ def render_scorecard_html(page: Mapping, css_inline: bool = True) -> str:
 
     Optional page fields the template uses beyond the contract: none required; missing
     optional keys (``overall``, ``measures``, ``growth``, ``climate``, ``groups``, ``legend``,
-    ``methodology``, ``csv_href``, school details) are simply left out of the page. Growth
+    ``methodology``, ``csv_href``, ``xlsx_href``, school details) are simply left out of the page. Growth
     subjects with a ``chart`` get an interval chart (:func:`pipeline.render.charts.interval_chart`).
     """
-    view = _view(page)
+    view = _view(page, charts=css_inline)
     template = get_environment(view["lang"]).get_template("scorecard.html.j2")
     css = Markup(inline_css() + "\n" + inline_css(SCREEN_CSS_PATH)) if css_inline else None
     # print=True: the PDF travels alone (an e-mail attachment), so it carries no relative link
-    return template.render(m=view, css=css, print=not css_inline)
+    # the PDF's gauges and meters are PNGs behind short URLs (pipeline/render/raster.py: WeasyPrint
+    # draws SVG node by node); the web page keeps its self-contained SVGs
+    images = {} if css_inline else {"gauge_uri": raster.gauge_url, "meter_uri": raster.meter_url}
+    return template.render(m=view, css=css, print=not css_inline, **images)
 
 
 def _search_key(*parts: object) -> str:
@@ -192,7 +202,7 @@ _CDS_RE = re.compile(r"^\d{14}$")
 
 def render_index_html(schools: Sequence[Mapping], school_year: str, lang: str = "en",
                       title: str | None = None, district: str | None = None,
-                      others: Sequence[Mapping] = ()) -> str:
+                      others: Sequence[Mapping] = (), data_as_of: str | None = None) -> str:
     """Render the index page listing every school, with client-side search and sorting.
 
     Each item of ``schools`` is a mapping:
@@ -223,6 +233,8 @@ def render_index_html(schools: Sequence[Mapping], school_year: str, lang: str = 
     "School scorecards <school_year>". ``others`` lists this index in the other languages
     (``lang``, ``href``): the page offers a switch to each. Each language's files are named in
     that language ("página web" for the Spanish page, whatever the index's language).
+    ``data_as_of`` ("Data as of December 6, 2026", from
+    :func:`pipeline.render.present.present_date`) is shown under the title when given.
     """
     check_language(lang)
     translations = get_translations(lang)
@@ -260,5 +272,5 @@ def render_index_html(schools: Sequence[Mapping], school_year: str, lang: str = 
     template = get_environment(lang).get_template("index.html.j2")
     css = Markup("\n".join(inline_css(path) for path in (CSS_PATH, SCREEN_CSS_PATH, INDEX_CSS_PATH)))
     return template.render(lang=lang, rows=rows, school_year=school_year, css=css,
-                           title=title, district=district,
+                           title=title, district=district, data_as_of=data_as_of,
                            others=[{**o, "name": language_name(o["lang"])} for o in others])

@@ -32,10 +32,11 @@ from xml.sax.saxutils import escape
 import pydyf
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from pipeline.outputs import atomic_file
 from pipeline.plain_text import plain_line
+from pipeline.render import raster
 from pipeline.render.i18n import TEMPLATES_DIR
 
 CSS_PATH = TEMPLATES_DIR / "scorecard.css"
@@ -70,6 +71,11 @@ class LocalOnlyFetcher(URLFetcher):
         self._root = Path(root).resolve()
 
     def fetch(self, url, headers=None):
+        if url.startswith(raster.SCHEME):  # the gauges and meters, drawn here (pipeline/render/raster.py)
+            data = raster.image_for(url)
+            if data is None:
+                raise ValueError(f"refused unknown scorecard image: {url[:80]}")
+            return URLFetcherResponse(url, data, {"Content-Type": "image/png"})
         if url.startswith("file:"):
             path = Path(_file_url_path(url)).resolve()
             if not path.is_relative_to(self._root):
@@ -116,6 +122,7 @@ class _WorkerState:
     stylesheet: CSS
     fetcher: LocalOnlyFetcher
     ua_stylesheet: CSS
+    images: dict  # WeasyPrint's image cache, kept for the worker's life: each gauge decoded once
 
 
 _STATE: _WorkerState | None = None
@@ -130,7 +137,7 @@ def _init_worker() -> None:
     from weasyprint.html import UA_COUNTER_STYLE
 
     ua_stylesheet = CSS(string=scorecard_ua_css()[0], counter_style=UA_COUNTER_STYLE)
-    _STATE = _WorkerState(font_config, stylesheet, fetcher, ua_stylesheet)
+    _STATE = _WorkerState(font_config, stylesheet, fetcher, ua_stylesheet, {})
 
 
 def _state() -> _WorkerState:
@@ -189,7 +196,7 @@ def _render_job(job: Job) -> Path:
     title = plain_line(title, 300)  # metadata: no line break, control or bidi override from a name
     state = _state()
     document = ScorecardHTML(string=html, base_url=None, url_fetcher=state.fetcher).render(
-        font_config=state.font_config, stylesheets=[state.stylesheet], **PDF_OPTIONS)
+        font_config=state.font_config, stylesheets=[state.stylesheet], cache=state.images, **PDF_OPTIONS)
     meta = document.metadata
     meta.title, meta.lang = title, lang
     meta.authors, meta.keywords, meta.description = [], [], None

@@ -25,6 +25,7 @@ from pipeline.scorecard.labels import (
     GROWTH_LABEL,
     GROWTH_READINGS,
     INDICATORS,
+    SHORT_LABELS,
     STATUS_LEVELS,
     level_word,
 )
@@ -44,11 +45,10 @@ PERCENTILE_MIN_SCHOOLS = 5
 
 # The short methodology notes every scorecard ends with.
 METHODOLOGY = (
-    N_("Status is this year’s result; change compares it with last year before rounding, so it "
-       "can differ by 0.1 from the rounded figures in the chart."),
-    N_("Overall rating: the score is the weighted average of the measures’ points; a measure "
-       "without enough data passes its weight to the others. Growth in the rating is the two-year "
-       "estimate, steadier than one year’s average."),
+    N_("Status is this year’s result; change is computed before rounding, so it can differ by 0.1 "
+       "from the difference of the rounded figures shown."),
+    N_("Overall rating: a measure without enough data passes its weight to the others; growth "
+       "counts as its two-year estimate, steadier than one year’s average."),
     N_("The equity-need tier combines the share of low-income students, English learners and "
        "foster youth, neighborhood poverty, test results, chronic absence, and asthma and gun "
        "violence near the school."),
@@ -79,6 +79,7 @@ def present(model: Scorecard, lang: str, district: str | None = None, as_of: dat
         "legend": True,
         "methodology": [_(note) for note in METHODOLOGY],
         "csv_href": data_file_name(lang),
+        "xlsx_href": data_file_name(lang, "xlsx"),
         "data_as_of": present_date(as_of, lang) if as_of else None,
     }
 
@@ -182,6 +183,7 @@ def _groups(table: GroupTable, lang: str, _) -> dict:
     return {
         "key": table.indicator,
         "indicator_label": _(table.label),
+        "short_label": _(SHORT_LABELS.get(table.indicator, table.label)),
         "colors": table.colors,
         "origin": table.origin,
         "rows": rows,
@@ -212,7 +214,8 @@ def _group_matrix(tables: list[dict], _) -> dict:
     return {"tables": tables, "rows": [r for r in rows if r["group"] not in everywhere],
             "hidden_everywhere": (_("Not shown for any indicator, to protect student privacy: %(groups)s.")
                                   % {"groups": ", ".join(everywhere)}) if everywhere else None,
-            "columns": [{k: t[k] for k in ("key", "indicator_label", "colors", "origin")} for t in tables]}
+            "columns": [{**{k: t[k] for k in ("key", "indicator_label", "colors", "origin")},
+                         "short_label": t.get("short_label") or t["indicator_label"]} for t in tables]}
 
 
 def _applicability(model: Scorecard, _) -> dict:

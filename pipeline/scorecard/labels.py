@@ -82,6 +82,12 @@ FRAMEWORK_WORDS = (
 GROWTH_SUBJECTS = {"ELA": N_("English language arts"), "MATH": N_("Mathematics")}
 # Growth as the student-group tables and the "does not apply" line name it.
 GROWTH_GROUP_LABELS = {"ELA": N_("English language arts growth"), "MATH": N_("Mathematics growth")}
+# The column headings of the student-group matrix: short, so that eight columns fit a page's width
+# (the indicators table above it gives each full name)
+SHORT_LABELS = {"ela": N_("English (ELA)"), "growth_ela": N_("ELA growth"), "math": N_("Math"),
+                "growth_math": N_("Math growth"), "elpi": N_("English learners’ progress"),
+                "chronic": N_("Chronic absence"), "susp": N_("Suspension"), "grad": N_("Graduation"),
+                "cci": N_("College and career")}
 GROWTH_LABEL = N_("Growth in test scores")
 RESPONDENT_GROUPS = {"student": N_("Students"), "parent": N_("Families"), "staff": N_("Staff")}
 # Survey domains of the default codebook, for a codebook without Spanish names.
