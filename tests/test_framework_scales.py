@@ -178,3 +178,32 @@ def test_scorecard_rating_section_uses_the_schools_model_levels(tmp_path):
     shown = measure_rows(recs, info)[0].measures
     assert [(x.key, x.points, x.level, x.top, x.improvement, x.note) for x in shown] == [
         ("ela", 60.0, None, False, None, None), ("grad", 70.0, None, False, None, None)]
+
+
+def test_a_value_measure_is_shown_without_a_meter_and_says_every_gain_adds_points(tmp_path):
+    """On the scorecard's rating section a measure whose points are its value has no bands: no
+    10-segment meter (it would be drawn empty) and no blank "to reach the next level" cell."""
+    from pipeline.render import i18n
+    from pipeline.render.present import _domain
+
+    fw = graded(tmp_path)
+    _, info, _ = _framework_info(fw)
+    schools = pd.DataFrame({"cds": ["H"], "school_type": ["HS"]})
+    _, m = run(fw, [("H", "ela", 60, 100), ("H", "grad", 70, 100)], schools)
+    recs = [{k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in r.items()}
+            for r in m.reset_index().to_dict("records")]
+    domain = measure_rows(recs, info)[0]
+    for lang, words in (("en", "Every gain adds points"), ("es", "Cada avance suma puntos")):
+        rows = _domain(domain, lang, i18n.get_translations(lang).gettext, {})["rows"]
+        assert [(r["meter"], r["points"], r["improvement"]) for r in rows] == [
+            (False, "60", words), (False, "70", words)], rows
+
+
+def test_the_page_draws_no_meter_for_a_measure_without_bands():
+    from pipeline.render.html import render_scorecard_html
+    from tests.test_render import contract_page
+
+    model = contract_page("en")
+    before = render_scorecard_html(model).count('<img class="meter"')
+    model["measures"]["domains"][0]["rows"][0]["meter"] = False
+    assert before >= 1 and render_scorecard_html(model).count('<img class="meter"') == before - 1

@@ -366,6 +366,9 @@ def _domain(d: MeasureDomain, lang: str, _, words: dict[str, str]) -> dict:
         improvement = None
         if m.top:
             improvement = _("Highest level reached")
+        elif m.level is None and m.points is not None:
+            # points equal to the value (no bands): no next band, every gain in the value adds points
+            improvement = _("Every gain adds points")
         elif m.improvement is not None:
             # direction-aware: "+3.3 points" when higher is better, "1.1 points lower" when lower is
             text = i18n.format_decimal(m.improvement, lang)
@@ -387,6 +390,7 @@ def _domain(d: MeasureDomain, lang: str, _, words: dict[str, str]) -> dict:
             "level": i18n.format_integer(m.level, lang),
             "level_code": m.level,
             "bands": m.bands or 10,
+            "meter": m.level is not None,  # a measure whose points are its value has no bands to draw
             "points": points,
             "points_alt": _("%(points)s of %(max)s points") % {
                 "points": points, "max": _number(m.points_max if m.points_max is not None else 100, lang)},
