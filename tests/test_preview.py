@@ -86,6 +86,7 @@ def test_each_difference_is_explained_or_said_not_to_be():
         _row(s, "ALL", "elpi", "district", 40, 50.0), _row(s, "ALL", "elpi", "cde", 40, 52.5),
         _row(s, "SWD", "math", "district", None, None, note="complementary"), _row(s, "SWD", "math", "cde", 30, -80.0),
         _row(s, "ALL", "chronic", "district", 40, 12.0), _row(s, "ALL", "chronic", "cde", 40, 12.0),  # equal
+        _row(s, "AS", "math", "district", 21, -20.0), _row(s, "AS", "math", "cde", 21, -20.0, 0.0),  # ours hidden
     ]
     why = explained(pd.DataFrame(rows)).set_index(["student_group", "indicator"])["reason"]
     assert why[("ALL", "ela")].startswith("CDE's denominator has 5 more")
@@ -94,7 +95,8 @@ def test_each_difference_is_explained_or_said_not_to_be():
     assert why[("HI", "chronic")].startswith("the files read give these students no ethnicity")
     assert why[("RFP", "ela")] == "the preview computes no RFP or EO group"
     assert why[("SWD", "math")].startswith("one side's figure is hidden by disclosure control (complementary)")
-    assert ("ALL", "chronic") not in why.index and len(why) == 7
+    assert why[("AS", "math")].startswith("our change is blank where CDE's file publishes one")
+    assert ("ALL", "chronic") not in why.index and len(why) == 8
 
 
 def test_participation_and_an_lea_beyond_the_directory_are_explained_from_cdes_own_figures():
