@@ -347,7 +347,7 @@ def test_new_sections_suppressed_cells_show_no_number(lang):
     assert re.search(r"\((No data|Sin datos)\)", _visible(missing))
     assert not re.search(r"\d", _visible(missing[:missing.index("</tr>")]))
     legend = _section(html, "h-legend")
-    assert "10 survey respondents" in legend or "10 personas que respondieron" in legend
+    assert "10 survey respondents" in legend or "10 personas encuestadas" in legend
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])

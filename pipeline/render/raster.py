@@ -7,12 +7,12 @@ of the student-group matrix): about a fifth of a PDF's CPU time. A PNG is decode
 (the pool's image cache) and written once per PDF as an image that each occurrence refers to.
 
 The shapes are the SVGs' own, drawn at :data:`SCALE` pixels per SVG unit (some 500 dots per
-inch at the size they print, above a laser printer's 600 dpi in effect for flat rectangles), so
-print shows no difference. WeasyPrint decodes each image and encodes its colour and alpha again
-for every PDF, so fewer pixels are a cheaper PDF: 8 pixels per unit cost about 20 ms more per PDF. The PDF's HTML names them with short
-URLs (``scorecard:gauge/3.png``, ``scorecard:meter/7-10.png``) that
-:class:`pipeline.render.pdf.LocalOnlyFetcher` serves with :func:`image_for`; a page's HTML stays
-small and quick to parse.
+inch at the size they print; the shapes are plain rectangles, whose edges stay sharp), so print
+shows no difference (viewed at 300 dpi). WeasyPrint decodes each image and encodes its colour and
+alpha again for every PDF, so fewer pixels make a cheaper PDF: 8 pixels per unit cost about 20 ms
+more per PDF. The PDF's HTML names them with short URLs (``scorecard:gauge/3.png``,
+``scorecard:meter/7-10.png``) that :class:`pipeline.render.pdf.LocalOnlyFetcher` serves with
+:func:`image_for`; a page's HTML stays small and quick to parse.
 """
 
 from __future__ import annotations
