@@ -380,7 +380,9 @@ def pdf_grid(path: Path, lang: str, labels: list[str], ncols: int) -> dict[str, 
             width = right[1] - right[0] if ncols > 1 else right[0] / 5
             left_of_cells = right[0] - width
             top = max(w[3] for w in head)
-            below = [w for w in words if w[1] > top]
+            # the rows are set close: a word's box (the font's ascent) may rise 1 pt above the
+            # heading's bottom
+            below = [w for w in words if w[1] > top - 2]
             label_lines = [line for line in _lines([w for w in below if (w[0] + w[2]) / 2 < left_of_cells])]
             starts: list[tuple[str, float]] = []
             i = 0

@@ -347,7 +347,7 @@ def test_new_sections_suppressed_cells_show_no_number(lang):
     assert re.search(r"\((No data|Sin datos)\)", _visible(missing))
     assert not re.search(r"\d", _visible(missing[:missing.index("</tr>")]))
     legend = _section(html, "h-legend")
-    assert "10 survey respondents" in legend or "10 personas que respondieron" in legend
+    assert "10 survey respondents" in legend or "10 personas encuestadas" in legend
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
@@ -867,3 +867,42 @@ def test_the_pdf_draws_gauges_and_meters_as_pngs_the_worker_serves():
             fetcher.fetch(bad)
     with pytest.raises(ValueError):
         raster.gauge_url(6)
+
+
+def largest_spanish_page() -> dict:
+    """The Spanish sample scorecard with a matrix like the demo's largest (Frida Kahlo K-8: 14 groups,
+    seven indicators, the district's two growth columns among them, whose Spanish headers take four
+    lines) and a middle school's five indicators. With 15 groups the sample (taller than the demo's
+    pages above the matrix) takes a third page."""
+    page = copy.deepcopy(sample_model("es"))
+    groups = page["groups"]
+    page["indicators"] = [i for i in page["indicators"] if i.get("key") != "grad"]
+    page["school"]["grade_span"] = "6–8"
+    drop = [c["key"] for c in groups["columns"]].index("grad")
+    del groups["columns"][drop]
+    for row in groups["rows"]:
+        del row["cells"][drop]
+    like = groups["columns"][-1]  # math: a CDE column with colours
+    for key, label in (("growth_ela", "Crecimiento en ELA"), ("growth_math", "Crecimiento en matemáticas")):
+        groups["columns"].append({**like, "key": key, "indicator_label": label, "short_label": label,
+                                  "origin": "district", "colors": False})
+    for row in groups["rows"]:
+        row["cells"] += [{**row["cells"][-1], "status": "−123.4", "change": "+12.9", "gap": "−69.5",
+                          "colors": False, "color": None, "color_code": None} for _ in range(2)]
+    groups["rows"].append({**copy.deepcopy(groups["rows"][1]), "group": "Jóvenes de crianza temporal"})
+    return page
+
+
+def test_the_widest_spanish_matrix_still_fits_two_pages(tmp_path):
+    """Issue #17: two Spanish demo scorecards took a third page for the legend alone (25-40 pt
+    short); the matrix rows are set closer and two Spanish notes are shorter."""
+    from pypdf import PdfReader
+
+    from pipeline.render.pdf import render_pdf_one
+
+    page = largest_spanish_page()
+    assert len(page["groups"]["rows"]) == 14 and len(page["groups"]["columns"]) == 7
+    path = render_pdf_one(render_scorecard_html(page, css_inline=False), tmp_path / "es.pdf", page["title"], "es")
+    reader = PdfReader(path)
+    assert len(reader.pages) == 2
+    assert "Cómo leer este informe" in reader.pages[1].extract_text()

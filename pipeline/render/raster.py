@@ -6,11 +6,13 @@ node by node every time it appears, and a scorecard shows some 80 of them (a gau
 of the student-group matrix): about a fifth of a PDF's CPU time. A PNG is decoded once per worker
 (the pool's image cache) and written once per PDF as an image that each occurrence refers to.
 
-The shapes are the SVGs' own, drawn at :data:`SCALE` pixels per SVG unit (some 1,000 dots per
-inch at the size they print), so print shows no difference. The PDF's HTML names them with short
-URLs (``scorecard:gauge/3.png``, ``scorecard:meter/7-10.png``) that
-:class:`pipeline.render.pdf.LocalOnlyFetcher` serves with :func:`image_for`; a page's HTML stays
-small and quick to parse.
+The shapes are the SVGs' own, drawn at :data:`SCALE` pixels per SVG unit (some 500 dots per
+inch at the size they print; the shapes are plain rectangles, whose edges stay sharp), so print
+shows no difference (viewed at 300 dpi). WeasyPrint decodes each image and encodes its colour and
+alpha again for every PDF, so fewer pixels make a cheaper PDF: 8 pixels per unit cost about 20 ms
+more per PDF. The PDF's HTML names them with short URLs (``scorecard:gauge/3.png``,
+``scorecard:meter/7-10.png``) that :class:`pipeline.render.pdf.LocalOnlyFetcher` serves with
+:func:`image_for`; a page's HTML stays small and quick to parse.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import zlib
 
 from pipeline.render.charts import DASHBOARD_COLORS, INK, LINE
 
-SCALE = 8  # pixels per SVG unit
+SCALE = 4  # pixels per SVG unit
 SCHEME = "scorecard:"
 _URL = re.compile(r"scorecard:(?:gauge/([0-5])|meter/(\d{1,2})-(\d{1,2}))\.png")
 _CLEAR = b"\x00\x00\x00\x00"
