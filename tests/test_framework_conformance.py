@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 
 from pipeline.frameworks import load_framework
-from pipeline.scoring.framework import score_framework
+from tests.official_results import rate_official_values
 
 FIXTURE = Path(__file__).parent / "fixtures" / "florida_2023"
 YEAR = "2022-23"
@@ -45,17 +44,9 @@ def _number(v: str) -> float | None:
 
 def engine(files: pd.DataFrame, framework_path: Path = FIXTURE / "framework.yaml"):
     """The engine on the official component values: (school_rating, rating_measures) by school."""
-    fw = load_framework(framework_path)
-    rows = [(cds, code, _number(r[col]), None, "ALL")
-            for cds, r in files.iterrows() for col, code in COMPONENTS.items() if _number(r[col]) is not None]
-    values = pd.DataFrame(rows, columns=["cds", "indicator", "status", "n", "student_group"]).assign(
-        school_year=YEAR, rtype="S", origin="cde", change=None)
-    con = duckdb.connect()
-    con.register("v", values)
-    con.execute("CREATE TABLE indicator_results AS SELECT * FROM v")
-    schools = pd.DataFrame({"cds": files.index, "school_type": files["type"].to_numpy(), "peer_tier": "T"})
-    rating, measures = score_framework(con, YEAR, schools, fw)
-    return rating.set_index("cds"), measures
+    rows = [(cds, code, _number(r[col])) for cds, r in files.iterrows() for col, code in COMPONENTS.items()
+            if _number(r[col]) is not None]
+    return rate_official_values(rows, files["type"], framework_path, YEAR)
 
 
 def compare(files: pd.DataFrame, rating: pd.DataFrame, measures: pd.DataFrame) -> pd.DataFrame:

@@ -14,12 +14,10 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 
-from pipeline.frameworks import load_framework
-from pipeline.scoring.framework import score_framework
+from tests.official_results import rate_official_values
 
 FIXTURE = Path(__file__).parent / "fixtures" / "nyc_2011"
 FILE = FIXTURE / "progress_reports_2010_11_middle.csv"
@@ -42,17 +40,9 @@ def official() -> pd.DataFrame:
 
 def engine(files: pd.DataFrame, framework_path: Path = FIXTURE / "framework.yaml"):
     """The engine on the official category scores: (school_rating, rating_measures) by school."""
-    fw = load_framework(framework_path)
-    rows = [(dbn, code, float(r[col]), None, "ALL")
-            for dbn, r in files.iterrows() for col, code in CATEGORIES.items() if r[col] != ""]
-    values = pd.DataFrame(rows, columns=["cds", "indicator", "status", "n", "student_group"]).assign(
-        school_year=YEAR, rtype="S", origin="cde", change=None)
-    con = duckdb.connect()
-    con.register("v", values)
-    con.execute("CREATE TABLE indicator_results AS SELECT * FROM v")
-    schools = pd.DataFrame({"cds": files.index, "school_type": files["SCHOOL LEVEL*"].to_numpy(), "peer_tier": "T"})
-    rating, measures = score_framework(con, YEAR, schools, fw)
-    return rating.set_index("cds"), measures
+    rows = [(dbn, code, float(r[col])) for dbn, r in files.iterrows() for col, code in CATEGORIES.items()
+            if r[col] != ""]
+    return rate_official_values(rows, files["SCHOOL LEVEL*"], framework_path, YEAR)
 
 
 def published_sum(r: pd.Series) -> Decimal | None:
