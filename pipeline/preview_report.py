@@ -86,11 +86,10 @@ def _difference_reason(row: pd.Series) -> str:
         return (f"our count has {int(n_ours - n_cde)} more: CDE counts grades K-8 only and STAS has no grade, so "
                 "the preview counts students of every grade")
     differs = set(row["differs"].split(", "))
-    if differs <= {"change", "change_level", "color"} and pd.isna(row["change_district"]) \
-            and pd.notna(row["change_cde"]):
-        return ("our change is blank where CDE's file publishes one: last year's figure of the group is hidden by "
-                "the prior-year disclosure rule, or last year's preview has none (see that year's preview)")
     if differs <= {"change", "change_level", "color"}:
+        if pd.isna(row["change_district"]) and pd.notna(row["change_cde"]):
+            return ("our change is blank where CDE's file publishes one: last year's figure of the group is hidden "
+                    "by the prior-year disclosure rule, or last year's preview has none (see that year's preview)")
         return "the prior year's figures differ (see that year's preview)"
     return NOT_EXPLAINED
 
