@@ -9,6 +9,7 @@ from assets.resources import ScorecardFiles
 from pipeline import warehouse
 from pipeline.config import load_settings, prior_school_year
 from pipeline.ingest_store import read_notes
+from pipeline.preview_report import write_preview_report
 from pipeline.scoring.accountability import load_selected as load_accountability
 from pipeline.scoring.accountability import score_accountability
 from pipeline.scoring.attendance import score_attendance
@@ -17,8 +18,8 @@ from pipeline.scoring.disclosure import disclose
 from pipeline.scoring.equity import score_equity_tables
 from pipeline.scoring.framework import rated_schools, score_framework
 from pipeline.scoring.growth import growth_tables
-from pipeline.preview_report import write_preview_report
 from pipeline.scoring.indicators import disagreement_summary, disagreements, score_indicators
+from pipeline.scoring.later_years import clear_stale, reprotect_next_year
 
 
 def _ingested(*names: str) -> list[str]:
@@ -75,6 +76,8 @@ def indicator_results(context: dg.AssetExecutionContext, files: ScorecardFiles):
         last_year = warehouse.read_table(con, "indicator_results", {"school_year": prior_school_year(year)})
         frame = disclose("indicator_results", computed, settings.privacy, last_year=last_year)
         warehouse.replace_rows(con, "indicator_results", frame, {"school_year": year})
+        clear_stale(con, year, "indicator_results")
+        rehidden = reprotect_next_year(con, "indicator_results", year)
         published = read_notes(con, year, "cde_status")
         preview_paths = write_preview_report(con, year, files.year_dir(year))
     diffs = disagreements(computed)
@@ -86,6 +89,7 @@ def indicator_results(context: dg.AssetExecutionContext, files: ScorecardFiles):
         "complementary_suppressed": int((frame["note"] == "complementary").sum()),
         "top_bottom_coded": int(frame["status_bound"].notna().sum()),
         "coloured_rows": int((frame["color"] > 0).sum()),
+        "next_year_prior_cells_hidden": rehidden,
         "cut_set_undecided": int(frame["cut_set_undecided"].sum()),
         "dashboard_preview": dg.MetadataValue.path(str(preview_paths["preview_html"])),
         "preview": preview(frame[(frame.student_group == "ALL")].drop(columns=[c for c in frame if c.startswith("published_")]), []),
@@ -114,12 +118,15 @@ def growth(context: dg.AssetExecutionContext, files: ScorecardFiles) -> dg.Mater
         last_year = warehouse.read_table(con, "growth", {"school_year": prior_school_year(year)})
         frame = disclose("growth", frame, settings.privacy, last_year=last_year)
         warehouse.replace_rows(con, "growth", frame, {"school_year": year})
+        clear_stale(con, year, "growth")
+        rehidden = reprotect_next_year(con, "growth", year)
         warehouse.replace_rows(con, "growth_model", model, {"school_year": year})
     lea = frame[(frame.rtype == "D") & (frame.student_group == "ALL")] if len(frame) else frame
     return dg.MaterializeResult(metadata={
         "rows": len(frame),
         "students_with_growth_scores": int(lea["n"].fillna(0).sum()) if len(lea) else 0,
         "suppressed_rows": int(frame["suppressed"].sum()) if len(frame) else 0,
+        "next_year_prior_cells_hidden": rehidden,
         "model": dg.MetadataValue.md(model.round(3).to_markdown(index=False) if len(model) else "(no prior-year scores)"),
     })
 

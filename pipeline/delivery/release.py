@@ -10,7 +10,9 @@ nothing wrong with:
   and ``rows_reconcile`` pass;
 - the year was rendered: ``<out>/<year>/manifest.json`` exists; each school's PDFs are sent only
   when they are byte for byte the files the manifest lists (:func:`rendered_checksums`), so a
-  PDF changed or added by hand after rendering is never mailed.
+  PDF changed or added by hand after rendering is never mailed;
+- no earlier year was scored again after it (:mod:`pipeline.scoring.later_years`): its files on
+  disk could then show prior-year figures the earlier year now hides.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ import duckdb
 from pipeline import warehouse
 from pipeline.publish import MANIFEST
 from pipeline.reconcile import reconcile
+from pipeline.scoring.later_years import stale_reasons
 
 
 class ReleaseRefused(RuntimeError):
@@ -69,4 +72,5 @@ def release_problems(con: duckdb.DuckDBPyConnection, school_year: str, year_dir:
                                 f"quarantined {counts.rows_quarantined} (check rows_reconcile)")
     if rendered_checksums(year_dir) is None:
         problems.append(f"it was never rendered: no {Path(year_dir) / MANIFEST}")
+    problems.extend(stale_reasons(con, school_year))
     return problems

@@ -60,3 +60,23 @@ def shown_groups(counts: dict[str, int], privacy: Privacy) -> set[str]:
             shown.discard(g)
             residual += counts[g]
     return shown
+
+
+def carry_forward_again(table: str, next_year: pd.DataFrame, this_year: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Next year's stored rows of ``table`` (``indicator_results`` or ``growth``) with this year's
+    protection, as just stored, carried forward again (rule 4), and the number of prior-year cells
+    it hid that were shown. Only hides: a cell shown again this year stays hidden next year."""
+    if next_year is None or next_year.empty or this_year is None:
+        return next_year, 0
+    if table == "indicator_results":
+        figures = ["prior_n", "prior_status", "change"]
+        out = rules.carry_prior(next_year, this_year)
+    elif table == "growth":
+        figures = [c for c in rules.GROWTH_PRIOR if c in next_year]
+        out = next_year.copy()
+        out.loc[rules.growth_hidden_last_year(out, this_year), figures] = None
+    else:
+        return next_year, 0
+    figures = [c for c in figures if c in next_year]
+    hidden = int(next_year[figures].notna().to_numpy().sum() - out[figures].notna().to_numpy().sum())
+    return out, hidden

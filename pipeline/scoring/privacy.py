@@ -296,19 +296,26 @@ GROWTH_PRIOR = ["prior_n", "prior_mean", "prior_se", "prior_mean_unrounded", "tw
 GROWTH_KEY = ["rtype", "cds", "subject", "student_group"]
 
 
+def growth_hidden_last_year(frame: pd.DataFrame, last_year: pd.DataFrame | None) -> pd.Index:
+    """Rows of ``frame`` showing a prior-year figure (``prior_n``) of a cell that last year's
+    stored ``growth`` table hid."""
+    if "prior_n" not in frame or last_year is None or not len(last_year) or "n" not in last_year:
+        return pd.Index([])
+    pn = pd.to_numeric(frame["prior_n"], errors="coerce")
+    then = last_year.assign(_hidden=pd.to_numeric(last_year["n"], errors="coerce").isna())
+    hidden_then = frame[GROWTH_KEY].astype(str).merge(
+        then[GROWTH_KEY + ["_hidden"]].astype({c: str for c in GROWTH_KEY}), how="left", on=GROWTH_KEY
+    )["_hidden"].eq(True).to_numpy()
+    return frame.index[hidden_then & pn.notna().to_numpy()]
+
+
 def _growth_prior_hidden(frame: pd.DataFrame, privacy: Privacy, last_year: pd.DataFrame | None) -> pd.Index:
     """Rows whose prior-year figures last year's table hid (carried forward), then the residual
     rules run again on ``prior_n`` with what is left shown."""
-    hide = pd.Index([])
     pn = pd.to_numeric(frame["prior_n"], errors="coerce").astype(float) if "prior_n" in frame else None
     if pn is None:
-        return hide
-    if last_year is not None and len(last_year) and "n" in last_year:
-        then = last_year.assign(_hidden=pd.to_numeric(last_year["n"], errors="coerce").isna())
-        hidden_then = frame[GROWTH_KEY].astype(str).merge(
-            then[GROWTH_KEY + ["_hidden"]].astype({c: str for c in GROWTH_KEY}), how="left", on=GROWTH_KEY
-        )["_hidden"].eq(True).to_numpy()
-        hide = frame.index[hidden_then & pn.notna().to_numpy()]
+        return pd.Index([])
+    hide = growth_hidden_last_year(frame, last_year)
     shown = pn.notna() & ~frame.index.isin(hide)
     hide = hide.union(_within_school(frame, privacy, pn, shown, ["cds", "rtype", "subject"], assume_hidden=True))
     lea = frame.assign(indicator=frame["subject"], origin="")
