@@ -146,4 +146,7 @@ def write_report(con: duckdb.DuckDBPyConnection, school_year: str, out_dir: Path
         totals=totals(sources),
     )
     html_path = write_atomic(folder / "report.html", html)
+    if not (folder / "preview.html").exists():  # the report links to it; scoring writes the real one
+        write_atomic(folder / "preview.html",
+                     env.get_template("validation_preview_pending.html.j2").render(school_year=school_year))
     return {"quarantine_csv": csv_path, "report_html": html_path}

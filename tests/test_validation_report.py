@@ -225,3 +225,9 @@ def test_a_rejected_files_data_lines_are_counted(tmp_path):
 def test_the_report_links_to_the_dashboard_preview_page(tmp_path):
     html = report(tmp_path, [MATH])
     assert 'is on <a href="preview.html">preview.html</a>' in html
+    # a run that stops before scoring leaves no dangling link: the page says it is not written yet
+    pending = (tmp_path / "validation" / "preview.html").read_text(encoding="utf-8")
+    assert "not written yet" in pending and 'href="report.html"' in pending
+    (tmp_path / "validation" / "preview.html").write_text("the preview of a scored run")
+    report(tmp_path, [MATH])  # the report written again keeps the real preview
+    assert (tmp_path / "validation" / "preview.html").read_text() == "the preview of a scored run"
