@@ -1,6 +1,6 @@
 """The state's files in the tables the scoring already reads: CAASPP records become
-``validated_assessment`` rows and CALPADS STAS records (with SELA and SPRG for their groups)
-``validated_attendance`` rows, of district origin, when the district's own ``assessment.csv`` /
+``validated_assessment`` rows and CALPADS STAS records (with SENR for their grade, and SELA, SPRG,
+SINF and SPED for their groups) ``validated_attendance`` rows, of district origin, when the district's own ``assessment.csv`` /
 ``attendance.csv`` was not provided for the year (a district gives one or the other; the
 district's own file wins, and the run says which was used).
 
@@ -16,19 +16,25 @@ The rules, and what they leave out (said, never guessed):
   fractional days are rounded half up to whole days for the table (its days are whole numbers).
   The school is the 14-digit CDS of the school of attendance: the reporting LEA's 7 digits and the
   school's 7, or, for an independently reporting charter (both fields the school code), the
-  directory's school with that code. STAS has no grade: ``grade`` stays NULL. EL from the latest SELA
-  status started by the end of the school year; SED and homeless from SPRG memberships
-  overlapping the year. Ethnicity from the latest SINF record in effect by the end of the school
+  directory's school with that code. With the SENR extract, each STAS record gets the grade level
+  code of the student's SENR enrollment at that school overlapping the year (the most recent: open,
+  else the latest exit; primary or short-term first; then the latest start, as CALPADS picks a
+  qualifying enrollment), and only the records in ``chronic_grades`` of ``config/state_codes.yaml``
+  (the Dashboard's K-8, TK with K) are kept; a record with no such SENR enrollment keeps a NULL
+  grade and stays (the run says how many). Without SENR, every record stays with a NULL grade.
+  Disability from the SPED file: a plan of ``swd_plan_types`` (IEP, IFSP, ISP) in effect at some
+  time in the year; without it NULL. EL from the latest SELA status started by the end of the
+  school year; SED and homeless from SPRG memberships overlapping the year. Ethnicity from the latest SINF record in effect by the end of the school
   year (2.04 effective start on or before 30 June), made a Reporting Ethnicity code as the test
   files make it (``sinf_race_groups`` in ``config/state_codes.yaml``): Hispanic (2.23 = Y) whatever
   the race, else the one group of the race codes, two or more groups MR; no race and not Hispanic
   stays NULL (not reported). A student without a SINF record keeps a NULL ethnicity.
-  What stays NULL, and why: disability (the SPED file, sent by the SELPA's system, is not read),
-  foster (a weekly CDSS match, in no extract a district downloads), LTEL (needs years of ELPAC and
-  EL history) and grade (SENR): those groups have no attendance rows from the state's files. SED
-  comes from SPRG only: SINF's parent-education route (code 14) is not read, because that field's
-  number moved between versions (2.38 in the CALPADS Data Guide v11.0, 2.50 in 2021-22) and the
-  version of a file cannot be told from the file.
+  What stays NULL, and why: foster (CALPADS gives an LEA the CDSS match only as ODS reports 5.7 and
+  5.9, with no file layout: ``pipeline/readers/state.py``) and LTEL (needs years of ELPAC and EL
+  history): those groups have no attendance rows from the state's files. SED comes from SPRG only:
+  SINF's parent-education route (code 14) is not read, because that field's number moved between
+  versions (2.38 in the CALPADS Data Guide v11.0, 2.50 in 2021-22) and the version of a file cannot
+  be told from the file.
 """
 from __future__ import annotations
 

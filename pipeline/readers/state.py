@@ -34,6 +34,27 @@ Layout documents followed (the facts and their status: ``/work/shared/reference/
   SSID, school and date checks loudly rather than being read wrong. Names (2.11-2.17), birth date
   (2.18), birth place, addresses and parent fields are never kept. An older numbering
   (2.24-2.31, one place later) is on secondary pages only and is not read.
+- **CALPADS SENR extract** (Student Enrollment, file 1, 35 fields as CALPADS's Cumulative
+  Enrollment Extract page (updated 11/2024) counts them), same conventions. CALPADS's own pages
+  number its enrollment fields two ways: 1.23 Enrollment Start Date, 1.24 Enrollment Status Code,
+  1.25 Grade Level Code, 1.26 Enrollment Exit Date (Report 5.9 "Former Foster Youth - Student
+  List"; SENR0742, added 11/2025; CERT120), or one place earlier from 1.22 (SENR0586, added 5/2022;
+  SENR0269, updated 9/2025; SELA0301). The first record says which: the numbering whose start date
+  is eight digits and whose status is two is read. 1.07 Academic Year ID and 1.08 SSID (SENR0742,
+  SENR0072, Report 5.9) agree in both; 1.04 and 1.05 follow the shared key order. Names
+  (1.10-1.12), birth date (1.17) and gender (1.18) are never kept.
+- **CALPADS SPED file** (Special Education, file 14), same conventions: 14.08 SSID (CERT140), 14.21
+  Special Education Meeting Date, 14.24 Education Plan Type Code (SPED0521F1), 14.25 Education
+  Plan Amendment Date (SPED0363F1), 14.46 Special Education Program Exit Date (SPED0370F1), as
+  CALPADS's troubleshooting pages cite them (updated 4/2022, the file's 2019-20 to 2022-23
+  validations); 14.04, 14.05 and 14.07 by the CALPADS key order [unconfirmed]. CALPADS's "SPED
+  redesign" of October 2023 retired those validations; a layout after it was not found, and a file
+  laid out otherwise fails its SSID and date checks loudly.
+
+Not read, and why: foster status. CALPADS gives an LEA the CDSS foster match only as the ODS
+reports 5.7 "Foster Youth Enrolled - Student List" and 5.9 "Former Foster Youth - Student List"
+(documentation.calpads.org), whose pages give column rules, not a file layout; SPRG has no foster
+program code (193 is Tribal Foster Youth).
 """
 from __future__ import annotations
 
