@@ -4,6 +4,7 @@ foster status is in no file a district downloads, so it stays a reason whatever 
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 S = "19754160000001"
 
@@ -42,3 +43,37 @@ def test_with_senr_and_sped_a_grade_or_disability_difference_is_not_explained():
     why = _why(frozenset({"calpads_senr", "calpads_sped"}))
     assert why["ALL"] == why["HI"] == why["SWD"] == NOT_EXPLAINED
     assert why["FOS"] == NO_FOSTER
+
+
+@pytest.fixture(scope="module")
+def chronic(tmp_path_factory):
+    """The tiny sample as a whole district (real LEA rows), its state files read with SINF, SENR and
+    SPED: chronic absenteeism of the last year, ours beside CDE's, before any disclosure step."""
+    from dataclasses import replace
+
+    from pipeline.sample import scales
+    from pipeline.scoring.preview import side_by_side
+    from tests import preview_setup
+
+    root = tmp_path_factory.mktemp("preview-attendance")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setitem(scales.SCALES, "tiny-lea", replace(scales.SCALES["tiny"], name="tiny-lea", partial_district=False))
+        mp.setattr(preview_setup, "SOURCES_READ",
+                   [*preview_setup.SOURCES_READ, "calpads_sinf", "calpads_senr", "calpads_sped"])
+        results = preview_setup.preview_results(root, scale="tiny-lea")
+    sbs = side_by_side(results)
+    return sbs[sbs["indicator"].eq("chronic")]
+
+
+@pytest.mark.slow
+def test_chronic_absenteeism_equals_cdes_on_every_school_and_lea_row_with_senr_and_sped(chronic):
+    """Grades from SENR (K-8 kept) and disability from SPED: every school and LEA row of CDE's chronic
+    absenteeism file is ours too and agrees on every figure, but the foster and LTEL rows (no file
+    read has foster status, nor LTEL before 2024-25); the LEA rows count each student once over the schools, K-8 only, as CDE does."""
+    both = chronic[chronic["compared"]]
+    assert both.groupby("rtype").size().to_dict() == {"D": 13, "S": 38}, both.groupby("rtype").size()
+    wrong = both[both["differs"].ne("")]
+    assert wrong.empty, wrong[["cds", "rtype", "student_group", "differs", "n_district", "n_cde"]].to_string()
+    assert set(both["student_group"]) >= {"ALL", "SWD", "SED", "EL", "HI"}
+    only = chronic[~chronic["compared"]]
+    assert only["only"].eq("cde").all() and only["student_group"].isin(["FOS", "LTEL"]).all(), only.to_string()
