@@ -431,3 +431,16 @@ def test_sinf_gives_each_student_the_ethnicity_group_of_the_test_files_rule(tmp_
     ssid = pd.Series([f"100000000{i}" for i in range(1, 9)], dtype="string")
     groups = _ethnicity(result.validated.kept, YEAR, load_codes(), ssid)
     assert groups.tolist() == ["HI", "AS", "AS", "MR", pd.NA, "AA", pd.NA, pd.NA]
+
+
+def test_a_chronic_grade_that_is_no_senr_code_stops_with_the_key_named(tmp_path):
+    from pipeline.config import ConfigError
+    from pipeline.state_tables import CODES_FILE, load_codes
+
+    text = (REPO / "config" / CODES_FILE).read_text()
+    (tmp_path / CODES_FILE).write_text(text.replace('chronic_grades: [TK, KN, "01"', 'chronic_grades: [TK, K, "01"'))
+    with pytest.raises(ConfigError, match="state_codes.yaml: 'chronic_grades': K not a SENR grade level code"):
+        load_codes(tmp_path)
+    (tmp_path / CODES_FILE).write_text(text.replace('swd_plan_types: ["100", "150", "200"]', "swd_plan_types: []"))
+    with pytest.raises(ConfigError, match="state_codes.yaml: 'swd_plan_types' must be a non-empty list"):
+        load_codes(tmp_path)
