@@ -55,11 +55,10 @@ NO_FOSTER = ("the files read carry no foster status for attendance: CALPADS give
 def _only_reason(row: pd.Series, read: frozenset[str] = frozenset()) -> str:
     group, ind = row["student_group"], row["indicator"]
     if row["only"] == "district":
-        if ind == "chronic" and row["rtype"] == "S" and "calpads_senr" not in read:
-            return ("CDE counts grades K-8 only and STAS has no grade (no SENR extract read): a school without K-8 "
-                    "students has no CDE chronic absenteeism row")
-        if ind == "chronic":
-            return NOT_EXPLAINED
+        if ind == "chronic" and row["rtype"] == "S":
+            return NOT_EXPLAINED if "calpads_senr" in read else (
+                "CDE counts grades K-8 only and STAS has no grade (no SENR extract read): a school without K-8 "
+                "students has no CDE chronic absenteeism row")
         return "CDE's file has no row for it"
     if group in ("RFP", "EO"):
         return "the preview computes no RFP or EO group"

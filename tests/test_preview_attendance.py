@@ -18,6 +18,7 @@ ROWS = [
     _row("ALL", "district", 120, 20.0),  # a high school: ours only (every grade counted)
     _row("SWD", "cde", 30, 40.0), _row("FOS", "cde", 12, 50.0),
     _row("HI", "district", 60, 21.0), _row("HI", "cde", 50, 21.0),  # ours counts 10 more
+    _row("AA", "district", 40, 10.0, rtype="D"),  # an LEA row CDE does not have: no grade matter
 ]
 
 
@@ -34,7 +35,7 @@ def test_without_senr_and_sped_grade_and_disability_are_the_reasons():
     assert why["ALL"].startswith("CDE counts grades K-8 only and STAS has no grade (no SENR extract read)")
     assert why["HI"].startswith("our count has 10 more: CDE counts grades K-8 only and STAS has no grade")
     assert why["SWD"] == "the files read carry no disability status for attendance (no SPED file read)"
-    assert why["FOS"] == NO_FOSTER
+    assert why["FOS"] == NO_FOSTER and why["AA"] == "CDE's file has no row for it"
 
 
 def test_with_senr_and_sped_a_grade_or_disability_difference_is_not_explained():
@@ -42,7 +43,7 @@ def test_with_senr_and_sped_a_grade_or_disability_difference_is_not_explained():
 
     why = _why(frozenset({"calpads_senr", "calpads_sped"}))
     assert why["ALL"] == why["HI"] == why["SWD"] == NOT_EXPLAINED
-    assert why["FOS"] == NO_FOSTER
+    assert why["FOS"] == NO_FOSTER and why["AA"] == "CDE's file has no row for it"
 
 
 @pytest.fixture(scope="module")
