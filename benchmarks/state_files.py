@@ -2,7 +2,7 @@
 
     python -m benchmarks.state_files [--students 430000] [--root data/bench/state_files]
 
-Writes the six files of one school year (CAASPP, ELPAC, CALPADS STAS, SELA, SPRG, SINF) for
+Writes the eight files of one school year (CAASPP, ELPAC, CALPADS STAS, SELA, SPRG, SINF, SENR, SPED) for
 ``--students`` students with the sample's writers, in their real layouts (the CAASPP file at the
 2021-22 layout's 365 fields, ELPAC at 370), then times ``pipeline.ingest.ingest`` on each (read,
 personal fields dropped, every row checked against its contract) in one fresh child process, and
@@ -33,7 +33,8 @@ from pipeline.config import PROJECT_ROOT
 
 YEAR, SPRING = "2023-24", 2024
 PART = 500_000  # students written at a time (a state's files are written in parts)
-NAMES = ["caaspp", "elpac", "calpads_stas", "calpads_sela", "calpads_sprg", "calpads_sinf"]
+NAMES = ["caaspp", "elpac", "calpads_stas", "calpads_sela", "calpads_sprg", "calpads_sinf", "calpads_senr",
+         "calpads_sped"]
 
 
 def students(n: int, seed: int = 7, first_ssid: int | None = None,
@@ -69,7 +70,7 @@ def students(n: int, seed: int = 7, first_ssid: int | None = None,
 
 
 def write_year(root: Path, n: int) -> Path:
-    """The year's six files under ``root/raw/<year>`` (written once; kept for the next run). A state's
+    """The year's files under ``root/raw/<year>`` (written once; kept for the next run). A state's
     students are written in parts of ``PART``, two parts at a time, then joined file by file."""
     from pipeline.sample.state_files import STATE_FILES
 
@@ -103,6 +104,7 @@ def write_year(root: Path, n: int) -> Path:
 def _write_part(folder: Path, n: int, k: int | None, _: str = "") -> None:
     """The files of part ``k`` of ``n`` students (``k`` None: all of them, under the files' own names)."""
     from pipeline.sample.state_files import STATE_FILES, write_caaspp, write_elpac, write_sela, write_sprg, write_stas
+    from pipeline.sample.state_senr import write_senr, write_sped
     from pipeline.sample.state_sinf import write_sinf
 
     if k is None:
@@ -111,7 +113,8 @@ def _write_part(folder: Path, n: int, k: int | None, _: str = "") -> None:
         assessment, attendance = students(min(PART, n - k * PART), seed=7 + k, first_ssid=1_000_000_000 + k * PART,
                                           schools=max(600, n // 700))
     writers = [(write_caaspp, assessment), (write_elpac, attendance), (write_stas, attendance),
-               (write_sela, attendance), (write_sprg, attendance), (write_sinf, attendance)]
+               (write_sela, attendance), (write_sprg, attendance), (write_sinf, attendance),
+               (write_senr, attendance), (write_sped, attendance)]
     for name, (write, frame) in zip(STATE_FILES, writers):
         write(frame, SPRING, folder / (name if k is None else f".part{k:03d}-{name}"))
 

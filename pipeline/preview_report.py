@@ -41,24 +41,33 @@ UNCONFIRMED = [
     "unconfirmed",
     "ELPI: CDE's participation penalty (below 95 % of English learners tested) is not applied: its size is "
     "unconfirmed; Summative Alternate ELPAC record type 23 and its +10-point rule across grade bands are unconfirmed",
-    "Chronic absenteeism: STAS has no grade, so grades 9-12 are not left out (CDE counts K-8)",
+    "Chronic absenteeism: without a SENR extract, STAS has no grade, so grades 9-12 are not left out (CDE counts "
+    "K-8); SENR's field numbers differ between CALPADS's own pages (start date 1.23 or 1.22): the reader tells the "
+    "two numberings apart by the file's first record",
+    "Chronic absenteeism, students with disabilities: a SPED plan (IEP, IFSP, ISP) in effect at some time in the "
+    "year; the Dashboard's window for SWD is not published",
 ]
+# the groups of attendance no file a district downloads carries (said in the reasons)
+NO_FOSTER = ("the files read carry no foster status for attendance: CALPADS gives an LEA its foster youth (the CDSS "
+             "match) only as the ODS reports 5.7 and 5.9, whose export has no published file layout")
 
 
-def _only_reason(row: pd.Series) -> str:
+def _only_reason(row: pd.Series, read: frozenset[str] = frozenset()) -> str:
     group, ind = row["student_group"], row["indicator"]
     if row["only"] == "district":
         if ind == "chronic" and row["rtype"] == "S":
-            return ("CDE counts grades K-8 only and STAS has no grade: a school without K-8 students has no CDE "
-                    "chronic absenteeism row")
+            return NOT_EXPLAINED if "calpads_senr" in read else (
+                "CDE counts grades K-8 only and STAS has no grade (no SENR extract read): a school without K-8 "
+                "students has no CDE chronic absenteeism row")
         return "CDE's file has no row for it"
     if group in ("RFP", "EO"):
         return "the preview computes no RFP or EO group"
     if group == "LTEL":
         return "no long-term English learner field in the files read (LTELorARLTEL from 2024-25 only)"
-    if ind == "chronic" and group in ("SWD", "FOS"):
-        return ("the files read carry no disability or foster status for attendance (the SPED file and the CDSS "
-                "foster match are not read)")
+    if ind == "chronic" and group == "FOS":
+        return NO_FOSTER
+    if ind == "chronic" and group == "SWD" and "calpads_sped" not in read:
+        return "the files read carry no disability status for attendance (no SPED file read)"
     if ind == "chronic" and group in ETHNICITY:
         return "the files read give these students no ethnicity (no SINF extract, or no SINF record of theirs)"
     if ind in ("ela", "math") and row["rtype"] == "S" and not row["prate"] >= PARTICIPATION_MIN:
@@ -70,7 +79,7 @@ def _only_reason(row: pd.Series) -> str:
     return NOT_EXPLAINED
 
 
-def _difference_reason(row: pd.Series) -> str:
+def _difference_reason(row: pd.Series, read: frozenset[str] = frozenset()) -> str:
     notes = {row.get("note_district"), row.get("note_cde")}
     if notes & HIDDEN and (pd.isna(row["status_district"]) or pd.isna(row["status_cde"])):
         return "one side's figure is hidden by disclosure control (" + ", ".join(sorted(n for n in notes & HIDDEN)) + ")"
@@ -82,9 +91,10 @@ def _difference_reason(row: pd.Series) -> str:
         rate = f" (CDE's participation rate: {row['prate']:g} %)" if pd.notna(row["prate"]) else ""
         return (f"CDE's denominator has {int(n_cde - n_ours)} more: students added at the lowest score for the "
                 f"95 % participation rule, which the preview does not apply{rate}")
-    if row["indicator"] == "chronic" and pd.notna(n_ours) and pd.notna(n_cde) and n_ours > n_cde:
-        return (f"our count has {int(n_ours - n_cde)} more: CDE counts grades K-8 only and STAS has no grade, so "
-                "the preview counts students of every grade")
+    if (row["indicator"] == "chronic" and "calpads_senr" not in read and pd.notna(n_ours) and pd.notna(n_cde)
+            and n_ours > n_cde):
+        return (f"our count has {int(n_ours - n_cde)} more: CDE counts grades K-8 only and STAS has no grade (no "
+                "SENR extract read), so the preview counts students of every grade")
     differs = set(row["differs"].split(", "))
     if differs <= {"change", "change_level", "color"}:
         if pd.isna(row["change_district"]) and pd.notna(row["change_cde"]):
@@ -107,9 +117,12 @@ def _lea_reason(row: pd.Series, lea: pd.Series, schools: pd.Series) -> str | Non
             "read do not hold")
 
 
-def explained(results: pd.DataFrame, participation: pd.DataFrame | None = None) -> pd.DataFrame:
+def explained(results: pd.DataFrame, participation: pd.DataFrame | None = None,
+              read: frozenset[str] = frozenset()) -> pd.DataFrame:
     """The side-by-side rows that are not identical, each with ``reason``. ``participation``: CDE's
-    ``currprate`` of its ELA and math rows (``cds``, ``student_group``, ``indicator``, ``prate``)."""
+    ``currprate`` of its ELA and math rows (``cds``, ``student_group``, ``indicator``, ``prate``);
+    ``read``: the state's extracts of the year with rows (``calpads_senr``, ``calpads_sped``), which
+    take away the reasons their absence gives."""
     sbs = side_by_side(results)
     whole = sbs["student_group"].eq(sbs["indicator"].map(WHOLE_GROUP).fillna("ALL"))
     every = sbs[whole].assign(n=pd.to_numeric(sbs["n_cde"], errors="coerce"))
@@ -123,9 +136,9 @@ def explained(results: pd.DataFrame, participation: pd.DataFrame | None = None) 
     out["prate"] = pd.to_numeric(out["prate"], errors="coerce")
 
     def reason(r: pd.Series) -> str:
-        hidden = r["compared"] and _difference_reason(r).startswith("one side's figure is hidden")
+        hidden = r["compared"] and _difference_reason(r, read).startswith("one side's figure is hidden")
         beyond = None if hidden else _lea_reason(r, lea, schools)
-        return beyond or (_difference_reason(r) if r["compared"] else _only_reason(r))
+        return beyond or (_difference_reason(r, read) if r["compared"] else _only_reason(r, read))
 
     out["reason"] = [reason(r) for _, r in out.iterrows()] if len(out) else pd.Series(dtype=str)
     return out.drop(columns="prate")
@@ -153,7 +166,10 @@ def write_preview_report(con: duckdb.DuckDBPyConnection, school_year: str, out_d
         sbs, diffs = side_by_side(pd.DataFrame(columns=["cds", "rtype", "student_group", "indicator", "origin",
                                                         *FIGURES])), pd.DataFrame()
     else:
-        sbs, diffs = side_by_side(results), explained(results, _participation(con, school_year))
+        read = frozenset(t for t in ("calpads_senr", "calpads_sped") if table_exists(con, f"validated_{t}") and
+                         con.execute(f"SELECT count(*) FROM validated_{t} WHERE school_year = ?",
+                                     [school_year]).fetchone()[0])
+        sbs, diffs = side_by_side(results), explained(results, _participation(con, school_year), read)
     summary = preview_summary(sbs)
     folder = Path(out_dir) / "validation"
     columns = ["indicator", "rtype", "cds", "student_group", "only", "differs"] + \

@@ -218,6 +218,14 @@ STATE = [
            "CALPADS Student Information (SINF) extract, caret-delimited, no header; names and birth dates "
            "are dropped as it is read", ("^",), feeds="ethnicity groups of the attendance records",
            extensions=(".txt", ".csv", ".dat"), layout=state_layouts.SINF),
+    Source("calpads_senr", state.CalpadsSenr, "calpads_senr.txt", "year",
+           "CALPADS Student Enrollment (SENR) extract, caret-delimited, no header; names and birth dates are "
+           "dropped as it is read", ("^",), feeds="grade of the attendance records (chronic absenteeism counts K-8)",
+           extensions=(".txt", ".csv", ".dat"), layout=state_layouts.SENR),
+    Source("calpads_sped", state.CalpadsSped, "calpads_sped.txt", "year",
+           "CALPADS Special Education (SPED) file, caret-delimited, no header; names and birth dates are "
+           "dropped as it is read", ("^",), feeds="students with disabilities of the attendance records",
+           extensions=(".txt", ".csv", ".dat"), layout=state_layouts.SPED),
 ]
 
 SOURCES: dict[str, Source] = {s.name: s for s in DISTRICT + DASHBOARD + STATE}

@@ -1,6 +1,6 @@
 """The state's files in the tables the scoring already reads: CAASPP records become
-``validated_assessment`` rows and CALPADS STAS records (with SELA and SPRG for their groups)
-``validated_attendance`` rows, of district origin, when the district's own ``assessment.csv`` /
+``validated_assessment`` rows and CALPADS STAS records (with SENR for their grade, and SELA, SPRG,
+SINF and SPED for their groups) ``validated_attendance`` rows, of district origin, when the district's own ``assessment.csv`` /
 ``attendance.csv`` was not provided for the year (a district gives one or the other; the
 district's own file wins, and the run says which was used).
 
@@ -16,19 +16,25 @@ The rules, and what they leave out (said, never guessed):
   fractional days are rounded half up to whole days for the table (its days are whole numbers).
   The school is the 14-digit CDS of the school of attendance: the reporting LEA's 7 digits and the
   school's 7, or, for an independently reporting charter (both fields the school code), the
-  directory's school with that code. STAS has no grade: ``grade`` stays NULL. EL from the latest SELA
-  status started by the end of the school year; SED and homeless from SPRG memberships
-  overlapping the year. Ethnicity from the latest SINF record in effect by the end of the school
+  directory's school with that code. With the SENR extract, each STAS record gets the grade level
+  code of the student's SENR enrollment at that school overlapping the year (the most recent: open,
+  else the latest exit; primary or short-term first; then the latest start, as CALPADS picks a
+  qualifying enrollment), and only the records in ``chronic_grades`` of ``config/state_codes.yaml``
+  (the Dashboard's K-8, TK with K) are kept; a record with no such SENR enrollment keeps a NULL
+  grade and stays (the run says how many). Without SENR, every record stays with a NULL grade.
+  Disability from the SPED file: a plan of ``swd_plan_types`` (IEP, IFSP, ISP) in effect at some
+  time in the year; without it NULL. EL from the latest SELA status started by the end of the
+  school year; SED and homeless from SPRG memberships overlapping the year. Ethnicity from the latest SINF record in effect by the end of the school
   year (2.04 effective start on or before 30 June), made a Reporting Ethnicity code as the test
   files make it (``sinf_race_groups`` in ``config/state_codes.yaml``): Hispanic (2.23 = Y) whatever
   the race, else the one group of the race codes, two or more groups MR; no race and not Hispanic
   stays NULL (not reported). A student without a SINF record keeps a NULL ethnicity.
-  What stays NULL, and why: disability (the SPED file, sent by the SELPA's system, is not read),
-  foster (a weekly CDSS match, in no extract a district downloads), LTEL (needs years of ELPAC and
-  EL history) and grade (SENR): those groups have no attendance rows from the state's files. SED
-  comes from SPRG only: SINF's parent-education route (code 14) is not read, because that field's
-  number moved between versions (2.38 in the CALPADS Data Guide v11.0, 2.50 in 2021-22) and the
-  version of a file cannot be told from the file.
+  What stays NULL, and why: foster (CALPADS gives an LEA the CDSS match only as ODS reports 5.7 and
+  5.9, with no file layout: ``pipeline/readers/state.py``) and LTEL (needs years of ELPAC and EL
+  history): those groups have no attendance rows from the state's files. SED comes from SPRG only:
+  SINF's parent-education route (code 14) is not read, because that field's number moved between
+  versions (2.38 in the CALPADS Data Guide v11.0, 2.50 in 2021-22) and the version of a file cannot
+  be told from the file.
 """
 from __future__ import annotations
 
@@ -40,6 +46,7 @@ import pandas as pd
 
 from pipeline import warehouse
 from pipeline.config import CONFIG_DIR, ConfigError, dashboard_year, read_yaml
+from schemas.state import SENR_GRADES
 
 CODES_FILE = "state_codes.yaml"
 ETHNICITY = {"AA", "AI", "AS", "FI", "HI", "PI", "WH", "MR"}
@@ -49,6 +56,7 @@ ATTENDANCE_COLUMNS = ["ssid", "cds", "grade", "days_enrolled", "days_absent", "e
                       "swd", "foster", "homeless", "source_line"]
 RECORD_TYPES = {"01": ("ELA", "SBA"), "02": ("MATH", "SBA"), "03": ("ELA", "CAA"), "04": ("MATH", "CAA")}
 ACCOUNTABILITY_GRADES = [3, 4, 5, 6, 7, 8, 11]
+SENR_TO_GRADE = {"KN": "K", **{f"{g:02d}": str(g) for g in range(1, 13)}}  # SENR grade code -> the table's grade
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,8 @@ class StateCodes:
     sed_programs: tuple[str, ...]
     homeless_programs: tuple[str, ...]
     sinf_race_groups: dict[str, str]
+    chronic_grades: tuple[str, ...] = ("TK", "KN", "01", "02", "03", "04", "05", "06", "07", "08")
+    swd_plan_types: tuple[str, ...] = ("100", "150", "200")
 
 
 def load_codes(config_dir: str | Path = CONFIG_DIR) -> StateCodes:
@@ -80,9 +90,17 @@ def load_codes(config_dir: str | Path = CONFIG_DIR) -> StateCodes:
     single = {c for c in eth if c not in ("500", "800")}
     if not isinstance(races, dict) or not races or not all(str(v) in single for v in races.values()):
         raise ConfigError(f"{where}: 'sinf_race_groups' must map race codes to {', '.join(sorted(single))}")
+    for key in ("chronic_grades", "swd_plan_types"):
+        if not isinstance(data.get(key), list) or not data[key]:
+            raise ConfigError(f"{where}: '{key}' must be a non-empty list")
+    unknown = sorted(str(g) for g in data["chronic_grades"] if str(g) not in SENR_GRADES)
+    if unknown:
+        raise ConfigError(f"{where}: 'chronic_grades': {', '.join(unknown)} not a SENR grade level code "
+                          f"({', '.join(SENR_GRADES)})")
     return StateCodes({str(k): str(v) for k, v in eth.items()}, tuple(map(str, data["english_learner_status"])),
                       tuple(map(str, data["sed_programs"])), tuple(map(str, data["homeless_programs"])),
-                      {str(k): str(v) for k, v in races.items()})
+                      {str(k): str(v) for k, v in races.items()}, tuple(map(str, data["chronic_grades"])),
+                      tuple(map(str, data["swd_plan_types"])))
 
 
 def _yes_no(values: pd.Series) -> pd.Series:
@@ -121,32 +139,78 @@ def _overlaps(frame: pd.DataFrame, start: str, end: str | None, school_year: str
     return within
 
 
+def _school_cds(frame: pd.DataFrame, by_school: dict[str, str]) -> pd.Series:
+    """The 14-digit CDS of each record's school of attendance: the reporting LEA's 7 digits and the
+    school's 7, or for an independently reporting charter (both fields the school code) the directory's."""
+    charter = frame["reporting_lea"].eq(frame["school_of_attendance"])
+    cds = (frame["reporting_lea"] + frame["school_of_attendance"]).astype("string")
+    cds[charter] = frame.loc[charter, "school_of_attendance"].map(by_school).astype("string")
+    return cds
+
+
 def attendance_rows(stas: pd.DataFrame, sela: pd.DataFrame | None, sprg: pd.DataFrame | None,
                     directory_cds: list[str], school_year: str, codes: StateCodes,
-                    sinf: pd.DataFrame | None = None) -> pd.DataFrame:
-    """``validated_attendance`` rows from the kept STAS records, with groups from SELA, SPRG and SINF."""
+                    sinf: pd.DataFrame | None = None, senr: pd.DataFrame | None = None,
+                    sped: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``validated_attendance`` rows from the kept STAS records, with grades from SENR (only the
+    ``chronic_grades`` of ``config/state_codes.yaml`` kept, when SENR was read) and groups from SELA,
+    SPRG, SINF and SPED."""
     s = stas[stas["exemption"].eq("N") & stas["days_expected"].notna()].copy()
     by_school = {cds[7:]: cds for cds in directory_cds}
-    charter = s["reporting_lea"].eq(s["school_of_attendance"])
-    cds = (s["reporting_lea"] + s["school_of_attendance"]).astype("string")
-    cds[charter] = s.loc[charter, "school_of_attendance"].map(by_school).astype("string")
+    cds = _school_cds(s, by_school)
 
     def whole(days: pd.Series) -> pd.Series:
         return np.floor(days.fillna(0) + 0.5).astype("int64")
 
     absent = s[["days_oss", "days_excused", "days_unexcused", "days_is_non_ada"]].fillna(0).sum(axis=1)
     out = pd.DataFrame({
-        "ssid": s["ssid"].astype("string"), "cds": cds, "grade": pd.Series(pd.NA, s.index, "string"),
+        "ssid": s["ssid"].astype("string"), "cds": cds,
         "days_enrolled": whole(s["days_expected"]), "days_absent": whole(absent),
-        "ltel": pd.Series(pd.NA, s.index, "string"),
-        "swd": pd.Series(pd.NA, s.index, "string"), "foster": pd.Series(pd.NA, s.index, "string"),
+        "ltel": pd.Series(pd.NA, s.index, "string"), "foster": pd.Series(pd.NA, s.index, "string"),
         "source_line": s["source_line"].astype("int64"),
     })
+    code = _enrolled_grade(senr, by_school, school_year, out)
+    if senr is not None:
+        out = out[code.isna() | code.isin(codes.chronic_grades)]
+        code = code[out.index]
+    out["grade"] = code.replace(SENR_TO_GRADE).astype("string")
     out["ethnicity"] = _ethnicity(sinf, school_year, codes, out["ssid"])
     out["el"] = _latest_elas(sela, school_year, codes, out["ssid"])
     out["sed"] = _in_program(sprg, codes.sed_programs, school_year, out["ssid"])
     out["homeless"] = _in_program(sprg, codes.homeless_programs, school_year, out["ssid"])
+    out["swd"] = _special_education(sped, codes.swd_plan_types, school_year, out["ssid"])
     return out[ATTENDANCE_COLUMNS].reset_index(drop=True)
+
+
+def _enrolled_grade(senr: pd.DataFrame | None, by_school: dict[str, str], school_year: str,
+                    rows: pd.DataFrame) -> pd.Series:
+    """Each row's SENR grade level code (1.25) at its school: of the student's SENR records at that
+    school overlapping the school year, the most recent (open, else the latest exit date; then
+    primary or short-term before others; then the latest start), as CALPADS picks a qualifying
+    enrollment. NULL without SENR, or where the student has no such record at that school."""
+    if senr is None:
+        return pd.Series(pd.NA, rows.index, "string")
+    e = senr[_overlaps(senr, "enrollment_start", "enrollment_exit", school_year)]
+    e = pd.DataFrame({"ssid": e["ssid"].astype("string"), "cds": _school_cds(e, by_school),
+                      "grade": e["grade"].astype("string"),
+                      "exit": e["enrollment_exit"].fillna("99999999").astype(str),
+                      "primary": e["enrollment_status"].isin(["10", "30"]),
+                      "start": e["enrollment_start"].astype(str)})
+    latest = e.sort_values(["exit", "primary", "start"], kind="stable").drop_duplicates(["ssid", "cds"], keep="last")
+    found = rows[["ssid", "cds"]].merge(latest[["ssid", "cds", "grade"]], on=["ssid", "cds"], how="left")
+    return pd.Series(found["grade"].to_numpy(), rows.index, "string")
+
+
+def _special_education(sped: pd.DataFrame | None, plan_types: tuple[str, ...], school_year: str,
+                       ssid: pd.Series) -> pd.Series:
+    """Y for a student with a SPED record of a served plan type (IEP, IFSP, ISP) in effect at some time
+    in the school year (meeting date on or before 30 June, program exit blank or on or after 1 July),
+    N for any other student; NULL without a SPED file."""
+    if sped is None:
+        return pd.Series(pd.NA, ssid.index, "string")
+    exit_ = "program_exit" if "program_exit" in sped else None
+    served = sped[sped["plan_type"].isin(plan_types) & _overlaps(sped, "meeting_date", exit_, school_year)]
+    return pd.Series(np.where(ssid.isin(set(served["ssid"])), "Y", "N"), ssid.index, "string")
 
 
 def _latest_elas(sela: pd.DataFrame | None, school_year: str, codes: StateCodes, ssid: pd.Series) -> pd.Series:
@@ -226,9 +290,14 @@ def load_state_tables(warehouse_path: Path | str, school_year: str,
             else:
                 directory = _year_rows(con, "validated_directory", school_year)  # stored under the run's year
                 directory_cds = [] if directory is None else directory["cds"].astype(str).tolist()
+                senr = _year_rows(con, "validated_calpads_senr", school_year)
                 rows = attendance_rows(stas, _year_rows(con, "validated_calpads_sela", school_year),
                                        _year_rows(con, "validated_calpads_sprg", school_year), directory_cds,
-                                       school_year, codes, _year_rows(con, "validated_calpads_sinf", school_year))
+                                       school_year, codes, _year_rows(con, "validated_calpads_sinf", school_year),
+                                       senr, _year_rows(con, "validated_calpads_sped", school_year))
                 warehouse.replace_rows(con, "validated_attendance", rows, {"school_year": school_year})
-                done["validated_attendance"] = f"{len(rows)} rows from the CALPADS STAS extract"
+                done["validated_attendance"] = f"{len(rows)} rows from the CALPADS STAS extract" + (
+                    "" if senr is None else f" in grades {', '.join(codes.chronic_grades)} by SENR, "
+                    f"{int(rows['grade'].isna().sum())} without a SENR enrollment at their school in the year "
+                    "(grade unknown, kept)")
     return done

@@ -197,3 +197,41 @@ class CalpadsSinf(_CalpadsRecord):
     def race_consistent(cls, df: pd.DataFrame) -> Series[bool]:
         given = df[["race1", "race2", "race3", "race4", "race5"]].notna().any(axis=1)
         return ~(given & df["race_missing"].eq("Y")).fillna(False).astype(bool)
+
+
+SENR_GRADES = ["IN", "TD", "PS", "TK", "KN", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12",
+               "UE", "US", "AD"]
+
+
+class CalpadsSenr(_CalpadsRecord):
+    """CALPADS Student Enrollment (SENR), fields 1.01-1.35 kept of the record: one record per student,
+    school and enrollment spell. Names, birth date and birth place are never read."""
+
+    record_type: Text = pa.Field(isin=["SENR", "SENR-R", "CENR-R"], description="1.01")
+    enrollment_start: Text = pa.Field(str_matches=CCYYMMDD, description="1.23 enrollment start date, CCYYMMDD")
+    enrollment_status: Text = pa.Field(
+        isin=["10", "20", "30", "50"],
+        description="1.24 enrollment status: 10 primary, 20 secondary, 30 short-term, 50 non-ADA")
+    grade: Text = pa.Field(isin=SENR_GRADES, description="1.25 grade level code (TK from 2023-24; KN, 01-12, ...)")
+    enrollment_exit: Text = pa.Field(str_matches=CCYYMMDD, nullable=True,
+                                     description="1.26 enrollment exit date, CCYYMMDD; blank while enrolled")
+
+    Config = _config(["ssid", "school_of_attendance", "enrollment_start", "enrollment_status"])
+
+    @pa.dataframe_check(description="the exit date (1.26) is not before the start date (1.23)")
+    def exit_after_start(cls, df: pd.DataFrame) -> Series[bool]:
+        return ~(df["enrollment_exit"] < df["enrollment_start"]).fillna(False).astype(bool)
+
+
+class CalpadsSped(_CalpadsRecord):
+    """CALPADS Special Education (SPED), file 14, fields kept of the record: one record per student
+    and education plan meeting or amendment. Names and birth date are never read."""
+
+    record_type: Text = pa.Field(isin=["SPED", "SPED-R"], description="14.01")
+    meeting_date: Text = pa.Field(str_matches=CCYYMMDD, description="14.21 special education meeting date, CCYYMMDD")
+    plan_type: Text = pa.Field(str_matches=r"^\d{3}$",
+                               description="14.24 education plan type: 100 IEP, 150 IFSP, 200 ISP, others not served")
+    program_exit: Text = pa.Field(str_matches=CCYYMMDD, nullable=True, required=False,
+                                  description="14.46 special education program exit date, CCYYMMDD")
+
+    Config = _config(["ssid", "reporting_lea", "meeting_date", "plan_type"])

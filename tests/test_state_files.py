@@ -1,5 +1,5 @@
-"""The state's student-level files (CAASPP, ELPAC, CALPADS STAS/SELA/SPRG) read in their published
-layouts, keeping only the fields the pipeline needs: no name, birth date or address survives reading."""
+"""The state's student-level files (CAASPP, ELPAC, CALPADS STAS/SELA/SPRG/SINF/SENR/SPED) read in their
+published layouts, keeping only the fields the pipeline needs: no name, birth date or address survives reading."""
 from __future__ import annotations
 
 import os
@@ -21,12 +21,13 @@ from pipeline.sources import SOURCES
 REPO = Path(__file__).resolve().parent.parent
 ELPAC_EXAMPLE = Path(os.environ.get("SCORECARDS_REALDATA", REPO.parent / "shared" / "realdata")) / "elpac"
 YEAR = "2023-24"
-STATE_SOURCES = ["caaspp", "elpac", "calpads_stas", "calpads_sela", "calpads_sprg", "calpads_sinf"]
+STATE_SOURCES = ["caaspp", "elpac", "calpads_stas", "calpads_sela", "calpads_sprg", "calpads_sinf", "calpads_senr",
+                 "calpads_sped"]
 
 
 @pytest.fixture(scope="module")
 def state_raw(tmp_path_factory, tiny_raw) -> Path:
-    """The tiny sample's 2023-24 folder with the six state files written from its students."""
+    """The tiny sample's 2023-24 folder with the state files written from its students."""
     import shutil
 
     raw = tmp_path_factory.mktemp("state") / "raw"
@@ -209,11 +210,11 @@ def loaded(tmp_path_factory, state_raw):
     done = load_state_tables(path, YEAR)
     with warehouse.connect(path, read_only=True) as con:
         tables = {n: warehouse.read_table(con, f"validated_{n}", {"school_year": YEAR}) for n in district}
-    return district, tables, done
+    return district, tables, done, path
 
 
 def test_caaspp_records_become_the_assessment_rows_they_were_written_from(loaded):
-    district, tables, done = loaded
+    district, tables, done, _ = loaded
     assert done["validated_assessment"].endswith("rows from the CAASPP Student Score Data File")
     ours = tables["assessment"].astype({"grade": str, "scale_score": "Int64"})
     theirs = district["assessment"].astype({"scale_score": "Int64"})
@@ -226,11 +227,17 @@ def test_caaspp_records_become_the_assessment_rows_they_were_written_from(loaded
 
 
 def test_stas_records_become_the_attendance_rows_they_were_written_from(loaded):
-    district, tables, done = loaded
-    assert done["validated_attendance"].endswith("rows from the CALPADS STAS extract")
+    """With SENR and SPED: the records of grades K-8 (TK with K) by SENR, with their grade, and
+    disability from SPED; foster and LTEL in no file read."""
+    district, tables, done, _ = loaded
+    assert "rows from the CALPADS STAS extract in grades TK, KN, 01" in done["validated_attendance"]
+    assert done["validated_attendance"].endswith(", 0 without a SENR enrollment at their school in the year "
+                                                 "(grade unknown, kept)")
     ours, theirs = tables["attendance"], district["attendance"]
-    merged = theirs.merge(ours, on=["ssid", "cds"], suffixes=("", "_state"), validate="one_to_one")
-    assert len(merged) == len(theirs) == len(ours)
+    k8 = theirs[theirs["grade"].isin(["TK", "K", "1", "2", "3", "4", "5", "6", "7", "8"])]
+    assert 0 < len(k8) < len(theirs)  # the sample has high schools
+    merged = k8.merge(ours, on=["ssid", "cds"], suffixes=("", "_state"), validate="one_to_one")
+    assert len(merged) == len(k8) == len(ours)
     for column in ["days_enrolled", "days_absent"]:
         assert (merged[column].astype(int) == merged[f"{column}_state"].astype(int)).all(), column
     last = theirs.drop_duplicates("ssid", keep="last").set_index("ssid")
@@ -238,8 +245,81 @@ def test_stas_records_become_the_attendance_rows_they_were_written_from(loaded):
     last["sed"] = np.where(last["sed"].eq("Y") | last["homeless"].eq("Y"), "Y", "N")
     for column in ["el", "sed", "homeless", "ethnicity"]:  # SELA, SPRG and SINF carry these, for the latest record
         assert (merged["ssid"].map(last[column]) == merged[f"{column}_state"]).all(), column
-    for column in ["grade", "swd", "foster", "ltel"]:  # not in STAS, SELA, SPRG or SINF
+    for column in ["grade", "swd"]:  # SENR's grade at that school; SPED's plan in the year
+        assert (merged[column] == merged[f"{column}_state"]).all(), column
+    assert merged["swd"].eq("Y").sum() > 20
+    for column in ["foster", "ltel"]:  # in no file read
         assert merged[f"{column}_state"].isna().all(), column
+
+
+def test_without_senr_and_sped_every_grade_is_kept_and_grade_and_disability_are_unknown(loaded):
+    from pipeline import warehouse
+    from pipeline.state_tables import attendance_rows, load_codes
+
+    district, tables, _, path = loaded
+    with warehouse.connect(path, read_only=True) as con:
+        read = {n: warehouse.read_table(con, f"validated_calpads_{n}", {"school_year": YEAR})
+                for n in ("stas", "sela", "sprg", "sinf")}
+        directory = warehouse.read_table(con, "validated_directory", {"school_year": YEAR})["cds"].tolist()
+    rows = attendance_rows(read["stas"], read["sela"], read["sprg"], directory, YEAR, load_codes(), read["sinf"])
+    assert len(rows) == len(district["attendance"])
+    assert rows["grade"].isna().all() and rows["swd"].isna().all()
+
+
+def test_senr_is_read_in_either_numbering_of_calpads_documents(state_raw, tmp_path):
+    """CALPADS's own pages number SENR's enrollment fields 1.23-1.26 (Report 5.9, SENR0742) or one
+    place earlier (SENR0586, SENR0269): the first record tells which, and both read the same."""
+    import shutil
+
+    raw = tmp_path / "raw"
+    shutil.copytree(state_raw, raw)
+    first = ingest(SOURCES["calpads_senr"], raw, YEAR, load_settings()).validated.kept
+    lines = (raw / YEAR / "calpads_senr.txt").read_text().splitlines()
+    earlier = ["^".join(f[:21] + f[22:]) for f in (line.split("^") for line in lines)]
+    assert len(earlier[0].split("^")[21]) == 8  # field 22 is now the start date
+    (raw / YEAR / "calpads_senr.txt").write_bytes(("\r\n".join(earlier) + "\r\n").encode())
+    second = ingest(SOURCES["calpads_senr"], raw, YEAR, load_settings()).validated.kept
+    columns = ["ssid", "school_of_attendance", "enrollment_start", "enrollment_status", "grade", "enrollment_exit"]
+    assert len(first) > 100 and first["enrollment_exit"].notna().sum() > 5
+    pd.testing.assert_frame_equal(first[columns].reset_index(drop=True), second[columns].reset_index(drop=True))
+
+
+def test_the_grade_is_that_of_the_latest_enrollment_at_the_school_overlapping_the_year():
+    from pipeline.state_tables import attendance_rows, load_codes
+
+    def calpads(**columns):
+        n = len(next(iter(columns.values())))
+        return pd.DataFrame({"reporting_lea": ["1975416"] * n, "school_of_attendance": ["0526764"] * n,
+                             "ssid": ["1000000001"] * n, **columns})
+
+    stas = calpads(exemption=["N"], days_expected=[150.0], days_oss=[0.0], days_excused=[20.0],
+                   days_unexcused=[0.0], days_is_non_ada=[0.0], source_line=[1])
+    senr = calpads(enrollment_start=["20220816", "20230816", "20240210", "20230816"],
+                   enrollment_exit=["20230609", "20240209", None, "20230901"],
+                   enrollment_status=["10", "10", "10", "20"], grade=["08", "08", "09", "08"])
+    codes = load_codes()
+    # 2023-24: the open enrollment of 10 February (grade 9) is the latest: not K-8, so no row
+    assert attendance_rows(stas, None, None, [], YEAR, codes, senr=senr).empty
+    # 2022-23: the enrollment of that year only (grade 8): one row, grade 8
+    rows = attendance_rows(stas, None, None, [], "2022-23", codes, senr=senr)
+    assert rows["grade"].tolist() == ["8"]
+    # no SENR record at the school in the year: the row is kept with its grade unknown
+    rows = attendance_rows(stas, None, None, [], "2021-22", codes, senr=senr)
+    assert len(rows) == 1 and rows["grade"].isna().all()
+
+
+def test_disability_is_a_served_plan_in_effect_in_the_year():
+    from pipeline.state_tables import _special_education
+
+    sped = pd.DataFrame({"ssid": ["1", "2", "3", "4", "5"],
+                         "meeting_date": ["20221005", "20231005", "20240801", "20220110", "20230301"],
+                         "plan_type": ["100", "200", "100", "100", "700"],
+                         "program_exit": [None, None, None, "20230620", None]})
+    found = _special_education(sped, ("100", "150", "200"), YEAR, pd.Series(["1", "2", "3", "4", "5", "6"]))
+    # 1: IEP from last year, still open; 2: ISP this year; 3: meeting after the year; 4: exited before
+    # the year; 5: a plan type of students not served; 6: no record
+    assert found.tolist() == ["Y", "Y", "N", "N", "N", "N"]
+    assert _special_education(None, ("100",), YEAR, pd.Series(["1"])).isna().all()
 
 
 def test_the_districts_own_file_wins(tmp_path, state_raw):
@@ -351,3 +431,16 @@ def test_sinf_gives_each_student_the_ethnicity_group_of_the_test_files_rule(tmp_
     ssid = pd.Series([f"100000000{i}" for i in range(1, 9)], dtype="string")
     groups = _ethnicity(result.validated.kept, YEAR, load_codes(), ssid)
     assert groups.tolist() == ["HI", "AS", "AS", "MR", pd.NA, "AA", pd.NA, pd.NA]
+
+
+def test_a_chronic_grade_that_is_no_senr_code_stops_with_the_key_named(tmp_path):
+    from pipeline.config import ConfigError
+    from pipeline.state_tables import CODES_FILE, load_codes
+
+    text = (REPO / "config" / CODES_FILE).read_text()
+    (tmp_path / CODES_FILE).write_text(text.replace('chronic_grades: [TK, KN, "01"', 'chronic_grades: [TK, K, "01"'))
+    with pytest.raises(ConfigError, match="state_codes.yaml: 'chronic_grades': K not a SENR grade level code"):
+        load_codes(tmp_path)
+    (tmp_path / CODES_FILE).write_text(text.replace('swd_plan_types: ["100", "150", "200"]', "swd_plan_types: []"))
+    with pytest.raises(ConfigError, match="state_codes.yaml: 'swd_plan_types' must be a non-empty list"):
+        load_codes(tmp_path)

@@ -1,6 +1,7 @@
-"""A whole run on the state's files, then a scan of everything it wrote: no name, birth date or
-address from those files appears in a warehouse table, a quarantine row, the validation report, a
-log, a Parquet file, a scorecard or the Dagster instance."""
+"""A whole run on the state's files (CAASPP, ELPAC, CALPADS STAS, SELA, SPRG, SINF, SENR, SPED), then a
+scan of everything it wrote: no name, birth date or address from those files appears in a warehouse
+table, a quarantine row, the validation report, a log, a Parquet file, a scorecard or the Dagster
+instance."""
 from __future__ import annotations
 
 import os
@@ -64,6 +65,9 @@ def test_no_personal_field_of_the_state_files_reaches_anything_a_run_writes(tmp_
     state_files.write_state_files(raw / YEAR, 2024)
     written = "".join((raw / YEAR / name).read_text() for name in state_files.STATE_FILES)
     assert len(set(MARKED.findall(written))) > 1000  # the marks are there to be found
+    for name in state_files.STATE_FILES:  # in every file: names and birth dates of SINF, SENR, SPED too
+        marks = MARKED.findall((raw / YEAR / name).read_text())
+        assert any(m.startswith("Zqx") for m in marks) and any(m.startswith("1911") for m in marks), name
     for name in ("assessment.csv", "attendance.csv"):  # the state's files stand in for them
         (raw / YEAR / name).unlink()
     # the configuration as shipped: the STAS extract stands in for the required attendance.csv
@@ -83,7 +87,7 @@ def test_no_personal_field_of_the_state_files_reaches_anything_a_run_writes(tmp_
                                   [YEAR]).fetchall())
         assessment = con.execute("SELECT count(*) FROM validated_assessment WHERE school_year = ?", [YEAR]).fetchone()
     assert all(counts[s] > 100 for s in ("caaspp", "elpac", "calpads_stas", "calpads_sela", "calpads_sprg",
-                                            "calpads_sinf"))
+                                            "calpads_sinf", "calpads_senr", "calpads_sped"))
     assert assessment[0] > 100  # loaded from the CAASPP file
 
     leaks = {}

@@ -34,9 +34,31 @@ Layout documents followed (the facts and their status: ``/work/shared/reference/
   SSID, school and date checks loudly rather than being read wrong. Names (2.11-2.17), birth date
   (2.18), birth place, addresses and parent fields are never kept. An older numbering
   (2.24-2.31, one place later) is on secondary pages only and is not read.
+- **CALPADS SENR extract** (Student Enrollment, file 1, 35 fields as CALPADS's Cumulative
+  Enrollment Extract page (updated 11/2024) counts them), same conventions. CALPADS's own pages
+  number its enrollment fields two ways: 1.23 Enrollment Start Date, 1.24 Enrollment Status Code,
+  1.25 Grade Level Code, 1.26 Enrollment Exit Date (Report 5.9 "Former Foster Youth - Student
+  List"; SENR0742, added 11/2025; CERT120), or one place earlier from 1.22 (SENR0586, added 5/2022;
+  SENR0269, updated 9/2025; SELA0301). The first record says which: the numbering whose start date
+  is eight digits and whose status is two is read. 1.07 Academic Year ID and 1.08 SSID (SENR0742,
+  SENR0072, Report 5.9) agree in both; 1.04 and 1.05 follow the shared key order. Names
+  (1.10-1.12), birth date (1.17) and gender (1.18) are never kept.
+- **CALPADS SPED file** (Special Education, file 14), same conventions: 14.08 SSID (CERT140), 14.21
+  Special Education Meeting Date, 14.24 Education Plan Type Code (SPED0521F1), 14.25 Education
+  Plan Amendment Date (SPED0363F1), 14.46 Special Education Program Exit Date (SPED0370F1), as
+  CALPADS's troubleshooting pages cite them (updated 4/2022, the file's 2019-20 to 2022-23
+  validations); 14.04, 14.05 and 14.07 by the CALPADS key order [unconfirmed]. CALPADS's "SPED
+  redesign" of October 2023 retired those validations; a layout after it was not found, and a file
+  laid out otherwise fails its SSID and date checks loudly.
+
+Not read, and why: foster status. CALPADS gives an LEA the CDSS foster match only as the ODS
+reports 5.7 "Foster Youth Enrolled - Student List" and 5.9 "Former Foster Youth - Student List"
+(documentation.calpads.org), whose pages give column rules, not a file layout; SPRG has no foster
+program code (193 is Tribal Foster Youth).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +79,10 @@ class StateLayout:
     fields: dict[str, str] = field(default_factory=dict)  # numbered files: field number ("13.07") -> name
     record_type: str = ""  # numbered files: the literal of field 1 ("STAS")
     grades: tuple[str, ...] = ()  # columns holding a grade code
+    # numbered files whose numbering differs between CALPADS documents: other numberings, each with
+    # what it is (for messages), tried in turn when the first record does not fit ``fields``
+    numberings: tuple[tuple[str, dict[str, str]], ...] = ()
+    probes: dict[str, str] = field(default_factory=dict)  # field name -> pattern its value must match
 
     @property
     def numbered(self) -> bool:
@@ -106,14 +132,26 @@ def _numbered_names(path: Path, layout: StateLayout, required: list[str]) -> lis
         raise SourceFileError(
             path, f"is not a {layout.name}: its first record is of type {shown!r}, expected {layout.record_type!r} "
                   "(a caret-delimited CALPADS extract without a header)")
-    wanted = {name: number for number, name in layout.fields.items()}
+    numbering = _numbering(layout, [f.decode("utf-8", errors="replace").strip() for f in fields])
+    wanted = {name: number for number, name in numbering.items()}
     needed = max(int(wanted[name].split(".")[1]) for name in required if name in wanted)
     if len(fields) < needed:
         raise SourceFileError(
             path, f"has {len(fields)} fields in its first record; the {layout.name} needs at least {needed} "
                   f"({layout.file_number}.01-{layout.file_number}.{needed:02d})")
     numbers = [f"{layout.file_number}.{i:02d}" for i in range(1, len(fields) + 1)]
-    return [layout.fields.get(number, number) for number in numbers]
+    return [numbering.get(number, number) for number in numbers]
+
+
+def _numbering(layout: StateLayout, first: list[str]) -> dict[str, str]:
+    """The numbering the first record fits: ``layout.fields``, else the first of ``layout.numberings``
+    whose probed fields match, else ``layout.fields`` (the contract's checks then say what is wrong)."""
+    for fields in [layout.fields, *(f for _, f in layout.numberings)]:
+        position = {name: int(number.split(".")[1]) - 1 for number, name in fields.items()}
+        if all(position[name] < len(first) and re.fullmatch(pattern, first[position[name]])
+               for name, pattern in layout.probes.items()):
+            return fields
+    return layout.fields
 
 
 # --- the layouts ----------------------------------------------------------------------------------------
@@ -180,4 +218,35 @@ SINF = StateLayout(
             "2.24": "ethnicity_missing", "2.25": "race1", "2.26": "race2", "2.27": "race3", "2.28": "race4",
             "2.29": "race5", "2.30": "race_missing"},
     record_type="SINF",
+)
+
+SENR = StateLayout(
+    name="CALPADS SENR extract",
+    document="CALPADS File Specifications, Student Enrollment (SSID Enrollment) 1.01-1.35, numbered as "
+             "documentation.calpads.org's Report 5.9 (1.08 SSID, 1.24 Enrollment Status, 1.25 Grade Level, 1.26 "
+             "Enrollment Exit Date) and SENR0742 (11/2025: 1.07 Academic Year ID, 1.23 Enrollment Start Date); or "
+             "one place earlier from 1.22, as SENR0586 (5/2022) and SENR0269 (9/2025) number them, told by the "
+             "first record",
+    fields={"1.01": "record_type", "1.04": "reporting_lea", "1.05": "school_of_attendance", "1.07": "academic_year",
+            "1.08": "ssid", "1.23": "enrollment_start", "1.24": "enrollment_status", "1.25": "grade",
+            "1.26": "enrollment_exit"},
+    record_type="SENR",
+    numberings=(("1.22 Enrollment Start Date, 1.23 Enrollment Status Code, 1.24 Grade Level Code, 1.25 Enrollment "
+                 "Exit Date (SENR0586, SENR0269)",
+                 {"1.01": "record_type", "1.04": "reporting_lea", "1.05": "school_of_attendance",
+                  "1.07": "academic_year", "1.08": "ssid", "1.22": "enrollment_start", "1.23": "enrollment_status",
+                  "1.24": "grade", "1.25": "enrollment_exit"}),),
+    probes={"enrollment_start": r"\d{8}", "enrollment_status": r"\d{2}"},
+)
+
+SPED = StateLayout(
+    name="CALPADS SPED file",
+    document="CALPADS File Specifications, Special Education (file 14) as CALPADS's SPED troubleshooting pages "
+             "cite it (updated 4/2022): 14.08 SSID (CERT140), 14.21 Special Education Meeting Date, 14.24 "
+             "Education Plan Type Code (SPED0521F1), 14.46 Special Education Program Exit Date (SPED0370F1); "
+             "14.04, 14.05 and 14.07 by the CALPADS key order [unconfirmed]",
+    fields={"14.01": "record_type", "14.04": "reporting_lea", "14.05": "school_of_attendance",
+            "14.07": "academic_year", "14.08": "ssid", "14.21": "meeting_date", "14.24": "plan_type",
+            "14.46": "program_exit"},
+    record_type="SPED",
 )

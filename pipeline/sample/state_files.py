@@ -1,6 +1,7 @@
 """The state's student-level files, written from the same students as the district exports: CAASPP
 and Summative ELPAC Student Score Data Files (TOMS, caret-delimited with a header, CR LF) and the
-CALPADS STAS, SELA and SPRG extracts (caret-delimited, no header, fields by number, CR LF).
+CALPADS STAS, SELA and SPRG extracts (caret-delimited, no header, fields by number, CR LF); SINF,
+SENR and SPED are written by :mod:`pipeline.sample.state_sinf` and :mod:`pipeline.sample.state_senr`.
 
 Every student gets a fake but real-looking legal name, birth date, gender and (ELPAC) street
 address, drawn from the student's SSID, so the reader's dropping of personal fields can be tested
@@ -33,7 +34,7 @@ ETHNICITY_CODES = {"AI": "100", "AS": "200", "PI": "300", "FI": "400", "HI": "50
 RACE_FLAGS = {"AI": "AmericanIndianorAlaskaNative", "AS": "Asian", "PI": "HawaiianOrOtherPacificIslander",
               "FI": "Filipino", "AA": "BlackorAfricanAmerican", "WH": "White"}
 STATE_FILES = ("caaspp_student_score_data.txt", "elpac_student_score_data.txt", "calpads_stas.txt",
-               "calpads_sela.txt", "calpads_sprg.txt", "calpads_sinf.txt")
+               "calpads_sela.txt", "calpads_sprg.txt", "calpads_sinf.txt", "calpads_senr.txt", "calpads_sped.txt")
 
 
 def _ascii(names: list[str]) -> np.ndarray:
@@ -274,6 +275,7 @@ def write_state_files(year_dir: Path, spring: int, elpi: pd.DataFrame | None = N
                       config_dir: str | Path = CONFIG_DIR) -> dict[str, int]:
     """The state files of the year, from the district exports already written in ``year_dir``
     and (``elpi``: ``ssid``, ``cds``, ``grade``, ``category``) the students the sample's ELPI counts."""
+    from pipeline.sample.state_senr import write_senr, write_sped
     from pipeline.sample.state_sinf import write_sinf
 
     text = {"ssid": str, "cds": str, "grade": str}
@@ -282,7 +284,7 @@ def write_state_files(year_dir: Path, spring: int, elpi: pd.DataFrame | None = N
     levels = load_elpi_levels(config_dir)
     counts = {STATE_FILES[1]: write_elpac(attendance, spring, year_dir / STATE_FILES[1], elpi, levels)}
     writers = [(write_caaspp, assessment), (write_stas, attendance), (write_sela, attendance),
-               (write_sprg, attendance), (write_sinf, attendance)]
+               (write_sprg, attendance), (write_sinf, attendance), (write_senr, attendance), (write_sped, attendance)]
     names = [n for n in STATE_FILES if n != STATE_FILES[1]]
     counts.update({name: write(frame, spring, year_dir / name) for name, (write, frame) in zip(names, writers)})
     return {name: counts[name] for name in STATE_FILES}

@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.sample.state_files import _calpads_keys, _draws, _records, _write, people
+from pipeline.sample import state_files
+from pipeline.sample.state_files import _calpads_keys, _draws, _records, _write
 
 SINF_FIELDS = 50  # to 2.50 (Parent Guardian Highest Education Level in the 2021-22 numbering); the sample fills none past 2.30
 RACES = {"AI": ["100"], "AS": ["201", "202", "203", "204", "205", "206", "207", "208", "299"],
@@ -46,7 +47,7 @@ def write_sinf(attendance: pd.DataFrame, spring: int, path: Path) -> int:
     race1[mixed] = [pairs[i][0] for i in pick]
     race2[mixed] = [pairs[i][1] for i in pick]
     keys = _calpads_keys(a, 2, "SINF", spring)  # numbered as STAS/SELA/SPRG: renumbered below for SINF
-    who = people(ssid.reset_index(drop=True), spring, a["grade"].astype(str).reset_index(drop=True))
+    who = state_files.people(ssid.reset_index(drop=True), spring, a["grade"].astype(str).reset_index(drop=True))
     n = len(a)
     cols = {
         1: keys[1], 4: pd.Series([f"{spring - 1}0701"] * n), 6: keys[4], 7: keys[5], 8: keys[6], 9: keys[7],

@@ -1,0 +1,80 @@
+"""The preview's reasons on chronic absenteeism follow the files read (issue #15): the grade (CDE
+counts K-8) and disability are reasons only where the SENR extract and the SPED file were not read;
+foster status is in no file a district downloads, so it stays a reason whatever was read."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+S = "19754160000001"
+
+
+def _row(group, origin, n, status, rtype="S"):
+    return {"cds": S, "rtype": rtype, "student_group": group, "indicator": "chronic", "origin": origin, "n": n,
+            "status": status, "change": None, "status_level": 3, "change_level": 3, "color": 0, "note": None}
+
+
+ROWS = [
+    _row("ALL", "district", 120, 20.0),  # a high school: ours only (every grade counted)
+    _row("SWD", "cde", 30, 40.0), _row("FOS", "cde", 12, 50.0),
+    _row("HI", "district", 60, 21.0), _row("HI", "cde", 50, 21.0),  # ours counts 10 more
+    _row("AA", "district", 40, 10.0, rtype="D"),  # an LEA row CDE does not have: no grade matter
+]
+
+
+def _why(read: frozenset[str]) -> pd.Series:
+    from pipeline.preview_report import explained
+
+    return explained(pd.DataFrame(ROWS), read=read).set_index("student_group")["reason"]
+
+
+def test_without_senr_and_sped_grade_and_disability_are_the_reasons():
+    from pipeline.preview_report import NO_FOSTER
+
+    why = _why(frozenset())
+    assert why["ALL"].startswith("CDE counts grades K-8 only and STAS has no grade (no SENR extract read)")
+    assert why["HI"].startswith("our count has 10 more: CDE counts grades K-8 only and STAS has no grade")
+    assert why["SWD"] == "the files read carry no disability status for attendance (no SPED file read)"
+    assert why["FOS"] == NO_FOSTER and why["AA"] == "CDE's file has no row for it"
+
+
+def test_with_senr_and_sped_a_grade_or_disability_difference_is_not_explained():
+    from pipeline.preview_report import NO_FOSTER, NOT_EXPLAINED
+
+    why = _why(frozenset({"calpads_senr", "calpads_sped"}))
+    assert why["ALL"] == why["HI"] == why["SWD"] == NOT_EXPLAINED
+    assert why["FOS"] == NO_FOSTER and why["AA"] == "CDE's file has no row for it"
+
+
+@pytest.fixture(scope="module")
+def chronic(tmp_path_factory):
+    """The tiny sample as a whole district (real LEA rows), its state files read with SINF, SENR and
+    SPED: chronic absenteeism of the last year, ours beside CDE's, before any disclosure step."""
+    from dataclasses import replace
+
+    from pipeline.sample import scales
+    from pipeline.scoring.preview import side_by_side
+    from tests import preview_setup
+
+    root = tmp_path_factory.mktemp("preview-attendance")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setitem(scales.SCALES, "tiny-lea", replace(scales.SCALES["tiny"], name="tiny-lea", partial_district=False))
+        mp.setattr(preview_setup, "SOURCES_READ",
+                   [*preview_setup.SOURCES_READ, "calpads_sinf", "calpads_senr", "calpads_sped"])
+        results = preview_setup.preview_results(root, scale="tiny-lea")
+    sbs = side_by_side(results)
+    return sbs[sbs["indicator"].eq("chronic")]
+
+
+@pytest.mark.slow
+def test_chronic_absenteeism_equals_cdes_on_every_school_and_lea_row_with_senr_and_sped(chronic):
+    """Grades from SENR (K-8 kept) and disability from SPED: every school and LEA row of CDE's chronic
+    absenteeism file is ours too and agrees on every figure, but the foster and LTEL rows (no file
+    read has foster status, nor LTEL before 2024-25); the LEA rows count each student once over the schools, K-8 only, as CDE does."""
+    both = chronic[chronic["compared"]]
+    assert both.groupby("rtype").size().to_dict() == {"D": 13, "S": 38}, both.groupby("rtype").size()
+    wrong = both[both["differs"].ne("")]
+    assert wrong.empty, wrong[["cds", "rtype", "student_group", "differs", "n_district", "n_cde"]].to_string()
+    assert set(both["student_group"]) >= {"ALL", "SWD", "SED", "EL", "HI"}
+    only = chronic[~chronic["compared"]]
+    assert only["only"].eq("cde").all() and only["student_group"].isin(["FOS", "LTEL"]).all(), only.to_string()
