@@ -19,9 +19,11 @@ The rules, and what they leave out (said, never guessed):
   directory's school with that code. With the SENR extract, each STAS record gets the grade level
   code of the student's SENR enrollment at that school overlapping the year (the most recent: open,
   else the latest exit; primary or short-term first; then the latest start, as CALPADS picks a
-  qualifying enrollment), and only the records in ``chronic_grades`` of ``config/state_codes.yaml``
-  (the Dashboard's K-8, TK with K) are kept; a record with no such SENR enrollment keeps a NULL
-  grade and stays (the run says how many). Without SENR, every record stays with a NULL grade.
+  qualifying enrollment). Every record stays: the attendance rates and the equity index count every
+  grade, and only the Dashboard's chronic absenteeism indicator counts just ``chronic_grades`` of
+  ``config/state_codes.yaml`` (the Dashboard's K-8, TK with K: ``sql/attendance.sql``,
+  ``dashboard_eligible``). A record with no such SENR enrollment keeps a NULL grade and is counted
+  (the run says how many). Without SENR, every record has a NULL grade.
   Disability from the SPED file: a plan of ``swd_plan_types`` (IEP, IFSP, ISP) in effect at some
   time in the year; without it NULL. EL from the latest SELA status started by the end of the
   school year; SED and homeless from SPRG memberships overlapping the year. Ethnicity from the latest SINF record in effect by the end of the school
@@ -152,9 +154,8 @@ def attendance_rows(stas: pd.DataFrame, sela: pd.DataFrame | None, sprg: pd.Data
                     directory_cds: list[str], school_year: str, codes: StateCodes,
                     sinf: pd.DataFrame | None = None, senr: pd.DataFrame | None = None,
                     sped: pd.DataFrame | None = None) -> pd.DataFrame:
-    """``validated_attendance`` rows from the kept STAS records, with grades from SENR (only the
-    ``chronic_grades`` of ``config/state_codes.yaml`` kept, when SENR was read) and groups from SELA,
-    SPRG, SINF and SPED."""
+    """``validated_attendance`` rows from the kept STAS records, with grades from SENR and groups
+    from SELA, SPRG, SINF and SPED."""
     s = stas[stas["exemption"].eq("N") & stas["days_expected"].notna()].copy()
     by_school = {cds[7:]: cds for cds in directory_cds}
     cds = _school_cds(s, by_school)
@@ -170,9 +171,6 @@ def attendance_rows(stas: pd.DataFrame, sela: pd.DataFrame | None, sprg: pd.Data
         "source_line": s["source_line"].astype("int64"),
     })
     code = _enrolled_grade(senr, by_school, school_year, out)
-    if senr is not None:
-        out = out[code.isna() | code.isin(codes.chronic_grades)]
-        code = code[out.index]
     out["grade"] = code.replace(SENR_TO_GRADE).astype("string")
     out["ethnicity"] = _ethnicity(sinf, school_year, codes, out["ssid"])
     out["el"] = _latest_elas(sela, school_year, codes, out["ssid"])
@@ -297,7 +295,8 @@ def load_state_tables(warehouse_path: Path | str, school_year: str,
                                        senr, _year_rows(con, "validated_calpads_sped", school_year))
                 warehouse.replace_rows(con, "validated_attendance", rows, {"school_year": school_year})
                 done["validated_attendance"] = f"{len(rows)} rows from the CALPADS STAS extract" + (
-                    "" if senr is None else f" in grades {', '.join(codes.chronic_grades)} by SENR, "
+                    "" if senr is None else f", with SENR's grade (the Dashboard's chronic absenteeism counts "
+                    f"grades {', '.join(codes.chronic_grades)}; attendance rates every grade), "
                     f"{int(rows['grade'].isna().sum())} without a SENR enrollment at their school in the year "
-                    "(grade unknown, kept)")
+                    "(grade unknown, counted)")
     return done

@@ -52,6 +52,7 @@ def chronic(tmp_path_factory):
     SPED: chronic absenteeism of the last year, ours beside CDE's, before any disclosure step."""
     from dataclasses import replace
 
+    from pipeline import warehouse
     from pipeline.sample import scales
     from pipeline.scoring.preview import side_by_side
     from tests import preview_setup
@@ -63,7 +64,9 @@ def chronic(tmp_path_factory):
                    [*preview_setup.SOURCES_READ, "calpads_sinf", "calpads_senr", "calpads_sped"])
         results = preview_setup.preview_results(root, scale="tiny-lea")
     sbs = side_by_side(results)
-    return sbs[sbs["indicator"].eq("chronic")]
+    with warehouse.connect(root / "scorecards.duckdb", read_only=True) as con:
+        attendance = warehouse.read_table(con, "attendance", {"school_year": preview_setup.YEARS[-1]})
+    return sbs[sbs["indicator"].eq("chronic")], attendance
 
 
 @pytest.mark.slow
@@ -71,6 +74,7 @@ def test_chronic_absenteeism_equals_cdes_on_every_school_and_lea_row_with_senr_a
     """Grades from SENR (K-8 kept) and disability from SPED: every school and LEA row of CDE's chronic
     absenteeism file is ours too and agrees on every figure, but the foster and LTEL rows (no file
     read has foster status, nor LTEL before 2024-25); the LEA rows count each student once over the schools, K-8 only, as CDE does."""
+    chronic, _ = chronic
     both = chronic[chronic["compared"]]
     assert both.groupby("rtype").size().to_dict() == {"D": 13, "S": 38}, both.groupby("rtype").size()
     wrong = both[both["differs"].ne("")]
@@ -78,3 +82,20 @@ def test_chronic_absenteeism_equals_cdes_on_every_school_and_lea_row_with_senr_a
     assert set(both["student_group"]) >= {"ALL", "SWD", "SED", "EL", "HI"}
     only = chronic[~chronic["compared"]]
     assert only["only"].eq("cde").all() and only["student_group"].isin(["FOS", "LTEL"]).all(), only.to_string()
+
+
+@pytest.mark.slow
+def test_high_schools_keep_their_attendance_and_only_the_dashboard_indicator_counts_k8(chronic):
+    """SENR's grade decides only the Dashboard's chronic absenteeism (K-8): a high school's students
+    still count in its attendance and chronic absence rates (the scorecard, the equity index)."""
+    chronic, attendance = chronic
+    every = attendance[attendance["rtype"].eq("S") & attendance["student_group"].eq("ALL")].set_index("cds")
+    high = every[every["dashboard_students"].eq(0)]
+    assert len(high) >= 1 and (high["eligible"] > 0).all() and high["attendance_rate"].notna().all()
+    ours = chronic[chronic["only"].ne("cde") & chronic["rtype"].eq("S")]
+    assert not set(high.index) & set(ours["cds"])  # no Dashboard row of ours for them, as CDE has none
+    k8 = every[every["dashboard_students"].gt(0)]
+    assert k8["dashboard_eligible"].equals(k8["eligible"])  # the K-8 schools of the sample: all K-8
+    lea = attendance[attendance["rtype"].eq("D") & attendance["student_group"].eq("ALL")].iloc[0]
+    # the LEA counts a student of several schools once: at most the K-8 schools' sum, fewer than every grade
+    assert lea["dashboard_eligible"] <= k8["eligible"].sum() and lea["dashboard_eligible"] < lea["eligible"]

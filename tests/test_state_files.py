@@ -227,17 +227,19 @@ def test_caaspp_records_become_the_assessment_rows_they_were_written_from(loaded
 
 
 def test_stas_records_become_the_attendance_rows_they_were_written_from(loaded):
-    """With SENR and SPED: the records of grades K-8 (TK with K) by SENR, with their grade, and
-    disability from SPED; foster and LTEL in no file read."""
+    """With SENR and SPED: every record, with its grade by SENR (high schools' too: attendance rates
+    count every grade, the Dashboard's chronic absenteeism only K-8), and disability from SPED;
+    foster and LTEL in no file read."""
     district, tables, done, _ = loaded
-    assert "rows from the CALPADS STAS extract in grades TK, KN, 01" in done["validated_attendance"]
+    assert "rows from the CALPADS STAS extract, with SENR's grade (the Dashboard's chronic absenteeism " \
+           "counts grades TK, KN, 01" in done["validated_attendance"]
     assert done["validated_attendance"].endswith(", 0 without a SENR enrollment at their school in the year "
-                                                 "(grade unknown, kept)")
+                                                 "(grade unknown, counted)")
     ours, theirs = tables["attendance"], district["attendance"]
     k8 = theirs[theirs["grade"].isin(["TK", "K", "1", "2", "3", "4", "5", "6", "7", "8"])]
     assert 0 < len(k8) < len(theirs)  # the sample has high schools
-    merged = k8.merge(ours, on=["ssid", "cds"], suffixes=("", "_state"), validate="one_to_one")
-    assert len(merged) == len(k8) == len(ours)
+    merged = theirs.merge(ours, on=["ssid", "cds"], suffixes=("", "_state"), validate="one_to_one")
+    assert len(merged) == len(theirs) == len(ours)
     for column in ["days_enrolled", "days_absent"]:
         assert (merged[column].astype(int) == merged[f"{column}_state"].astype(int)).all(), column
     last = theirs.drop_duplicates("ssid", keep="last").set_index("ssid")
@@ -298,8 +300,9 @@ def test_the_grade_is_that_of_the_latest_enrollment_at_the_school_overlapping_th
                    enrollment_exit=["20230609", "20240209", None, "20230901"],
                    enrollment_status=["10", "10", "10", "20"], grade=["08", "08", "09", "08"])
     codes = load_codes()
-    # 2023-24: the open enrollment of 10 February (grade 9) is the latest: not K-8, so no row
-    assert attendance_rows(stas, None, None, [], YEAR, codes, senr=senr).empty
+    # 2023-24: the open enrollment of 10 February (grade 9) is the latest: the row has grade 9 (kept:
+    # attendance rates count every grade; the Dashboard's chronic absenteeism leaves it out in the SQL)
+    assert attendance_rows(stas, None, None, [], YEAR, codes, senr=senr)["grade"].tolist() == ["9"]
     # 2022-23: the enrollment of that year only (grade 8): one row, grade 8
     rows = attendance_rows(stas, None, None, [], "2022-23", codes, senr=senr)
     assert rows["grade"].tolist() == ["8"]

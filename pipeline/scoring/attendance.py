@@ -6,6 +6,7 @@ import pandas as pd
 
 from pipeline.config import Settings
 from pipeline.scoring import install_macros, sql
+from pipeline.state_tables import SENR_TO_GRADE, load_codes
 from pipeline.warehouse import one
 
 
@@ -24,4 +25,11 @@ def score_attendance(con: duckdb.DuckDBPyConnection, school_year: str, settings:
         "min_days": settings.min_days_enrolled,
         "threshold": settings.chronic_threshold,
         "min_n": settings.privacy.min_n,
+        "dashboard_grades": dashboard_grades(),
     }).df()
+
+
+def dashboard_grades() -> list[str]:
+    """The grades the Dashboard's chronic absenteeism counts, as ``validated_attendance`` writes them
+    (``chronic_grades`` of ``config/state_codes.yaml``, SENR's codes: KN is K, 01 is 1)."""
+    return [SENR_TO_GRADE.get(g, g) for g in load_codes().chronic_grades]

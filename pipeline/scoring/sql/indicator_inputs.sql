@@ -1,6 +1,6 @@
 -- Every Dashboard-style figure to score, one row per school/LEA x student group x indicator:
 -- CDE's rate files (counts), CDE's academic files (DFS, no counts), and the district's own
--- figures from student records: chronic absenteeism (table `attendance`) and ELA and math
+-- figures from student records: chronic absenteeism (table `attendance`, the Dashboard's grades) and ELA and math
 -- Distance From Standard (validated_assessment; numerator = the sum of each Smarter Balanced
 -- taker's score minus the grade's "standard met" score, so status rounds exactly like a rate),
 -- and ELPI from the ELPAC file (elpi_preview).
@@ -14,13 +14,14 @@ academic AS (
 ),
 district_chronic AS (
     SELECT c.cds, c.rtype, c.student_group, 'chronic' AS indicator, 'district' AS origin, 100 AS scale,
-           c.chronic AS curr_numer, c.eligible AS curr_denom, NULL::DOUBLE AS curr_status_given,
-           p.chronic AS prior_numer, p.eligible AS prior_denom, NULL::DOUBLE AS prior_status_given,
+           c.dashboard_chronic AS curr_numer, c.dashboard_eligible AS curr_denom, NULL::DOUBLE AS curr_status_given,
+           p.dashboard_chronic AS prior_numer, p.dashboard_eligible AS prior_denom, NULL::DOUBLE AS prior_status_given,
            NULL::DOUBLE AS change_given, NULL::VARCHAR AS hscutpoints
     FROM attendance c
     LEFT JOIN attendance p
            ON p.school_year = $prior_year AND p.cds = c.cds AND p.student_group = c.student_group
     WHERE c.school_year = $school_year
+      AND c.dashboard_students > 0  -- as CDE: no row for a school or group without students in its grades
 ),
 assessed AS (
     SELECT a.school_year, a.cds, lower(a.subject) AS indicator, a.grade,
