@@ -23,6 +23,7 @@ from pipeline.config import load_settings, school_year_of
 from pipeline.ingest import ingest, kept_table
 from pipeline.scoring.indicators import COMPARED, disagreements, published_agreement, score_indicators
 from pipeline.sources import SOURCES
+from tests.empty_tables import empty_attendance
 
 MONTEREY = "monterey"
 ELPI_2024 = "elpidownload2024_via_gsheets.csv"
@@ -57,11 +58,6 @@ def real_files(realdata: Path) -> list[RealFile]:
     return files
 
 
-def _empty_attendance() -> pd.DataFrame:
-    return pd.DataFrame({"cds": pd.Series([], dtype=str), "rtype": pd.Series([], dtype=str),
-                         "student_group": pd.Series([], dtype=str), "chronic": pd.Series([], dtype="int64"),
-                         "eligible": pd.Series([], dtype="int64")})
-
 
 def score_files(files: list[RealFile], work: Path) -> pd.DataFrame:
     """Each file ingested as the pipeline ingests it, in its own warehouse (the same indicator and
@@ -84,7 +80,7 @@ def score_files(files: list[RealFile], work: Path) -> pd.DataFrame:
                                    kept_table(result), {"school_year": f.school_year})
             warehouse.replace_rows(con, "validated_directory",
                                    pd.DataFrame({"cds": ["-"], "school_type": ["ES"]}), {"school_year": f.school_year})
-            warehouse.replace_rows(con, "attendance", _empty_attendance(), {"school_year": f.school_year})
+            warehouse.replace_rows(con, "attendance", empty_attendance(), {"school_year": f.school_year})
             scored = score_indicators(con, f.school_year, settings)
         scored.insert(0, "file", f.label)
         scored["rows_read"] = result.validated.rows_read

@@ -15,6 +15,7 @@ import pytest
 from pipeline import warehouse
 from pipeline.config import load_settings
 from pipeline.scoring.indicators import score_indicators
+from tests.empty_tables import empty_attendance
 
 YEAR = "2023-24"  # the 2024 Dashboard
 RATES = ("chronic", "susp", "grad", "cci", "elpi")
@@ -194,11 +195,6 @@ CASES = {
 }
 
 
-def _empty_attendance() -> pd.DataFrame:
-    return pd.DataFrame({"cds": pd.Series([], dtype=str), "rtype": pd.Series([], dtype=str),
-                         "student_group": pd.Series([], dtype=str), "chronic": pd.Series([], dtype="int64"),
-                         "eligible": pd.Series([], dtype="int64")})
-
 
 @pytest.fixture(scope="module")
 def scored(tmp_path_factory) -> dict[str, pd.Series]:
@@ -209,7 +205,7 @@ def scored(tmp_path_factory) -> dict[str, pd.Series]:
             ours = {k: c for k, c in CASES.items() if c["year"] == year}
             warehouse.replace_rows(con, "validated_directory", pd.DataFrame({"cds": ["-"], "school_type": ["ES"]}),
                                    {"school_year": year})
-            warehouse.replace_rows(con, "attendance", _empty_attendance(), {"school_year": year})
+            warehouse.replace_rows(con, "attendance", empty_attendance(), {"school_year": year})
             for ind in {c["indicator"] for c in ours.values()}:
                 rows = pd.DataFrame([c["row"] for c in ours.values() if c["indicator"] == ind])
                 warehouse.replace_rows(con, f"validated_dashboard_{ind}", rows, {"school_year": year})

@@ -21,6 +21,7 @@ from pipeline.ingest import ingest, kept_table
 from pipeline.scoring.indicators import NOT_REPRODUCIBLE, disagreement_summary, disagreements, score_indicators
 from pipeline.sources import SOURCES
 from tests.realdata_agreement import agreement_table, real_files, score_files
+from tests.empty_tables import empty_attendance
 
 YEAR = "2023-24"
 
@@ -39,10 +40,7 @@ def elpi(tmp_path_factory):
     with warehouse.connect(raw / "w.duckdb") as con:
         warehouse.replace_rows(con, "validated_dashboard_elpi", kept_table(result), {"school_year": YEAR})
         warehouse.replace_rows(con, "validated_directory", pd.DataFrame({"cds": ["00000000000000"], "school_type": ["ES"]}), {"school_year": YEAR})
-        warehouse.replace_rows(con, "attendance", pd.DataFrame({
-            "cds": pd.Series([], dtype=str), "rtype": pd.Series([], dtype=str),
-            "student_group": pd.Series([], dtype=str), "chronic": pd.Series([], dtype="int64"),
-            "eligible": pd.Series([], dtype="int64")}), {"school_year": YEAR})
+        warehouse.replace_rows(con, "attendance", empty_attendance(), {"school_year": YEAR})
         scored = score_indicators(con, YEAR, load_settings())
     return result, scored
 
@@ -141,10 +139,7 @@ def test_2018_status_levels_reproduced_where_the_cut_set_is_known(realdata, tmp_
             warehouse.replace_rows(con, f"validated_dashboard_{indicator}", kept_table(result), {"school_year": "2017-18"})
         warehouse.replace_rows(con, "validated_directory", pd.DataFrame({"cds": ["0"], "school_type": ["ES"]}),
                                {"school_year": "2017-18"})
-        warehouse.replace_rows(con, "attendance", pd.DataFrame({
-            "cds": pd.Series([], dtype=str), "rtype": pd.Series([], dtype=str),
-            "student_group": pd.Series([], dtype=str), "chronic": pd.Series([], dtype="int64"),
-            "eligible": pd.Series([], dtype="int64")}), {"school_year": "2017-18"})
+        warehouse.replace_rows(con, "attendance", empty_attendance(), {"school_year": "2017-18"})
         scored = score_indicators(con, "2017-18", settings)
     published = scored["published_status_level"].fillna(0) > 0
     decided = scored[published & ~scored["cut_set_undecided"]]

@@ -8,6 +8,7 @@ from pipeline import warehouse
 from pipeline.config import load_settings
 from pipeline.scoring.attendance import score_attendance
 from pipeline.scoring.indicators import score_indicators
+from tests.empty_tables import empty_attendance
 
 YEAR = "2023-24"
 SCHOOL = "19754160000001"
@@ -21,10 +22,7 @@ def con(tmp_path):
     with warehouse.connect(tmp_path / "w.duckdb") as con:
         warehouse.replace_rows(con, "validated_directory", pd.DataFrame(
             {"cds": [SCHOOL], "school_type": ["ES"]}), {"school_year": YEAR})
-        warehouse.replace_rows(con, "attendance", pd.DataFrame(
-            {"cds": pd.Series([], dtype=str), "rtype": pd.Series([], dtype=str),
-             "student_group": pd.Series([], dtype=str), "chronic": pd.Series([], dtype="int64"),
-             "eligible": pd.Series([], dtype="int64")}), {"school_year": YEAR})
+        warehouse.replace_rows(con, "attendance", empty_attendance(), {"school_year": YEAR})
         yield con
 
 
@@ -95,6 +93,7 @@ def test_attendance_chronic_definition(tmp_path):
     students = pd.DataFrame({
         "ssid": ["1", "2", "3", "4", "5"],
         "cds": [SCHOOL] * 5,
+        "grade": ["3", "K", "TK", "10", None],  # student 4 in grade 10; student 5's grade not known
         "days_enrolled": [180, 180, 30, 100, 31],
         "days_absent": [18, 17, 10, 10, 3],
         "ethnicity": ["HI", "HI", "AA", "HI", "WH"],
@@ -111,6 +110,8 @@ def test_attendance_chronic_definition(tmp_path):
     assert school.loc["ALL", "chronic"] == 2
     assert school.loc["ALL", "days_attended"] == (180 - 18) + (180 - 17) + (30 - 10) + (100 - 10) + (31 - 3)
     assert school.loc["HI", "eligible"] == 3 and school.loc["HI", "chronic"] == 2
+    # the Dashboard's indicator counts grades TK-8 (and a grade not known): not student 4 (grade 10)
+    assert school.loc["ALL", ["dashboard_students", "dashboard_eligible", "dashboard_chronic"]].tolist() == [4, 3, 1]
     assert school["chronic_rate"].isna().all() and school["suppressed"].all()  # fewer than 11 students
     assert school.loc["EL", "chronic"] == 1
     district = out[out.rtype == "D"].set_index("student_group")

@@ -1,5 +1,6 @@
 """``attendance.sql`` (with the ``student_groups`` macro) in pandas: chronic absenteeism and
-attendance rate, as ``pipeline.scoring.attendance.score_attendance`` returns them."""
+attendance rate (every grade, and the Dashboard's grades), as
+``pipeline.scoring.attendance.score_attendance`` returns them."""
 from __future__ import annotations
 
 import numpy as np
@@ -9,10 +10,12 @@ from benchmarks.pandas_scoring.groups import FLAG_COLUMNS, GROUP_FLAGS, expand_s
 from benchmarks.pandas_scoring.loading import input_frame, of_year
 from benchmarks.pandas_scoring.rounding import decimal_tenths, round_half_away
 from pipeline.config import Settings, load_settings
+from pipeline.scoring.attendance import dashboard_grades
 
 ATTENDANCE_COLUMNS = ["rtype", "cds", "student_group", "eligible", "chronic", "days_enrolled", "days_attended",
-                      "students", "chronic_rate", "attendance_rate", "suppressed"]
-_ATTENDANCE_INPUT_COLUMNS = ["school_year", "ssid", "cds", "days_enrolled", "days_absent", *FLAG_COLUMNS]
+                      "students", "dashboard_students", "dashboard_eligible", "dashboard_chronic", "chronic_rate",
+                      "attendance_rate", "suppressed"]
+_ATTENDANCE_INPUT_COLUMNS = ["school_year", "ssid", "cds", "grade", "days_enrolled", "days_absent", *FLAG_COLUMNS]
 
 
 def _district_cds(inputs: dict[str, pd.DataFrame], school_year: str) -> str:
@@ -28,11 +31,14 @@ def score_attendance(inputs: dict[str, pd.DataFrame], school_year: str,
     min_n = settings.privacy.min_n
     students = of_year(input_frame(inputs, "validated_attendance", _ATTENDANCE_INPUT_COLUMNS), school_year)
     # flags as booleans: the district row's max('Y', 'N') is 'Y' when any of the student's rows is 'Y'
+    # the Dashboard's chronic absenteeism counts its grades (TK-8) and a grade not known
+    dashboard = students["grade"].isna() | students["grade"].isin(dashboard_grades())
     students = students[["cds", "ssid", "days_enrolled", "days_absent", "ethnicity"]].assign(
-        **{f: is_member(students[f]) for f in GROUP_FLAGS.values()})
+        dashboard=dashboard, **{f: is_member(students[f]) for f in GROUP_FLAGS.values()})
     district = (students.groupby("ssid", sort=False, dropna=False)
                 .agg(days_enrolled=("days_enrolled", "sum"), days_absent=("days_absent", "sum"),
-                     ethnicity=("ethnicity", "first"), **{f: (f, "any") for f in GROUP_FLAGS.values()})
+                     ethnicity=("ethnicity", "first"), dashboard=("dashboard", "any"),
+                     **{f: (f, "any") for f in GROUP_FLAGS.values()})
                 .reset_index()
                 .assign(cds=_district_cds(inputs, school_year)))
     both = pd.concat([students.assign(rtype="S"), district.assign(rtype="D")], ignore_index=True)
@@ -44,11 +50,15 @@ def score_attendance(inputs: dict[str, pd.DataFrame], school_year: str,
     both["chronic"] = both["eligible"] & (absent * 1_000_000 >= threshold * enrolled)
     both["days_enrolled"] = enrolled
     both["days_attended"] = enrolled - absent
-    grouped = expand_student_groups(both, ["rtype", "cds", "days_enrolled", "days_attended", "eligible", "chronic"])
+    both["dashboard_eligible"] = both["dashboard"] & both["eligible"]
+    both["dashboard_chronic"] = both["dashboard"] & both["chronic"]
+    grouped = expand_student_groups(both, ["rtype", "cds", "days_enrolled", "days_attended", "eligible", "chronic",
+                                           "dashboard", "dashboard_eligible", "dashboard_chronic"])
     out = (grouped.groupby(["rtype", "cds", "student_group"], sort=False, dropna=False)
            .agg(eligible=("eligible", "sum"), chronic=("chronic", "sum"),
                 days_enrolled=("days_enrolled", "sum"), days_attended=("days_attended", "sum"),
-                students=("eligible", "size"))
+                students=("eligible", "size"), dashboard_students=("dashboard", "sum"),
+                dashboard_eligible=("dashboard_eligible", "sum"), dashboard_chronic=("dashboard_chronic", "sum"))
            .reset_index())
     shown = out["eligible"] >= min_n
     with np.errstate(invalid="ignore", divide="ignore"):  # no eligible student: no rate (shown is False)

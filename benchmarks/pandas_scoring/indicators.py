@@ -55,14 +55,16 @@ def _cde_rows(inputs: dict[str, pd.DataFrame], school_year: str) -> list[pd.Data
 
 
 def _district_chronic(inputs: dict[str, pd.DataFrame], school_year: str) -> pd.DataFrame:
-    stored = input_frame(inputs, "attendance", ["school_year", "cds", "rtype", "student_group", "chronic", "eligible"])
-    cur = stored[stored["school_year"] == school_year]
-    past = stored.loc[stored["school_year"] == prior_school_year(school_year), ["cds", "student_group", "chronic",
-                                                                                "eligible"]]
-    rows = cur[["cds", "rtype", "student_group", "chronic", "eligible"]].merge(
-        past.rename(columns={"chronic": "prior_numer", "eligible": "prior_denom"}),
+    """The district's Dashboard chronic absenteeism: the Dashboard's grades only (``dashboard_*``)."""
+    counts = ["dashboard_chronic", "dashboard_eligible"]
+    stored = input_frame(inputs, "attendance", ["school_year", "cds", "rtype", "student_group", "dashboard_students",
+                                                *counts])
+    cur = stored[(stored["school_year"] == school_year) & (stored["dashboard_students"] > 0)]
+    past = stored.loc[stored["school_year"] == prior_school_year(school_year), ["cds", "student_group", *counts]]
+    rows = cur[["cds", "rtype", "student_group", *counts]].merge(
+        past.rename(columns={"dashboard_chronic": "prior_numer", "dashboard_eligible": "prior_denom"}),
         on=["cds", "student_group"], how="left")
-    return rows.rename(columns={"chronic": "curr_numer", "eligible": "curr_denom"}).assign(
+    return rows.rename(columns={"dashboard_chronic": "curr_numer", "dashboard_eligible": "curr_denom"}).assign(
         indicator="chronic", origin="district", scale=100)
 
 
