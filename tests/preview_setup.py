@@ -29,13 +29,19 @@ def preview_results(root: Path, scale: str = "tiny", seed: int = 7) -> pd.DataFr
     for year in YEARS:
         for name in ("assessment.csv", "attendance.csv"):
             (raw / year / name).unlink()
-    path = root / "scorecards.duckdb"
+    return preview_of(raw, root / "scorecards.duckdb", YEARS)[YEARS[-1]]
+
+
+def preview_of(raw: Path, path: Path, years: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    """``score_indicators`` of each of ``years`` (in order: each needs the one before) from the state's
+    files and CDE's Dashboard files under ``raw``, stored in the warehouse at ``path``."""
     settings = load_settings()
-    for year in YEARS:
+    out = {}
+    for year in years:
         for name in SOURCES_READ:
             store(path, SOURCES[name], ingest(SOURCES[name], raw, year, settings), year, None)
         load_state_tables(path, year)
         with warehouse.connect(path) as con:
             warehouse.replace_rows(con, "attendance", score_attendance(con, year, settings), {"school_year": year})
-    with warehouse.connect(path) as con:
-        return score_indicators(con, YEARS[-1], settings)
+            out[year] = score_indicators(con, year, settings)
+    return out

@@ -108,3 +108,17 @@ def test_the_rule_configuration_is_checked(tmp_path):
         load_participation_rule(tmp_path)
     assert students_added(112, 106, 945) == 0 and students_added(111, 103, 945) == 2
     assert students_added(pd.Series([56, 10]), pd.Series([42, 10]), 945).tolist() == [11, 0]
+
+
+def test_the_el_group_of_the_academic_files_is_elo_plus_rfp_on_every_real_row(rows):
+    """Without the students added for participation (each group's own), EL = ELO + RFP: the academic EL
+    group is English learners plus students reclassified within four years (config/state_codes.yaml)."""
+    measured = {}
+    for (year, subject), part in rows[rows["year"] < 2024].groupby(["year", "subject"]):
+        n = part.pivot_table(index="cds", columns="studentgroup", values="currdenom_withoutprloss", aggfunc="first")
+        n = n.dropna(subset=["EL", "ELO", "RFP"])
+        measured[(year, subject)] = (int((n["EL"] == n["ELO"] + n["RFP"]).sum()), len(n))
+    assert measured == {(2022, "ELA"): (29, 29), (2022, "MATH"): (30, 30), (2023, "ELA"): (29, 29),
+                        (2023, "MATH"): (29, 29)}, measured
+    # the 2024 files publish no ELO, RFP or EO row
+    assert not rows[rows["year"].eq(2024)]["studentgroup"].isin(["ELO", "RFP", "EO"]).any()
