@@ -63,6 +63,7 @@ class StateCodes:
     homeless_programs: tuple[str, ...]
     sinf_race_groups: dict[str, str]
     reclassified_years: int = 4
+    language_groups_until: int = 2023
     participation_tested: tuple[str, ...] = ("Y",)
     participation_outside: tuple[str, ...] = ("E",)
 
@@ -86,16 +87,18 @@ def load_codes(config_dir: str | Path = CONFIG_DIR) -> StateCodes:
             raise ConfigError(f"{where}: missing key '{key}'")
         if not isinstance(data[key], list) or not data[key]:
             raise ConfigError(f"{where}: '{key}' must be a non-empty list")
-    years = data.get("reclassified_years")
+    years, until = data.get("reclassified_years"), data.get("language_groups_until")
     if not isinstance(years, int) or isinstance(years, bool) or not 1 <= years <= 12:
         raise ConfigError(f"{where}: 'reclassified_years' must be a whole number of school years, 1-12")
+    if not isinstance(until, int) or isinstance(until, bool) or not 2000 <= until <= 2100:
+        raise ConfigError(f"{where}: 'language_groups_until' must be a Dashboard year (e.g. 2023)")
     races = data.get("sinf_race_groups")
     single = {c for c in eth if c not in ("500", "800")}
     if not isinstance(races, dict) or not races or not all(str(v) in single for v in races.values()):
         raise ConfigError(f"{where}: 'sinf_race_groups' must map race codes to {', '.join(sorted(single))}")
     return StateCodes({str(k): str(v) for k, v in eth.items()}, tuple(map(str, data["english_learner_status"])),
                       tuple(map(str, data["sed_programs"])), tuple(map(str, data["homeless_programs"])),
-                      {str(k): str(v) for k, v in races.items()}, years,
+                      {str(k): str(v) for k, v in races.items()}, years, until,
                       tuple(map(str, data["participation_tested"])), tuple(map(str, data["participation_outside"])))
 
 

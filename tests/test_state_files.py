@@ -292,6 +292,13 @@ def test_state_codes_configuration_is_checked(tmp_path):
     with pytest.raises(ConfigError, match="state_codes.yaml: 'reporting_ethnicity' must map codes to"):
         load_codes(tmp_path)
     assert load_codes().reporting_ethnicity["500"] == "HI"
+    text = (REPO / "config" / CODES_FILE).read_text()
+    (tmp_path / CODES_FILE).write_text(text.replace("reclassified_years: 4", "reclassified_years: four"))
+    with pytest.raises(ConfigError, match="state_codes.yaml: 'reclassified_years' must be a whole number"):
+        load_codes(tmp_path)
+    (tmp_path / CODES_FILE).write_text(text.replace('participation_tested: ["Y"]\n', ""))
+    with pytest.raises(ConfigError, match="state_codes.yaml: missing key 'participation_tested'"):
+        load_codes(tmp_path)
 
 
 def test_only_the_kept_columns_are_parsed_and_nothing_is_lost(tiny_raw, tmp_path):

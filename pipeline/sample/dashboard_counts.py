@@ -27,6 +27,7 @@ from pipeline.sample.synthetic import synthetic_rows
 from pipeline.sample.world import World
 from pipeline.state_tables import load_codes
 
+LANGUAGE = {"ELO", "RFP", "EO"}  # the academic files' language groups (config/state_codes.yaml)
 _CELLS = 1024  # eth(8) x language status(4) x ltel x sed x swd x foster x homeless
 
 
@@ -142,7 +143,10 @@ def aggregate(yd: YearData, w: World, spec: ScaleSpec, seed: int,
     # ELA and math: distance from standard, with the participation-rate adjustment
     t = yd.tested
     ti = t["idx"]
-    a_t = academic_attrs(p, ti, yd.spring, load_codes(config_dir).reclassified_years)
+    codes = load_codes(config_dir)
+    a_t = academic_attrs(p, ti, yd.spring, codes.reclassified_years)
+    # ELO, RFP and EO rows are published until language_groups_until (the real 2024 files have none)
+    acad_published = [g for g in acad_groups if yd.spring <= codes.language_groups_until or g not in LANGUAGE]
     rule = load_participation_rule(config_dir)
     for subj in ("ELA", "MATH"):
         blank, caa = t[f"{subj}_blank"], t[f"{subj}_caa"]
@@ -151,9 +155,9 @@ def aggregate(yd: YearData, w: World, spec: ScaleSpec, seed: int,
         nottested = blank & ~caa
         metrics = {"enrolled": np.ones(len(ti), bool), "tested": ~nottested, "n": sba, "sum": diff, "nt": nottested}
         school_t = p["school"][ti]
-        s_tab = _agg(school_t, n_s, a_t, acad_groups, metrics, "enrolled", True)
-        d_tab = _agg(dist_of[school_t], n_d, a_t, acad_groups, metrics, "enrolled", True) if real_d else None
-        x_tab = _agg(np.zeros(len(ti), np.int64), 1, a_t, acad_groups, metrics, "enrolled", True) if real_x else None
+        s_tab = _agg(school_t, n_s, a_t, acad_published, metrics, "enrolled", True)
+        d_tab = _agg(dist_of[school_t], n_d, a_t, acad_published, metrics, "enrolled", True) if real_d else None
+        x_tab = _agg(np.zeros(len(ti), np.int64), 1, a_t, acad_published, metrics, "enrolled", True) if real_x else None
         year_rule = rule[(rule["subject"] == subj) & (rule["dashboard_year"] == yd.spring)]
         out[subj.lower()] = _acad_finish(_entities(w, s_tab, d_tab, x_tab),
                                          None if year_rule.empty else year_rule.iloc[0])
@@ -173,7 +177,7 @@ def aggregate(yd: YearData, w: World, spec: ScaleSpec, seed: int,
     # synthetic district / state rows
     for ind in DASHBOARD_INDICATORS:
         extra = []
-        gl = {"ela": acad_groups, "math": acad_groups, "elpi": elpi_groups}.get(ind, groups)
+        gl = {"ela": acad_published, "math": acad_published, "elpi": elpi_groups}.get(ind, groups)
         if not real_d:
             for j in range(n_d):
                 cds = w.districts["county_code"][j] + w.districts["code"][j] + "0000000"

@@ -16,6 +16,7 @@ from pipeline.participation import RULE_FILE, load_participation_rule
 from pipeline.scoring import assessment_source, install_macros, sql
 from pipeline.scoring.elpi import load_elpi_preview
 from pipeline.sources import DASHBOARD
+from pipeline.state_tables import CODES_FILE, load_codes
 from pipeline.warehouse import columns, quote, table_exists
 
 
@@ -47,6 +48,8 @@ def load_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
         "columns = {'subject': 'VARCHAR', 'grade': 'BIGINT', 'standard_met': 'BIGINT', 'source': 'VARCHAR'})",
         [str(config_path("sbac_standard_met.csv"))],
     )
+    con.execute("CREATE OR REPLACE TEMP TABLE language_groups_until AS SELECT ?::BIGINT AS dashboard_year",
+                [load_codes(config_path(CODES_FILE).parent).language_groups_until])
     con.register("_participation_frame", load_participation_rule(config_path(RULE_FILE).parent))
     try:
         con.execute("CREATE OR REPLACE TEMP TABLE participation_rule AS SELECT subject, dashboard_year::BIGINT AS "

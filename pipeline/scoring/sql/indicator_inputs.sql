@@ -2,7 +2,9 @@
 -- CDE's rate files (counts), CDE's academic files (DFS, no counts), and the district's own
 -- figures from student records: chronic absenteeism (table `attendance`) and ELA and math
 -- Distance From Standard (validated_assessment; numerator = the sum of each Smarter Balanced
--- taker's score minus the grade's "standard met" score, so status rounds exactly like a rate),
+-- taker's score minus the grade's "standard met" score, so status rounds exactly like a rate;
+-- from the state's CAASPP file also CDE's language groups and its 95 % participation rule, temp
+-- tables participation_rule and language_groups_until: pipeline/scoring/indicators.py),
 -- and ELPI from the ELPAC file (elpi_preview).
 -- The two unions below are filled in by pipeline/scoring/indicators.py with table names from the source
 -- registry (never from input values).
@@ -62,8 +64,9 @@ assessed_levels AS (
 assessed_groups AS (
     SELECT school_year, rtype, cds, indicator, numer, denom, enrolled, tested, min_grade, max_grade,
            unnest(list_filter(list_append(student_groups(ethnicity, el, ltel, sed, swd, foster, homeless),
-                                          language_group), lambda g: g IS NOT NULL)) AS student_group
-    FROM assessed_levels
+                                          CASE WHEN CAST(substr(school_year, 1, 4) AS BIGINT) + 1 <= u.dashboard_year
+                                               THEN language_group END), lambda g: g IS NOT NULL)) AS student_group
+    FROM assessed_levels, language_groups_until u  -- the years CDE's files publish ELO, RFP and EO
 ),
 dfs_scored AS (
     SELECT school_year, rtype, cds, indicator, student_group,
