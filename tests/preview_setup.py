@@ -45,3 +45,13 @@ def preview_of(raw: Path, path: Path, years: tuple[str, ...]) -> dict[str, pd.Da
             warehouse.replace_rows(con, "attendance", score_attendance(con, year, settings), {"school_year": year})
             out[year] = score_indicators(con, year, settings)
     return out
+
+
+def real_student_n_size(sbs: pd.DataFrame) -> pd.Series:
+    """Compared rows whose difference is the n-size counted on real students: CDE counts the students
+    added for its 95 % participation rule towards 11, the preview (privacy) does not, so our figure,
+    or last year's behind our change, is hidden where CDE's is shown."""
+    ours_hidden = sbs["note_district"].eq("n_lt_11") & sbs["n_cde"].notna()
+    change_only = sbs["differs"].apply(lambda d: bool(d) and set(d.split(", ")) <= {"change", "change_level", "color"})
+    prior_hidden = change_only & sbs["change_district"].isna() & sbs["change_cde"].notna()
+    return sbs["compared"] & sbs["indicator"].isin(["ela", "math"]) & (ours_hidden | prior_hidden)

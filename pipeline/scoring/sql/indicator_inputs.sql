@@ -82,6 +82,7 @@ dfs_scored AS (
 -- year and subject. A year without a rule adds no one.
 dfs AS (
     SELECT d.school_year, d.rtype, d.cds, d.indicator, d.student_group, d.hscutpoints, d.enrolled,
+           d.denom AS students,  -- real students (the privacy rules count these, not those added)
            coalesce(greatest((r.target_per_mille * d.enrolled + 999) // 1000 - d.tested, 0), 0) AS added,
            d.numer + added * coalesce(r.imputed_distance, 0) AS numer,
            d.denom + added AS denom
@@ -93,7 +94,7 @@ district_dfs AS (
     SELECT c.cds, c.rtype, c.student_group, c.indicator, 'district' AS origin, 1 AS scale,
            c.numer AS curr_numer, c.denom AS curr_denom, NULL::DOUBLE AS curr_status_given,
            p.numer AS prior_numer, p.denom AS prior_denom, NULL::DOUBLE AS prior_status_given,
-           NULL::DOUBLE AS change_given, c.hscutpoints
+           NULL::DOUBLE AS change_given, c.hscutpoints, c.students AS curr_students, p.students AS prior_students
     FROM dfs c
     LEFT JOIN dfs p ON p.school_year = $prior_year AND p.rtype = c.rtype AND p.cds = c.cds
                    AND p.indicator = c.indicator AND p.student_group = c.student_group AND p.denom > 0
