@@ -5,9 +5,10 @@ its explanation.
 
 An explanation is given only where the files say why (a group the files read do not carry, a
 figure hidden by disclosure control, CDE's larger denominator on ELA/math where CDE's own file
-gives a participation rate below 95 %, an LEA row of CDE's that counts many times the students
-of its rows of the directory's schools, a change from a prior year that differs); anything else
-is listed as not explained, never guessed. The figures
+gives a participation rate below 95 % in a Dashboard year whose participation rule is not in
+``config/participation_rule.csv``, an LEA row of CDE's that counts many times the students of its
+rows of the directory's schools, a change from a prior year that differs); anything else is listed
+as not explained, never guessed. The figures
 are those stored in ``indicator_results`` (after disclosure control), so the page shows nothing
 the scorecards could not.
 """
@@ -19,8 +20,9 @@ import duckdb
 import jinja2
 import pandas as pd
 
-from pipeline.config import PROJECT_ROOT
+from pipeline.config import PROJECT_ROOT, dashboard_year
 from pipeline.outputs import safe_csv, write_atomic
+from pipeline.participation import load_participation_rule
 from pipeline.scoring.preview import FIGURES, preview_summary, side_by_side
 from pipeline.warehouse import read_table, table_exists
 
@@ -36,9 +38,12 @@ NOT_EXPLAINED = "not explained"
 UNCONFIRMED = [
     "ELPI levels 2L/2H and 3L/3H: the split points in config/elpi_levels.csv come from one county analyst's "
     "code, not from a CDE document (rows marked confirmed = N)",
-    "ELA and math: CDE's 95 % participation rule (students added at the lowest obtainable score) is not applied: "
-    "which score CDE imputes is unconfirmed; CAA scores are left out, as how CDE turns them into a distance is "
-    "unconfirmed",
+    "ELA and math: CDE's 95 % participation rule is applied as measured on every real Monterey row of 2022-2024 "
+    "(config/participation_rule.csv: one imputed distance per Dashboard year and subject); for another year it is "
+    "not applied. Which CAASPP IncludeIndicator codes T and R count as tested is unconfirmed (counted as not tested); "
+    "the EL group's four years of reclassified students are counted in school years (config/state_codes.yaml), "
+    "a boundary no CDE document we found states. CAA scores are left out of the status, as how CDE turns them into "
+    "a distance is unconfirmed",
     "ELPI: CDE's participation penalty (below 95 % of English learners tested) is not applied: its size is "
     "unconfirmed; Summative Alternate ELPAC record type 23 and its +10-point rule across grade bands are unconfirmed",
     "Chronic absenteeism: without a SENR extract, STAS has no grade, so grades 9-12 are not left out (CDE counts "
@@ -52,7 +57,7 @@ NO_FOSTER = ("the files read carry no foster status for attendance: CALPADS give
              "match) only as the ODS reports 5.7 and 5.9, whose export has no published file layout")
 
 
-def _only_reason(row: pd.Series, read: frozenset[str] = frozenset()) -> str:
+def _only_reason(row: pd.Series, read: frozenset[str] = frozenset(), rule_applied: bool = False) -> str:
     group, ind = row["student_group"], row["indicator"]
     if row["only"] == "district":
         if ind == "chronic" and row["rtype"] == "S":
@@ -60,8 +65,6 @@ def _only_reason(row: pd.Series, read: frozenset[str] = frozenset()) -> str:
                 "CDE counts grades K-8 only and STAS has no grade (no SENR extract read): a school without K-8 "
                 "students has no CDE chronic absenteeism row")
         return "CDE's file has no row for it"
-    if group in ("RFP", "EO"):
-        return "the preview computes no RFP or EO group"
     if group == "LTEL":
         return "no long-term English learner field in the files read (LTELorARLTEL from 2024-25 only)"
     if ind == "chronic" and group == "FOS":
@@ -70,27 +73,28 @@ def _only_reason(row: pd.Series, read: frozenset[str] = frozenset()) -> str:
         return "the files read carry no disability status for attendance (no SPED file read)"
     if ind == "chronic" and group in ETHNICITY:
         return "the files read give these students no ethnicity (no SINF extract, or no SINF record of theirs)"
-    if ind in ("ela", "math") and row["rtype"] == "S" and not row["prate"] >= PARTICIPATION_MIN:
+    if ind in ("ela", "math") and row["rtype"] == "S" and not rule_applied and not row["prate"] >= PARTICIPATION_MIN:
         rate = "not published" if pd.isna(row["prate"]) else f"{row['prate']:g} %"
         return ("the files read have no scored student of the group here: CDE's row can only count students added "
-                f"at the lowest score for the 95 % participation rule (CDE's participation rate: {rate})")
+                f"at the lowest score for the 95 % participation rule, which the preview does not apply in a year "
+                f"without a measured rule (CDE's participation rate: {rate})")
     if ind == "elpi" and group != "EL":
         return "the ELPAC fields read carry no other group: the ELPI preview computes group EL"
     return NOT_EXPLAINED
 
 
-def _difference_reason(row: pd.Series, read: frozenset[str] = frozenset()) -> str:
+def _difference_reason(row: pd.Series, read: frozenset[str] = frozenset(), rule_applied: bool = False) -> str:
     notes = {row.get("note_district"), row.get("note_cde")}
     if notes & HIDDEN and (pd.isna(row["status_district"]) or pd.isna(row["status_cde"])):
         return "one side's figure is hidden by disclosure control (" + ", ".join(sorted(n for n in notes & HIDDEN)) + ")"
     n_ours, n_cde = pd.to_numeric(row["n_district"]), pd.to_numeric(row["n_cde"])
     # at most the students needed to reach 95 % of those enrolled: about 1 in 19 of CDE's denominator,
     # or more where CDE's own file gives the row a participation rate below 95 %
-    if (row["indicator"] in ("ela", "math") and pd.notna(n_ours) and pd.notna(n_cde) and n_cde > n_ours
-            and (19 * (n_cde - n_ours) <= n_cde + 19 or row["prate"] < PARTICIPATION_MIN)):
+    if (row["indicator"] in ("ela", "math") and not rule_applied and pd.notna(n_ours) and pd.notna(n_cde)
+            and n_cde > n_ours and (19 * (n_cde - n_ours) <= n_cde + 19 or row["prate"] < PARTICIPATION_MIN)):
         rate = f" (CDE's participation rate: {row['prate']:g} %)" if pd.notna(row["prate"]) else ""
         return (f"CDE's denominator has {int(n_cde - n_ours)} more: students added at the lowest score for the "
-                f"95 % participation rule, which the preview does not apply{rate}")
+                f"95 % participation rule, which the preview does not apply in a year without a measured rule{rate}")
     if (row["indicator"] == "chronic" and "calpads_senr" not in read and pd.notna(n_ours) and pd.notna(n_cde)
             and n_ours > n_cde):
         return (f"our count has {int(n_ours - n_cde)} more: CDE counts grades K-8 only and STAS has no grade (no "
@@ -118,11 +122,12 @@ def _lea_reason(row: pd.Series, lea: pd.Series, schools: pd.Series) -> str | Non
 
 
 def explained(results: pd.DataFrame, participation: pd.DataFrame | None = None,
-              read: frozenset[str] = frozenset()) -> pd.DataFrame:
+              read: frozenset[str] = frozenset(), rule_applied: bool = False) -> pd.DataFrame:
     """The side-by-side rows that are not identical, each with ``reason``. ``participation``: CDE's
     ``currprate`` of its ELA and math rows (``cds``, ``student_group``, ``indicator``, ``prate``);
     ``read``: the state's extracts of the year with rows (``calpads_senr``, ``calpads_sped``), which
-    take away the reasons their absence gives."""
+    take away the reasons their absence gives; ``rule_applied``: the preview applied CDE's
+    participation rule this year (a difference in students added is then not explained by the rule)."""
     sbs = side_by_side(results)
     whole = sbs["student_group"].eq(sbs["indicator"].map(WHOLE_GROUP).fillna("ALL"))
     every = sbs[whole].assign(n=pd.to_numeric(sbs["n_cde"], errors="coerce"))
@@ -136,9 +141,10 @@ def explained(results: pd.DataFrame, participation: pd.DataFrame | None = None,
     out["prate"] = pd.to_numeric(out["prate"], errors="coerce")
 
     def reason(r: pd.Series) -> str:
-        hidden = r["compared"] and _difference_reason(r, read).startswith("one side's figure is hidden")
+        hidden = r["compared"] and _difference_reason(r, read, rule_applied).startswith("one side's figure is hidden")
         beyond = None if hidden else _lea_reason(r, lea, schools)
-        return beyond or (_difference_reason(r, read) if r["compared"] else _only_reason(r, read))
+        return beyond or (_difference_reason(r, read, rule_applied) if r["compared"]
+                          else _only_reason(r, read, rule_applied))
 
     out["reason"] = [reason(r) for _, r in out.iterrows()] if len(out) else pd.Series(dtype=str)
     return out.drop(columns="prate")
@@ -158,6 +164,13 @@ def _participation(con: duckdb.DuckDBPyConnection, school_year: str) -> pd.DataF
         if frames else pd.DataFrame(columns=["cds", "student_group", "indicator", "prate"])
 
 
+def _rule_applied(school_year: str) -> bool:
+    """Whether ``config/participation_rule.csv`` has the year's rule for both ELA and math."""
+    rule = load_participation_rule()
+    year = rule[rule["dashboard_year"] == dashboard_year(school_year)]
+    return set(year["subject"]) == {"ELA", "MATH"}
+
+
 def write_preview_report(con: duckdb.DuckDBPyConnection, school_year: str, out_dir: Path) -> dict[str, Path]:
     """Write ``validation/preview.html`` and ``validation/preview_differences.csv`` for the year."""
     results = read_table(con, "indicator_results", {"school_year": school_year}) \
@@ -169,7 +182,8 @@ def write_preview_report(con: duckdb.DuckDBPyConnection, school_year: str, out_d
         read = frozenset(t for t in ("calpads_senr", "calpads_sped") if table_exists(con, f"validated_{t}") and
                          con.execute(f"SELECT count(*) FROM validated_{t} WHERE school_year = ?",
                                      [school_year]).fetchone()[0])
-        sbs, diffs = side_by_side(results), explained(results, _participation(con, school_year), read)
+        sbs, diffs = side_by_side(results), explained(results, _participation(con, school_year), read,
+                                                      _rule_applied(school_year))
     summary = preview_summary(sbs)
     folder = Path(out_dir) / "validation"
     columns = ["indicator", "rtype", "cds", "student_group", "only", "differs"] + \

@@ -7,9 +7,13 @@ district's own file wins, and the run says which was used).
 The rules, and what they leave out (said, never guessed):
 
 - Assessment: record types 01/02 (Smarter Balanced ELA/math) and 03/04 (CAA) in grades 3-8 and 11;
-  a score counts when ``IncludeIndicator`` is ``Y``, otherwise the row stays without a score (a
-  participant not scored). Groups from the file's own CALPADS fields, codes mapped by
-  ``config/state_codes.yaml``; a blank flag stays unknown (NULL), not "No".
+  a score counts when ``IncludeIndicator`` is ``Y``, otherwise the row stays without a score.
+  ``participated`` says, for CDE's 95 % participation rule, whether the record was tested (``Y``),
+  enrolled and not tested (``N``), or is outside the participation base (NULL: ``E``, a first-year
+  English learner on ELA), by the codes of ``config/state_codes.yaml``. Groups from the file's own
+  CALPADS fields, codes mapped by ``config/state_codes.yaml``; a blank flag stays unknown (NULL),
+  not "No". ``language_group`` is the academic indicators' ELO, RFP (reclassified within
+  ``reclassified_years``, from ``RFEPDate``) or EO; the scoring counts ELO and RFP as EL on ELA and math.
 - Attendance: one row per STAS record not exempt (13.13 = N); days enrolled = expected attendance
   days (13.15); days absent = out-of-school suspension + excused + unexcused + non-ADA
   independent study (13.17 + 13.19 + 13.20 + 13.21), the Dashboard's absences. An hourly school's
@@ -53,7 +57,7 @@ from schemas.state import SENR_GRADES
 CODES_FILE = "state_codes.yaml"
 ETHNICITY = {"AA", "AI", "AS", "FI", "HI", "PI", "WH", "MR"}
 ASSESSMENT_COLUMNS = ["ssid", "cds", "grade", "subject", "test_type", "scale_score", "ethnicity", "el", "ltel",
-                      "sed", "swd", "foster", "homeless", "source_line"]
+                      "sed", "swd", "foster", "homeless", "language_group", "participated", "source_line"]
 ATTENDANCE_COLUMNS = ["ssid", "cds", "grade", "days_enrolled", "days_absent", "ethnicity", "el", "ltel", "sed",
                       "swd", "foster", "homeless", "source_line"]
 RECORD_TYPES = {"01": ("ELA", "SBA"), "02": ("MATH", "SBA"), "03": ("ELA", "CAA"), "04": ("MATH", "CAA")}
@@ -70,6 +74,10 @@ class StateCodes:
     sinf_race_groups: dict[str, str]
     chronic_grades: tuple[str, ...] = ("TK", "KN", "01", "02", "03", "04", "05", "06", "07", "08")
     swd_plan_types: tuple[str, ...] = ("100", "150", "200")
+    reclassified_years: int = 4
+    language_groups_until: int = 2023
+    participation_tested: tuple[str, ...] = ("Y",)
+    participation_outside: tuple[str, ...] = ("E",)
 
 
 def load_codes(config_dir: str | Path = CONFIG_DIR) -> StateCodes:
@@ -85,32 +93,54 @@ def load_codes(config_dir: str | Path = CONFIG_DIR) -> StateCodes:
     eth = data["reporting_ethnicity"]
     if not isinstance(eth, dict) or not all(str(v) in ETHNICITY for v in eth.values()):
         raise ConfigError(f"{where}: 'reporting_ethnicity' must map codes to {', '.join(sorted(ETHNICITY))}")
-    for key in ("english_learner_status", "sed_programs", "homeless_programs"):
+    for key in ("english_learner_status", "sed_programs", "homeless_programs", "participation_tested",
+                "participation_outside", "chronic_grades", "swd_plan_types"):
+        if key not in data:
+            raise ConfigError(f"{where}: missing key '{key}'")
         if not isinstance(data[key], list) or not data[key]:
             raise ConfigError(f"{where}: '{key}' must be a non-empty list")
+    years, until = data.get("reclassified_years"), data.get("language_groups_until")
+    if not isinstance(years, int) or isinstance(years, bool) or not 1 <= years <= 12:
+        raise ConfigError(f"{where}: 'reclassified_years' must be a whole number of school years, 1-12")
+    if not isinstance(until, int) or isinstance(until, bool) or not 2000 <= until <= 2100:
+        raise ConfigError(f"{where}: 'language_groups_until' must be a Dashboard year (e.g. 2023)")
     races = data.get("sinf_race_groups")
     single = {c for c in eth if c not in ("500", "800")}
     if not isinstance(races, dict) or not races or not all(str(v) in single for v in races.values()):
         raise ConfigError(f"{where}: 'sinf_race_groups' must map race codes to {', '.join(sorted(single))}")
-    for key in ("chronic_grades", "swd_plan_types"):
-        if not isinstance(data.get(key), list) or not data[key]:
-            raise ConfigError(f"{where}: '{key}' must be a non-empty list")
     unknown = sorted(str(g) for g in data["chronic_grades"] if str(g) not in SENR_GRADES)
     if unknown:
         raise ConfigError(f"{where}: 'chronic_grades': {', '.join(unknown)} not a SENR grade level code "
                           f"({', '.join(SENR_GRADES)})")
     return StateCodes({str(k): str(v) for k, v in eth.items()}, tuple(map(str, data["english_learner_status"])),
                       tuple(map(str, data["sed_programs"])), tuple(map(str, data["homeless_programs"])),
-                      {str(k): str(v) for k, v in races.items()}, tuple(map(str, data["chronic_grades"])),
-                      tuple(map(str, data["swd_plan_types"])))
+                      {str(k): str(v) for k, v in races.items()},
+                      chronic_grades=tuple(map(str, data["chronic_grades"])),
+                      swd_plan_types=tuple(map(str, data["swd_plan_types"])),
+                      reclassified_years=years, language_groups_until=until,
+                      participation_tested=tuple(map(str, data["participation_tested"])),
+                      participation_outside=tuple(map(str, data["participation_outside"])))
 
 
 def _yes_no(values: pd.Series) -> pd.Series:
     return values.astype("string").map({"Yes": "Y", "No": "N"}).astype("string")
 
 
-def assessment_rows(caaspp: pd.DataFrame, codes: StateCodes) -> pd.DataFrame:
-    """``validated_assessment`` rows from the kept CAASPP records (``validated_caaspp``)."""
+def _language_group(c: pd.DataFrame, codes: StateCodes, school_year: str) -> pd.Series:
+    """ELO, RFP (reclassified on or after 1 July of the school year ``reclassified_years`` before the
+    tested spring's) or EO, else NULL (IFEP, TBD, ADEL, an earlier or undated RFEP, no status)."""
+    elas = c["elas"].astype("string")
+    since = f"{dashboard_year(school_year) - codes.reclassified_years}-07-01"
+    dated = c["rfepdate"].astype("string") if "rfepdate" in c else pd.Series(pd.NA, c.index, "string")
+    recent = elas.eq("RFEP") & dated.ge(since)
+    group = np.select([elas.isin(codes.english_learner_status).fillna(False).to_numpy(bool),
+                       recent.fillna(False).to_numpy(bool), elas.eq("EO").fillna(False).to_numpy(bool)],
+                      ["ELO", "RFP", "EO"], "")
+    return pd.Series(group, c.index, "string").replace("", pd.NA)
+
+
+def assessment_rows(caaspp: pd.DataFrame, codes: StateCodes, school_year: str) -> pd.DataFrame:
+    """``validated_assessment`` rows of ``school_year`` from the kept CAASPP records (``validated_caaspp``)."""
     c = caaspp[caaspp["recordtype"].isin(list(RECORD_TYPES))].copy()
     c["grade"] = pd.to_numeric(c["gradeassessed"]).astype("int64")
     c = c[c["grade"].isin(ACCOUNTABILITY_GRADES)]
@@ -126,6 +156,9 @@ def assessment_rows(caaspp: pd.DataFrame, codes: StateCodes) -> pd.DataFrame:
         "ltel": _yes_no(c["ltelorarltel"]) if "ltelorarltel" in c else pd.Series(pd.NA, c.index, "string"),
         "sed": _yes_no(c["economicdisadvantagestatus"]), "swd": _yes_no(c["calpadsideaindicator"]),
         "foster": _yes_no(c["fosterstatus"]), "homeless": _yes_no(c["homelessstatus"]),
+        "language_group": _language_group(c, codes, school_year),
+        "participated": pd.Series(np.where(c["includeindicator"].isin(codes.participation_tested), "Y", "N"),
+                                  c.index, "string").mask(c["includeindicator"].isin(codes.participation_outside)),
         "source_line": c["source_line"].astype("int64"),
     })
     # one record per student and subject, as the district export has it: the first in the file
@@ -278,7 +311,7 @@ def load_state_tables(warehouse_path: Path | str, school_year: str,
             if _provided(con, "assessment", school_year):
                 done["validated_assessment"] = "the district's assessment.csv is used; the CAASPP file is not loaded"
             else:
-                rows = assessment_rows(caaspp, codes)
+                rows = assessment_rows(caaspp, codes, school_year)
                 warehouse.replace_rows(con, "validated_assessment", rows, {"school_year": school_year})
                 done["validated_assessment"] = f"{len(rows)} rows from the CAASPP Student Score Data File"
         stas = _year_rows(con, "validated_calpads_stas", school_year)

@@ -69,6 +69,8 @@ class CaasppStudentScore(pa.DataFrameModel):
     conditioncode: Text = pa.Field(nullable=True, str_length={"min_value": 1, "max_value": 8})
     attemptedness: Text = pa.Field(nullable=True, isin=["N", "P", "Y"])
     elas: Text = pa.Field(nullable=True, isin=ELAS, description="English language acquisition status")
+    rfepdate: Text = pa.Field(nullable=True, required=False, str_matches=r"^\d{4}-\d{2}-\d{2}$",
+                              description="date reclassified fluent English proficient, YYYY-MM-DD")
     economicdisadvantagestatus: Text = _flag("CALPADS economic disadvantage")
     calpadsideaindicator: Text = _flag("special education (CALPADSSpecialEducation from 2023-24)")
     fosterstatus: Text = _flag("foster youth (CALPADSFosterStatus from 2024-25)")

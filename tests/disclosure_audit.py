@@ -364,9 +364,11 @@ def audit(raw: Path, out: Path, years: list[str] | None = None) -> dict[str, lis
 
     def ind_known(r):
         """n of a figure CDE's file publishes: this row's, or the same cell's with the same n (our
-        recomputation of a figure CDE published is as public)."""
+        recomputation of a figure CDE published is as public; on ELA and math CDE's n counts the
+        students added for its 95 % participation rule, and so does ours: the n shown is compared)."""
         cde = t["cde_published"].get((r["school_year"], r["rtype"], r["cds"], r["indicator"], "cde", r["student_group"]))
-        return cde if r["origin"] == "cde" or (cde is not None and cde == ind_truth(r)) else None
+        same = cde is not None and (cde == ind_truth(r) or cde == _num(r.get("n")))
+        return cde if r["origin"] == "cde" or same else None
 
     def ind_prior_known(r):
         return t["cde_prior_published"].get((r["school_year"], r["rtype"], r["cds"], r["indicator"], r["origin"],
@@ -451,7 +453,7 @@ def audit(raw: Path, out: Path, years: list[str] | None = None) -> dict[str, lis
             if tn is None or tn <= 0 or "n" not in fig:
                 continue
             kn = t["cde_published"].get((year, "S", cds, item, "cde", group)) if section == "indicator" else None
-            kn = kn if origin == "cde" or kn == tn else None  # CDE's figure, or ours of the same cell and n
+            kn = kn if origin == "cde" or kn in (tn, _num(fig["n"])) else None  # CDE's, or ours of the same cell and n
             fam[(section, cds, item, origin)][group] = (_num(fig["n"]), tn, kn)
             where = f"data.csv {year} {section} {cds} {item} {origin} {group}"
             if tn < MIN_N:

@@ -29,13 +29,29 @@ def preview_results(root: Path, scale: str = "tiny", seed: int = 7) -> pd.DataFr
     for year in YEARS:
         for name in ("assessment.csv", "attendance.csv"):
             (raw / year / name).unlink()
-    path = root / "scorecards.duckdb"
+    return preview_of(raw, root / "scorecards.duckdb", YEARS)[YEARS[-1]]
+
+
+def preview_of(raw: Path, path: Path, years: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    """``score_indicators`` of each of ``years`` (in order: each needs the one before) from the state's
+    files and CDE's Dashboard files under ``raw``, stored in the warehouse at ``path``."""
     settings = load_settings()
-    for year in YEARS:
+    out = {}
+    for year in years:
         for name in SOURCES_READ:
             store(path, SOURCES[name], ingest(SOURCES[name], raw, year, settings), year, None)
         load_state_tables(path, year)
         with warehouse.connect(path) as con:
             warehouse.replace_rows(con, "attendance", score_attendance(con, year, settings), {"school_year": year})
-    with warehouse.connect(path) as con:
-        return score_indicators(con, YEARS[-1], settings)
+            out[year] = score_indicators(con, year, settings)
+    return out
+
+
+def real_student_n_size(sbs: pd.DataFrame) -> pd.Series:
+    """Compared rows whose difference is the n-size counted on real students: CDE counts the students
+    added for its 95 % participation rule towards 11, the preview (privacy) does not, so our figure,
+    or last year's behind our change, is hidden where CDE's is shown."""
+    ours_hidden = sbs["note_district"].eq("n_lt_11") & sbs["n_cde"].notna()
+    change_only = sbs["differs"].apply(lambda d: bool(d) and set(d.split(", ")) <= {"change", "change_level", "color"})
+    prior_hidden = change_only & sbs["change_district"].isna() & sbs["change_cde"].notna()
+    return sbs["compared"] & sbs["indicator"].isin(["ela", "math"]) & (ours_hidden | prior_hidden)

@@ -48,6 +48,15 @@ def test_two_tiny_hidden_groups_need_a_third():
     assert not out.loc["HI", "suppressed"]
 
 
+def test_on_ela_and_math_el_minus_rfp_does_not_give_a_hidden_elo():
+    """The academic EL group is ELO + RFP: with ELO hidden, RFP is hidden too (EL - RFP would be ELO)."""
+    df = frame([("ALL", 200, -20.0), ("EL", 38, -60.0), ("ELO", 8, -110.0), ("RFP", 30, 5.0), ("EO", 150, -10.0)])
+    df["indicator"] = "ela"
+    out = complementary_suppression(df, P, CELL).set_index("student_group")
+    assert out.loc["RFP", "note"] == "complementary" and pd.isna(out.loc["RFP", "status"])
+    assert not out.loc["EL", "suppressed"] and not out.loc["EO", "suppressed"]
+
+
 def test_enough_hidden_already_needs_nothing_more():
     df = frame([("ALL", 100, 20.0), ("HI", 70, 20.0), ("AA", 13, 30.0), ("WH", 9, 25.0), ("AS", 8, 40.0)])
     out = complementary_suppression(df, P, CELL)

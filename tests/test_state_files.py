@@ -221,9 +221,41 @@ def test_caaspp_records_become_the_assessment_rows_they_were_written_from(loaded
     key = ["ssid", "subject"]
     merged = theirs.merge(ours, on=key, suffixes=("", "_state"), validate="one_to_one")
     assert len(merged) == len(theirs) == len(ours)
-    for column in ["cds", "grade", "test_type", "scale_score", "ethnicity", "el", "sed", "swd", "foster", "homeless"]:
+    for column in ["cds", "grade", "test_type", "ethnicity", "el", "sed", "swd", "foster", "homeless"]:
         assert (merged[column].astype(str) == merged[f"{column}_state"].astype(str)).all(), column
+    sba, caa = merged[merged["test_type"].eq("SBA")], merged[merged["test_type"].eq("CAA")]
+    assert (sba["scale_score"].astype(str) == sba["scale_score_state"].astype(str)).all()
+    # a CAA taker has a CAA score (the grade's 100-point band; grade 11: 900-999) and was tested
+    band = caa["grade"].astype(int).clip(upper=9) * 100
+    assert len(caa) and caa["scale_score_state"].between(band, band + 99).all()
     assert ours["ltel"].isna().all()  # no LTEL field before 2024-25: unknown, not "No"
+    # tested = a score; the sample's students not tested count as enrolled, not tested (N)
+    assert (merged["participated"].eq("Y") == merged["scale_score_state"].notna()).all()
+    # ELO = English learners, EO from the CAASPP ELAS (written here from the el flag alone: EL or EO)
+    assert (merged["language_group"].eq("ELO") == merged["el"].eq("Y")).all()
+    assert set(merged["language_group"]) == {"ELO", "EO"}
+
+
+def test_the_language_groups_follow_elas_and_the_reclassification_date():
+    """ELO for an English learner; RFP for RFEP reclassified on or after 1 July of the school year
+    ``reclassified_years`` (4) before the tested spring's; EO; no group for IFEP, an earlier or undated
+    RFEP; first-year English learners on ELA (E) are outside the participation base."""
+    from pipeline.state_tables import assessment_rows, load_codes
+
+    cases = [("EL", None, "Y", "ELO", "Y"), ("RFEP", "2020-07-01", "Y", "RFP", "Y"),
+             ("RFEP", "2020-06-30", "N", None, "N"), ("RFEP", None, "Y", None, "Y"), ("EO", None, "T", "EO", "N"),
+             ("IFEP", None, "E", None, None)]
+    caaspp = pd.DataFrame({
+        "recordtype": "01", "ssid": [f"{i:010d}" for i in range(len(cases))], "gradeassessed": "05",
+        "calpadsschoolcode": "19754160000001", "includeindicator": [c[2] for c in cases],
+        "scalescore": pd.array([2500] * len(cases), "Int64"), "elas": [c[0] for c in cases],
+        "rfepdate": [c[1] for c in cases], "reportingethnicity": "500", "economicdisadvantagestatus": "No",
+        "calpadsideaindicator": "No", "fosterstatus": "No", "homelessstatus": "No",
+        "source_line": range(2, len(cases) + 2)})
+    rows = assessment_rows(caaspp, load_codes(), "2023-24")
+    assert [None if pd.isna(v) else v for v in rows["language_group"]] == [c[3] for c in cases]
+    assert [None if pd.isna(v) else v for v in rows["participated"]] == [c[4] for c in cases]
+    assert rows["el"].tolist() == ["Y", "N", "N", "N", "N", "N"]
 
 
 def test_stas_records_become_the_attendance_rows_they_were_written_from(loaded):
@@ -343,6 +375,13 @@ def test_state_codes_configuration_is_checked(tmp_path):
     with pytest.raises(ConfigError, match="state_codes.yaml: 'reporting_ethnicity' must map codes to"):
         load_codes(tmp_path)
     assert load_codes().reporting_ethnicity["500"] == "HI"
+    text = (REPO / "config" / CODES_FILE).read_text()
+    (tmp_path / CODES_FILE).write_text(text.replace("reclassified_years: 4", "reclassified_years: four"))
+    with pytest.raises(ConfigError, match="state_codes.yaml: 'reclassified_years' must be a whole number"):
+        load_codes(tmp_path)
+    (tmp_path / CODES_FILE).write_text(text.replace('participation_tested: ["Y"]\n', ""))
+    with pytest.raises(ConfigError, match="state_codes.yaml: missing key 'participation_tested'"):
+        load_codes(tmp_path)
 
 
 def test_only_the_kept_columns_are_parsed_and_nothing_is_lost(tiny_raw, tmp_path):

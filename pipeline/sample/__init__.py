@@ -68,7 +68,7 @@ from pipeline.sample.dashboard_rules import load_rules
 from pipeline.sample.district_exports import (
     write_assessment, write_attendance, write_community, write_directory, write_enrollment,
 )
-from pipeline.sample.outcomes import elpi_students, year_records
+from pipeline.sample.outcomes import elpi_students, language_statuses, year_records
 from pipeline.sample.population import Simulator
 from pipeline.sample.public_files import write_census_enrollment, write_overrides, write_public_schools
 from pipeline.sample.scales import SCALES, ScaleSpec
@@ -138,7 +138,7 @@ def generate(out_dir: str | Path, scale: str = "demo", seed: int = 2024,
         sim.advance(spring)
         yd = year_records(sim, spring, prev_grad)
         prev_grad = yd.grad
-        agg = aggregate(yd, world, spec, seed)
+        agg = aggregate(yd, world, spec, seed, config_dir)
         if spring in springs:
             label = yd.label
             ydir = out / label
@@ -156,7 +156,8 @@ def generate(out_dir: str | Path, scale: str = "demo", seed: int = 2024,
             counts[f"{label}/survey_population.csv"] = npop
             counts[f"{label}/community.csv"] = write_community(yd, world, seed, ydir / "community.csv")
             if student_files != "district":
-                written = write_state_files(ydir, spring, elpi_students(yd, world), config_dir)
+                written = write_state_files(ydir, spring, elpi_students(yd, world), config_dir,
+                                            language_statuses(yd))
                 counts.update({f"{label}/{n}": rows for n, rows in written.items()})
             _remove_other_form(ydir, student_files, counts, label)
             for ind in DASHBOARD_INDICATORS:

@@ -15,7 +15,7 @@ ETH_INDEX = {c: i for i, c in enumerate(ETH)}
 EO, IFEP, EL, RFP = 0, 1, 2, 3  # language status
 ENROLL_GROUPS = ["ALL", *ETH, "EL", "LTEL", "RFP", "EO", "SED", "SWD", "FOS", "HOM"]
 RATE_GROUPS = ["ALL", *ETH, "EL", "LTEL", "SED", "SWD", "FOS", "HOM"]
-ACAD_GROUPS = ["ALL", *ETH, "EL", "LTEL", "RFP", "EO", "SED", "SWD", "FOS", "HOM"]
+ACAD_GROUPS = ["ALL", *ETH, "EL", "LTEL", "ELO", "RFP", "EO", "SED", "SWD", "FOS", "HOM"]
 ELPI_GROUPS = ["EL", "LTEL"]
 TESTED_GRADES = (3, 4, 5, 6, 7, 8, 11)
 DAYS = 180
@@ -38,14 +38,19 @@ def parse_year(label: str) -> int:
     return spring
 
 
-def group_masks(a: dict[str, np.ndarray], groups: list[str]) -> Iterator[tuple[str, np.ndarray | None]]:
-    """(code, membership mask) of each student group for records with these attributes; None is all."""
+def group_masks(a: dict[str, np.ndarray], groups: list[str],
+                academic: bool = False) -> Iterator[tuple[str, np.ndarray | None]]:
+    """(code, membership mask) of each student group for records with these attributes; None is all.
+    ``academic``: ELA and math, whose EL group is English learners and RFP (ELO + RFP; SBE January
+    2017: ELs plus students reclassified for four years or less)."""
     for code in groups:
         if code == "ALL":
             yield code, None
         elif code in ETH_INDEX:
             yield code, a["eth"] == ETH_INDEX[code]
         elif code == "EL":
+            yield code, (a["lang"] == EL) | ((a["lang"] == RFP) if academic else False)
+        elif code == "ELO":
             yield code, a["lang"] == EL
         elif code == "LTEL":
             yield code, a["ltel"]

@@ -11,18 +11,23 @@ state row is synthetic except at ``state`` scale, where it is the aggregate
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
 from pipeline.sample.codes import (
     ACAD_GROUPS, DASHBOARD_INDICATORS, ELPI_GROUPS, RATE_GROUPS, STATE_CDS, group_masks,
 )
-from pipeline.sample.dashboard_rules import half_up_div
-from pipeline.sample.outcomes import YearData, group_attrs
+from pipeline.config import CONFIG_DIR
+from pipeline.participation import load_participation_rule, students_added
+from pipeline.sample.outcomes import YearData, academic_attrs, group_attrs
 from pipeline.sample.scales import ScaleSpec
 from pipeline.sample.synthetic import synthetic_rows
 from pipeline.sample.world import World
+from pipeline.state_tables import load_codes
 
+LANGUAGE = {"ELO", "RFP", "EO"}  # the academic files' language groups (config/state_codes.yaml)
 _CELLS = 1024  # eth(8) x language status(4) x ltel x sed x swd x foster x homeless
 
 
@@ -31,24 +36,24 @@ def _cell_code(a: dict[str, np.ndarray]) -> np.ndarray:
             + a["swd"] * 4 + a["foster"] * 2 + a["homeless"])
 
 
-def _cell_groups(groups: list[str]) -> np.ndarray:
+def _cell_groups(groups: list[str], academic: bool = False) -> np.ndarray:
     """(cells, groups) 0/1 matrix: which student groups each attribute cell belongs to."""
     c = np.arange(_CELLS)
     cells = dict(eth=c // 128, lang=(c // 32) % 4, ltel=(c // 16) % 2 == 1, sed=(c // 8) % 2 == 1,
                  swd=(c // 4) % 2 == 1, foster=(c // 2) % 2 == 1, homeless=c % 2 == 1)
-    cols = [np.ones(_CELLS) if m is None else m.astype(float) for _code, m in group_masks(cells, groups)]
+    cols = [np.ones(_CELLS) if m is None else m.astype(float) for _code, m in group_masks(cells, groups, academic)]
     return np.stack(cols, axis=1)
 
 
 def _agg(ent: np.ndarray, n_ent: int, attrs: dict[str, np.ndarray], groups: list[str],
-         metrics: dict[str, np.ndarray], present: str) -> pd.DataFrame:
+         metrics: dict[str, np.ndarray], present: str, academic: bool = False) -> pd.DataFrame:
     """Sum metrics by entity and student group; keep (entity, group) pairs whose `present` > 0.
 
     Records are first counted per (entity, attribute cell), then cells are summed into groups
     with one matrix product, so the cost is a few bincounts whatever the number of groups.
     """
     key = np.asarray(ent, dtype=np.int64) * _CELLS + _cell_code(attrs)
-    gm = _cell_groups(groups)
+    gm = _cell_groups(groups, academic)
     cols = {}
     for k, v in metrics.items():
         tab = np.bincount(key, weights=np.asarray(v, dtype=np.float64), minlength=n_ent * _CELLS)
@@ -80,8 +85,11 @@ def _entities(w: World, per_school: pd.DataFrame | None, per_district: pd.DataFr
     return pd.concat(parts, ignore_index=True).drop(columns=["entity"])
 
 
-def aggregate(yd: YearData, w: World, spec: ScaleSpec, seed: int) -> dict[str, pd.DataFrame]:
-    """Per indicator: a long table (cds, rtype, studentgroup, metrics...) for this year."""
+def aggregate(yd: YearData, w: World, spec: ScaleSpec, seed: int,
+              config_dir: str | Path = CONFIG_DIR) -> dict[str, pd.DataFrame]:
+    """Per indicator: a long table (cds, rtype, studentgroup, metrics...) for this year. ELA and math
+    follow ``config/state_codes.yaml`` (``reclassified_years``) and ``config/participation_rule.csv``,
+    as the preview does."""
     p = yd.pop
     n_s, n_d = w.n, len(w.districts)
     dist_of = w.schools["district"].to_numpy()
@@ -135,19 +143,24 @@ def aggregate(yd: YearData, w: World, spec: ScaleSpec, seed: int) -> dict[str, p
     # ELA and math: distance from standard, with the participation-rate adjustment
     t = yd.tested
     ti = t["idx"]
-    a_t = group_attrs(p, ti)
+    codes = load_codes(config_dir)
+    a_t = academic_attrs(p, ti, yd.spring, codes.reclassified_years)
+    # ELO, RFP and EO rows are published until language_groups_until (the real 2024 files have none)
+    acad_published = [g for g in acad_groups if yd.spring <= codes.language_groups_until or g not in LANGUAGE]
+    rule = load_participation_rule(config_dir)
     for subj in ("ELA", "MATH"):
         blank, caa = t[f"{subj}_blank"], t[f"{subj}_caa"]
         sba = ~blank & ~caa
         diff = np.where(sba, t[f"{subj}_score"] - t[f"{subj}_cut"], 0)
         nottested = blank & ~caa
-        metrics = {"enrolled": np.ones(len(ti), bool), "tested": ~nottested, "n": sba, "sum": diff,
-                   "nt": nottested, "ntsum": np.where(nottested, t[f"{subj}_loss"] - t[f"{subj}_cut"], 0)}
+        metrics = {"enrolled": np.ones(len(ti), bool), "tested": ~nottested, "n": sba, "sum": diff, "nt": nottested}
         school_t = p["school"][ti]
-        s_tab = _agg(school_t, n_s, a_t, acad_groups, metrics, "enrolled")
-        d_tab = _agg(dist_of[school_t], n_d, a_t, acad_groups, metrics, "enrolled") if real_d else None
-        x_tab = _agg(np.zeros(len(ti), np.int64), 1, a_t, acad_groups, metrics, "enrolled") if real_x else None
-        out[subj.lower()] = _acad_finish(_entities(w, s_tab, d_tab, x_tab))
+        s_tab = _agg(school_t, n_s, a_t, acad_published, metrics, "enrolled", True)
+        d_tab = _agg(dist_of[school_t], n_d, a_t, acad_published, metrics, "enrolled", True) if real_d else None
+        x_tab = _agg(np.zeros(len(ti), np.int64), 1, a_t, acad_published, metrics, "enrolled", True) if real_x else None
+        year_rule = rule[(rule["subject"] == subj) & (rule["dashboard_year"] == yd.spring)]
+        out[subj.lower()] = _acad_finish(_entities(w, s_tab, d_tab, x_tab),
+                                         None if year_rule.empty else year_rule.iloc[0])
 
     # ELPI
     e = yd.elpi
@@ -164,7 +177,7 @@ def aggregate(yd: YearData, w: World, spec: ScaleSpec, seed: int) -> dict[str, p
     # synthetic district / state rows
     for ind in DASHBOARD_INDICATORS:
         extra = []
-        gl = {"ela": acad_groups, "math": acad_groups, "elpi": elpi_groups}.get(ind, groups)
+        gl = {"ela": acad_published, "math": acad_published, "elpi": elpi_groups}.get(ind, groups)
         if not real_d:
             for j in range(n_d):
                 cds = w.districts["county_code"][j] + w.districts["code"][j] + "0000000"
@@ -176,12 +189,15 @@ def aggregate(yd: YearData, w: World, spec: ScaleSpec, seed: int) -> dict[str, p
     return out
 
 
-def _acad_finish(f: pd.DataFrame) -> pd.DataFrame:
-    """Participation: below 95 % tested, the missing test takers count at the lowest obtainable score."""
-    need = (95 * f["enrolled"].to_numpy() + 99) // 100
-    prloss = np.maximum(0, need - f["tested"].to_numpy())
-    nt = f["nt"].to_numpy()
-    pen = np.where(prloss > 0, half_up_div(prloss * f["ntsum"].to_numpy(), np.maximum(nt, 1)), 0)
+def _acad_finish(f: pd.DataFrame, rule: pd.Series | None) -> pd.DataFrame:
+    """CDE's participation rule as measured on the real files (:mod:`pipeline.participation`): the
+    students missing to reach the target share of those enrolled count at the year's one imputed
+    distance. A year without a measured rule adds no one."""
+    if rule is None:
+        prloss = np.zeros(len(f), np.int64)
+    else:
+        prloss = students_added(f["enrolled"].to_numpy(), f["tested"].to_numpy(), int(rule["target_per_mille"]))
+    pen = prloss * (0 if rule is None else int(rule["imputed_distance"]))
     f["prloss"] = prloss
     f["denom"] = f["n"] + prloss
     f["sumadj"] = f["sum"] + pen

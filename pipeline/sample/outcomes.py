@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.config import school_year_of
-from pipeline.sample.codes import CENSUS_DAY, DAYS, EL, TEST_DAY, TESTED_GRADES
+from pipeline.sample.codes import CENSUS_DAY, DAYS, EL, IFEP, RFP, TEST_DAY, TESTED_GRADES
 from pipeline.sample.parameters import (
     AB_G, AB_S, ABS_ETH, ABS_GRADE, ABS_YEAR, ELPI_YEAR, GRAD_ETH, GRAD_YEAR, SBAC, SCORE_COMP, SCORE_ETH,
     SCORE_YEAR_SHIFT, SUSP_ETH, SUSP_GRADE, SUSP_YEAR, VAR_AB, VAR_E, keyed_rng, sigmoid, year_value,
@@ -162,6 +162,23 @@ def group_attrs(p: dict[str, np.ndarray], idx: np.ndarray) -> dict[str, np.ndarr
     return dict(eth=p["eth"][idx], lang=p["lang"][idx], ltel=is_ltel(p)[idx],
                 sed=(p["sed"] | p["homeless"] | p["foster"])[idx], swd=p["swd"][idx],
                 foster=p["foster"][idx], homeless=p["homeless"][idx])
+
+
+def academic_attrs(p: dict[str, np.ndarray], idx: np.ndarray, spring: int, reclassified_years: int) -> dict[str, np.ndarray]:
+    """:func:`group_attrs` for ELA and math: a student reclassified before the last
+    ``reclassified_years`` school years (the tested one included) is in no language group (as IFEP)."""
+    a = group_attrs(p, idx)
+    old = (a["lang"] == RFP) & (p["rfep_spring"][idx] <= spring - reclassified_years)
+    a["lang"] = np.where(old, IFEP, a["lang"]).astype(a["lang"].dtype)
+    return a
+
+
+def language_statuses(yd: YearData) -> pd.DataFrame:
+    """Each student's English language acquisition status (EO, IFEP, EL, RFEP) and, for RFEP, the
+    spring of the school year they were reclassified in (0 otherwise)."""
+    p = yd.pop
+    return pd.DataFrame({"ssid": p["ssid"], "elas": np.array(["EO", "IFEP", "EL", "RFEP"])[p["lang"]],
+                         "rfep_spring": p["rfep_spring"]})
 
 
 def census(yd: YearData) -> tuple[np.ndarray, np.ndarray]:

@@ -111,7 +111,8 @@ class Simulator:
         return np.floor(per[:, None] * w * trend * noise + 0.5).astype(np.int64)
 
     # ---- new students
-    def _new(self, school: np.ndarray, grade: np.ndarray, r: np.random.Generator, initial: bool) -> dict[str, np.ndarray]:
+    def _new(self, school: np.ndarray, grade: np.ndarray, r: np.random.Generator, initial: bool,
+             spring: int) -> dict[str, np.ndarray]:
         n = len(school)
         s = self.w.schools
         k = np.arange(self.counter, self.counter + n, dtype=np.int64)
@@ -132,9 +133,13 @@ class Simulator:
         lang = np.where(ever_el, np.where(still | (grade <= 0), EL, RFP),
                         np.where(r.random(n) < 0.07, IFEP, EO)).astype(np.int8)
         hom = r.random(n) < np.clip(s["hom_rate"].to_numpy()[school] * np.where(sed, 1.1, 0.3), 0, 0.5)
+        # a student who arrives reclassified was reclassified in one of the school years from grade 1 on
+        # (drawn from the SSID, so the other draws stay as they were)
+        ago = (ssid * 40503 % 65521) % np.maximum(grade, 1)
         return dict(
             ssid=ssid, school=school.astype(np.int64), grade=grade.astype(np.int64), eth=eth, sed=sed,
-            ever_el=ever_el, lang=lang, ltel_u=r.random(n).astype(np.float32), swd=swd,
+            ever_el=ever_el, lang=lang, rfep_spring=np.where(lang == RFP, spring - ago, 0).astype(np.int64),
+            ltel_u=r.random(n).astype(np.float32), swd=swd,
             caa=swd & (r.random(n) < 0.08), foster=r.random(n) < (0.004 + 0.008 * sed), homeless=hom,
             g=g, s_ela=s_ela, s_math=s_math, abs_lat=r.normal(0, 0.75, n).astype(np.float32),
             susp_lat=r.normal(0, 0.8, n).astype(np.float32),
@@ -170,6 +175,7 @@ class Simulator:
             ela_ab = AB_G * p["g"] + AB_S * p["s_ela"]
             recl = was_el & (p["grade"] >= 2) & (r.random(n) < sigmoid(-1.9 + 1.3 * ela_ab + 0.1 * (p["grade"] - 3)))
             p["lang"] = np.where(recl, RFP, p["lang"]).astype(np.int8)
+            p["rfep_spring"] = np.where(recl, spring, p["rfep_spring"])
             p["prior_elpac"] = was_el
             s = self.w.schools
             pov = s["poverty"].to_numpy()[p["school"]]
@@ -201,7 +207,7 @@ class Simulator:
             counts = np.zeros(nslots, dtype=np.int64)
         deficit = np.maximum(t - counts, 0)
         slots = np.repeat(np.arange(nslots), deficit)
-        new = self._new(slots // 14, slots % 14 - 1, r, initial)
+        new = self._new(slots // 14, slots % 14 - 1, r, initial, spring)
         p = _concat(p, new)
         order = np.lexsort((p["ssid"], p["grade"], p["school"]))
         self.pop = _subset(p, order)

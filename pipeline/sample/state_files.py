@@ -88,13 +88,34 @@ def _yes_no(flags: pd.Series) -> np.ndarray:
     return np.where(flags.eq("Y"), "Yes", "No")
 
 
-def write_caaspp(assessment: pd.DataFrame, spring: int, path: Path) -> int:
-    """One record per student and test: 01/02 Smarter Balanced ELA/math, 03/04 CAA ELA/math."""
+def _rfep_dates(ssid: pd.Series, rfep_spring: pd.Series) -> np.ndarray:
+    """A reclassification date (YYYY-MM-DD) in the fall of the school year ending ``rfep_spring``."""
+    fall = pd.to_datetime(pd.DataFrame({"year": rfep_spring.to_numpy() - 1, "month": 9, "day": 1}))
+    return (fall + pd.to_timedelta(_draws(ssid, "rfep", 120), unit="D")).dt.strftime("%Y-%m-%d").to_numpy()
+
+
+def write_caaspp(assessment: pd.DataFrame, spring: int, path: Path, language: pd.DataFrame | None = None) -> int:
+    """One record per student and test: 01/02 Smarter Balanced ELA/math, 03/04 CAA ELA/math. A CAA
+    taker has a CAA score (100-point band of the grade, grade 11 900-999) and counts as tested.
+    ``language`` (``ssid``, ``elas``, ``rfep_spring``): each student's ELAS and reclassification year,
+    written as ``ELAS`` and ``RFEPDate``; without it ELAS is EL or EO from the ``el`` flag."""
     a = assessment.reset_index(drop=True)
     who = people(a["ssid"], spring, a["grade"].astype(str))
-    record = np.where(a["subject"].eq("ELA"), 1, 2) + np.where(a["test_type"].eq("CAA"), 2, 0)
+    caa = a["test_type"].eq("CAA")
+    record = np.where(a["subject"].eq("ELA"), 1, 2) + np.where(caa, 2, 0)
+    grade_n = a["grade"].astype(int)
+    band = np.where(grade_n <= 8, grade_n, 9) * 100
+    caa_score = pd.Series(band + 40 + _draws(a["ssid"] + a["subject"], "caa", 60)).astype("Int64")
+    a["scale_score"] = a["scale_score"].astype("Int64").mask(caa, caa_score)
     scored = a["scale_score"].notna()
-    grade = a["grade"].astype(int).map("{:02d}".format)
+    grade = grade_n.map("{:02d}".format)
+    if language is None:
+        elas, rfep_date = pd.Series(np.where(a["el"].eq("Y"), "EL", "EO")), pd.Series([""] * len(a))
+    else:
+        lang = a[["ssid"]].merge(language.astype({"ssid": str}), on="ssid", how="left", validate="many_to_one")
+        elas = lang["elas"].fillna("EO")
+        reclassified = lang["rfep_spring"].fillna(0).astype(int)
+        rfep_date = pd.Series(np.where(elas.eq("RFEP"), _rfep_dates(lang["ssid"], reclassified.clip(lower=2000)), ""))
     cds = a["cds"].astype(str)
     header = caaspp_header(spring)
     renamed = dict(zip(caaspp_header(2022), header))
@@ -104,7 +125,7 @@ def write_caaspp(assessment: pd.DataFrame, spring: int, path: Path) -> int:
         "DateofBirth": who["birth"], "Gender": who["gender"], "CALPADSGrade": grade, "GradeAssessed": grade,
         "CALPADSDistrictCode": cds.str[:7] + "0000000", "CALPADSSchoolCode": cds,
         "CALPADSIDEAIndicator": _yes_no(a["swd"]), "ELStatus": _yes_no(a["el"]),
-        "ELAS": np.where(a["el"].eq("Y"), "EL", "EO"), "FosterStatus": _yes_no(a["foster"]),
+        "ELAS": elas, "RFEPDate": rfep_date, "FosterStatus": _yes_no(a["foster"]),
         "HomelessStatus": _yes_no(a["homeless"]), "EconomicDisadvantageStatus": _yes_no(a["sed"]),
         "HispanicorLatino": np.where(a["ethnicity"].eq("HI"), "Yes", "No"),
         "TwoorMoreRaces": np.where(a["ethnicity"].eq("MR"), "Yes", "No"),
@@ -272,9 +293,10 @@ def write_sprg(attendance: pd.DataFrame, spring: int, path: Path) -> int:
 
 
 def write_state_files(year_dir: Path, spring: int, elpi: pd.DataFrame | None = None,
-                      config_dir: str | Path = CONFIG_DIR) -> dict[str, int]:
-    """The state files of the year, from the district exports already written in ``year_dir``
-    and (``elpi``: ``ssid``, ``cds``, ``grade``, ``category``) the students the sample's ELPI counts."""
+                      config_dir: str | Path = CONFIG_DIR, language: pd.DataFrame | None = None) -> dict[str, int]:
+    """The state files of the year, from the district exports already written in ``year_dir``,
+    (``elpi``: ``ssid``, ``cds``, ``grade``, ``category``) the students the sample's ELPI counts and
+    (``language``: ``ssid``, ``elas``, ``rfep_spring``) each student's language status."""
     from pipeline.sample.state_senr import write_senr, write_sped
     from pipeline.sample.state_sinf import write_sinf
 
@@ -286,5 +308,7 @@ def write_state_files(year_dir: Path, spring: int, elpi: pd.DataFrame | None = N
     writers = [(write_caaspp, assessment), (write_stas, attendance), (write_sela, attendance),
                (write_sprg, attendance), (write_sinf, attendance), (write_senr, attendance), (write_sped, attendance)]
     names = [n for n in STATE_FILES if n != STATE_FILES[1]]
-    counts.update({name: write(frame, spring, year_dir / name) for name, (write, frame) in zip(names, writers)})
+    counts.update({name: write(frame, spring, year_dir / name) for name, (write, frame) in zip(names, writers)
+                   if write is not write_caaspp})
+    counts[STATE_FILES[0]] = write_caaspp(assessment, spring, year_dir / STATE_FILES[0], language)
     return {name: counts[name] for name in STATE_FILES}

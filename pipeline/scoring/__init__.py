@@ -33,6 +33,9 @@ _ASSESSMENT_COLUMNS = {  # column of validated_assessment -> type of the empty s
     "subject": "VARCHAR", "test_type": "VARCHAR", "scale_score": "BIGINT",
     "ethnicity": "VARCHAR", "el": "VARCHAR", "ltel": "VARCHAR", "sed": "VARCHAR", "swd": "VARCHAR",
     "foster": "VARCHAR", "homeless": "VARCHAR", "source_line": "BIGINT",
+    # from the state's CAASPP file only (pipeline/state_tables.py): ELO / RFP / EO, and Y / N / NULL
+    # (tested / not tested / outside the participation base) for the 95 % participation rule
+    "language_group": "VARCHAR", "participated": "VARCHAR",
 }
 _ASSESSMENT_REQUIRED = ("school_year", "ssid", "cds", "grade", "subject", "test_type", "scale_score")
 

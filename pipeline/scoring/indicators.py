@@ -12,9 +12,11 @@ import pandas as pd
 
 from pipeline.config import Settings, config_path, dashboard_year, prior_school_year
 from pipeline.dashboard_config import load_rules
+from pipeline.participation import RULE_FILE, load_participation_rule
 from pipeline.scoring import assessment_source, install_macros, sql
 from pipeline.scoring.elpi import load_elpi_preview
 from pipeline.sources import DASHBOARD
+from pipeline.state_tables import CODES_FILE, load_codes
 from pipeline.warehouse import columns, quote, table_exists
 
 
@@ -46,6 +48,15 @@ def load_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
         "columns = {'subject': 'VARCHAR', 'grade': 'BIGINT', 'standard_met': 'BIGINT', 'source': 'VARCHAR'})",
         [str(config_path("sbac_standard_met.csv"))],
     )
+    con.execute("CREATE OR REPLACE TEMP TABLE language_groups_until AS SELECT ?::BIGINT AS dashboard_year",
+                [load_codes(config_path(CODES_FILE).parent).language_groups_until])
+    con.register("_participation_frame", load_participation_rule(config_path(RULE_FILE).parent))
+    try:
+        con.execute("CREATE OR REPLACE TEMP TABLE participation_rule AS SELECT subject, dashboard_year::BIGINT AS "
+                    "dashboard_year, target_per_mille::BIGINT AS target_per_mille, imputed_distance::BIGINT AS "
+                    "imputed_distance FROM _participation_frame")
+    finally:
+        con.unregister("_participation_frame")
 
 
 def _select(table: str, indicator: str, wanted: dict[str, tuple[str | None, str]], present: list[str]) -> str:

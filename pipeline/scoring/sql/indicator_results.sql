@@ -50,8 +50,12 @@ rounded AS (
     SELECT *,
         -- a published status with no denominator in the file (e.g. the 2018 subsets) was already
         -- cleared for publication by CDE
-        CASE WHEN curr_denom IS NOT NULL THEN curr_denom >= $min_n ELSE curr_status_given IS NOT NULL END AS curr_shown,
-        CASE WHEN prior_denom IS NOT NULL THEN prior_denom >= $min_n ELSE prior_status_given IS NOT NULL END AS prior_shown,
+        -- the n-size counts real students: on the district's ELA and math, those added for CDE's 95 %
+        -- participation rule (in the denominator) are not (curr_students: indicator_inputs.sql)
+        CASE WHEN curr_denom IS NOT NULL THEN coalesce(curr_students, curr_denom) >= $min_n
+             ELSE curr_status_given IS NOT NULL END AS curr_shown,
+        CASE WHEN prior_denom IS NOT NULL THEN coalesce(prior_students, prior_denom) >= $min_n
+             ELSE prior_status_given IS NOT NULL END AS prior_shown,
         CASE WHEN curr_denom > 0 AND curr_numer IS NOT NULL
              THEN (sign(curr_numer) * ((2 * abs(10 * scale * curr_numer::HUGEINT) + curr_denom)
                    // (2 * curr_denom::HUGEINT)))::DECIMAL(18, 0) / 10
@@ -136,7 +140,7 @@ SELECT
     $school_year AS school_year,
     cds, rtype, student_group, indicator, origin, school_type, cut_set,
     CASE WHEN curr_shown THEN curr_denom END AS n,
-    curr_denom AS n_raw,  -- internal: used for complementary suppression, dropped before storing
+    coalesce(curr_students, curr_denom) AS n_raw,  -- internal: complementary suppression, dropped before storing
     CASE WHEN prior_shown THEN prior_denom END AS prior_n,
     status,
     CASE WHEN prior_shown THEN prior_status_calc END AS prior_status,
