@@ -29,6 +29,7 @@ from pathlib import Path
 from urllib.request import url2pathname
 from xml.sax.saxutils import escape
 
+import cssselect2
 import pydyf
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
@@ -36,7 +37,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from pipeline.outputs import atomic_file
 from pipeline.plain_text import plain_line
-from pipeline.render import raster
+from pipeline.render import page_tree, raster
 from pipeline.render.i18n import TEMPLATES_DIR
 
 CSS_PATH = TEMPLATES_DIR / "scorecard.css"
@@ -110,7 +111,21 @@ def scorecard_ua_css() -> tuple[str, bool]:
 
 
 class ScorecardHTML(HTML):
-    """WeasyPrint's ``HTML`` with the trimmed user-agent stylesheet of :func:`scorecard_ua_css`."""
+    """WeasyPrint's ``HTML`` with the trimmed user-agent stylesheet of :func:`scorecard_ua_css`,
+    read from a string by :func:`pipeline.render.page_tree.parse` (tinyhtml5 when the string
+    leaves the subset that parser vouches for)."""
+
+    def __init__(self, string: str, base_url: str | None = None, url_fetcher=None, media_type: str = "print"):
+        tree = page_tree.parse(string)
+        if tree is None:
+            super().__init__(string=string, base_url=base_url, url_fetcher=url_fetcher, media_type=media_type)
+            return
+        # what HTML.__init__ sets after tinyhtml5 (the subset has no <base>: the base URL is the one given)
+        self.base_url = base_url
+        self.url_fetcher = url_fetcher if url_fetcher is not None else URLFetcher()
+        self.media_type = media_type
+        self.wrapper_element = cssselect2.ElementWrapper.from_html_root(tree, content_language=None)
+        self.etree_element = self.wrapper_element.etree_element
 
     def _ua_stylesheets(self, forms=False):
         return [_state().ua_stylesheet, *super()._ua_stylesheets(forms)[1:]]
