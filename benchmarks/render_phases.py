@@ -23,6 +23,7 @@ The single-process modes also print CPU time per PDF, which a busy machine distu
 
 from __future__ import annotations
 
+import gc
 import sys
 import tempfile
 import time
@@ -34,9 +35,11 @@ from pipeline.render.sample import sample_model
 
 
 def phases(copies: int = 20) -> dict[str, float]:
-    """CPU milliseconds per PDF in each stage of one worker, after a warm-up document."""
-    from pipeline.render.pdf import ScorecardHTML, _finisher, _state
+    """CPU milliseconds per PDF in each stage of one worker, after a warm-up document, with the
+    garbage collected as a pool worker collects it (once after each PDF, in "draw + write PDF")."""
+    from pipeline.render.pdf import ScorecardHTML, _collect_after_job, _finisher, _init_pool_worker, _state
 
+    _init_pool_worker()
     state = _state()
     docs = [(render_scorecard_html(sample_model(lang), css_inline=False), lang) for lang in ("en", "es")]
     totals = {"parse HTML": 0.0, "style + layout": 0.0, "draw + write PDF": 0.0}
@@ -50,10 +53,14 @@ def phases(copies: int = 20) -> dict[str, float]:
                                   **PDF_OPTIONS)
             t2 = time.process_time()
             rendered.write_pdf(Path(tmp) / "x.pdf", finisher=_finisher("t", lang), **PDF_OPTIONS)
+            del doc, rendered
+            _collect_after_job()
             t3 = time.process_time()
             if i:  # the first one warms caches
                 for key, dt in zip(totals, (t1 - t0, t2 - t1, t3 - t2)):
                     totals[key] += dt * 1000 / copies
+    gc.unfreeze()  # this is not a worker: collect as usual again, and free it all at exit
+    gc.enable()
     return totals
 
 

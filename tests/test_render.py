@@ -748,6 +748,46 @@ def test_every_page_says_when_its_data_were_produced(tmp_path, lang, words):
     assert len(pages) >= 2 and all(words in text for text in pages)
 
 
+def _footer_lines(path) -> list[list[str]]:
+    """Per page, the footer's lines (words grouped by their baseline), from poppler's word boxes
+    below the page's last 0.45 inch."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) not installed: make browser-tools")
+    xml = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    pages = []
+    for page in re.findall(r'<page width="[\d.]+" height="([\d.]+)">(.*?)</page>', xml, re.S):
+        height, body = float(page[0]), page[1]
+        lines: dict[float, list[str]] = {}
+        for y0, w in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">([^<]*)</word>', body):
+            if float(y0) > height - 0.45 * 72:
+                lines.setdefault(round(float(y0)), []).append(html_lib.unescape(w))
+        pages.append([lines[y] for y in sorted(lines)])
+    return pages
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("as_of", [False, True])
+def test_the_footer_is_one_line(tmp_path, lang, as_of):
+    """The footer (the district, when the data were produced, the page number) is one line on
+    every page, with or without the date: "district " followed by an empty string() made
+    WeasyPrint break the district's name after its first word."""
+    import datetime
+
+    from pipeline.render.pdf import render_pdf_one
+    from pipeline.render.present import present
+    from pipeline.render.sample import sample_scorecard
+
+    district = {"en": "Sample Unified School District", "es": "Distrito Escolar Unificado de Muestra"}[lang]
+    page = present(sample_scorecard(), lang, district=district,
+                   as_of=datetime.date(2026, 12, 6) if as_of else None)
+    pdf = render_pdf_one(render_scorecard_html(page, css_inline=False), tmp_path / "a.pdf", page["title"], lang)
+    pages = _footer_lines(pdf)
+    assert len(pages) >= 2
+    for lines in pages:
+        assert len(lines) == 1, lines
+        assert " ".join(lines[0]).startswith(district), lines
+
+
 def _word_sizes(path) -> list[tuple[str, float]]:
     """Every word of a PDF with its font size in points, from poppler's word boxes: a box is the
     font's ascent to descent high (the embedded Open Sans: 1.362 em), charts' SVG text included."""
