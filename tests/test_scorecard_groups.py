@@ -123,3 +123,13 @@ def test_does_not_apply_is_said_in_words_distinct_from_no_data():
         assert page["not_applicable"].startswith(na) and page["no_data"].startswith(nd)
     page = present(dataclasses.replace(model, not_applicable=(), no_data=()), "en")
     assert page["not_applicable"] is None and page["no_data"] is None
+
+
+def test_english_learners_only_are_left_to_data_csv(settings):
+    """CDE's academic files to 2023 publish ELO (English learners only) beside EL and RFP: ELO is EL
+    minus RFP, so the page shows EL and RFP and leaves ELO to data.csv (one row fewer)."""
+    rows = [_row("ela", "ALL", 400, -20.0), _row("ela", "EL", 120, -60.0), _row("ela", "ELO", 80, -80.0),
+            _row("ela", "RFP", 40, -20.0), _row("ela", "EO", 200, -5.0)]
+    results = {(r["indicator"], r["student_group"]): r for r in rows}
+    [table] = groups.all_tables(rows, results, {}, settings, growth_applies=False)
+    assert [r.group for r in table.rows] == ["ALL", "EL", "RFP", "EO"] and not table.hidden

@@ -17,6 +17,10 @@ from pipeline.scoring.disclosure import shown_groups
 GROUP_ORDER = ["ALL", "AA", "AI", "AS", "FI", "HI", "PI", "WH", "MR", "EL", "LTEL", "RFP", "EO",
                "SED", "SWD", "FOS", "HOM"]
 HIDDEN_NOTES = ("n_lt_11", "complementary")
+# Groups the page leaves to data.csv: English learners only (ELO, CDE's academic files to 2023) are
+# the English learners shown minus the reclassified (RFP) shown beside them, and a row of its own
+# would push a school with many groups onto a third page.
+NOT_ON_PAGE = frozenset({"ELO"})
 
 # The grades CDE measures an indicator in (TK is -1, K is 0). A school whose grades include none of
 # them does not have the indicator: the page says "does not apply", not "no data". English learner
@@ -74,7 +78,7 @@ def _table(key: str, label: str, kind: str, by_group: dict[str, dict], origin: s
     rows: list[GroupRow] = []
     hidden: list[HiddenGroup] = []
     order = [population] + [g for g in GROUP_ORDER if g != population] + sorted(set(by_group) - set(GROUP_ORDER))
-    for code in [g for g in order if g in by_group]:
+    for code in [g for g in order if g in by_group and (g == population or g not in NOT_ON_PAGE)]:
         r = by_group[code]
         name = settings.student_groups.get(code, code)
         bound = r.get("status_bound")
