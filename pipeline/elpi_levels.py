@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.config import CONFIG_DIR, ConfigError
+from pipeline.config_tables import read_config_table
 
 LEVELS_FILE = "elpi_levels.csv"
 COLUMNS = ["test", "grade_from", "grade_to", "level", "rank", "min", "max", "confirmed", "source"]
@@ -24,19 +25,7 @@ def load_elpi_levels(config_dir: str | Path = CONFIG_DIR) -> pd.DataFrame:
     """The table, one row per test, grade span and level; ranges per test and grade span must be
     contiguous and ranked 1..n from the lowest score, or the file and row are named."""
     path = Path(config_dir) / LEVELS_FILE
-    try:
-        frame = pd.read_csv(path, dtype={"test": str, "level": str, "confirmed": str, "source": str},
-                            keep_default_na=False)
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc})") from exc
-    if list(frame.columns) != COLUMNS:
-        raise ConfigError(f"{path}: columns must be {', '.join(COLUMNS)}")
-    for col in ("grade_from", "grade_to", "rank", "min", "max"):
-        values = pd.to_numeric(frame[col], errors="coerce")
-        bad = values.isna() | (values != values.round())
-        if bad.any():
-            raise ConfigError(f"{path}: line {int(bad.idxmax()) + 2}, column {col}: a whole number is expected")
-        frame[col] = values.astype("int64")
+    frame = read_config_table(path, COLUMNS, ("grade_from", "grade_to", "rank", "min", "max"))
     for i, row in frame.iterrows():
         where = f"{path}: line {i + 2}"
         if row["test"] not in TESTS:

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.config import CONFIG_DIR, ConfigError
+from pipeline.config_tables import read_config_table
 
 RULE_FILE = "participation_rule.csv"
 COLUMNS = ["subject", "dashboard_year", "target_per_mille", "imputed_distance", "confirmed", "source"]
@@ -30,18 +31,7 @@ SUBJECTS = ("ELA", "MATH")
 def load_participation_rule(config_dir: str | Path = CONFIG_DIR) -> pd.DataFrame:
     """The table, one row per subject and Dashboard year; a wrong value names the file, line and column."""
     path = Path(config_dir) / RULE_FILE
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc})") from exc
-    if list(frame.columns) != COLUMNS:
-        raise ConfigError(f"{path}: columns must be {', '.join(COLUMNS)}")
-    for col in ("dashboard_year", "target_per_mille", "imputed_distance"):
-        values = pd.to_numeric(frame[col], errors="coerce")
-        bad = values.isna() | (values != values.round())
-        if bad.any():
-            raise ConfigError(f"{path}: line {int(bad.idxmax()) + 2}, column {col}: a whole number is expected")
-        frame[col] = values.astype("int64")
+    frame = read_config_table(path, COLUMNS, ("dashboard_year", "target_per_mille", "imputed_distance"))
     for i, row in frame.iterrows():
         where = f"{path}: line {i + 2}"
         if row["subject"] not in SUBJECTS:
