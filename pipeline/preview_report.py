@@ -51,7 +51,15 @@ UNCONFIRMED = [
     "two numberings apart by the file's first record",
     "Chronic absenteeism, students with disabilities: a SPED plan (IEP, IFSP, ISP) in effect at some time in the "
     "year; the Dashboard's window for SWD is not published",
+    "Long-term English learners (from the 2024 Dashboard): an English learner whose CALPADS Provisional LTEL Start "
+    "Date (Cumulative Enrollment Extract field 45) is on or before 30 June of the school year "
+    "(config/state_codes.yaml ltel_as_of); the day CDE counts the seven years to is not published, and on ELA and "
+    "math students reclassified since are not counted as LTEL",
 ]
+# a group no file read carried
+NO_LTEL = ("no long-term English learner date in the files read: the Dashboard's LTEL group needs CALPADS's "
+           "Provisional LTEL Start Date, field 45 of the Cumulative Enrollment Extract (given as calpads_senr.txt; "
+           "from April 2025)")
 # the groups of attendance no file a district downloads carries (said in the reasons)
 NO_FOSTER = ("the files read carry no foster status for attendance: CALPADS gives an LEA its foster youth (the CDSS "
              "match) only as the ODS reports 5.7 and 5.9, whose export has no published file layout")
@@ -66,7 +74,7 @@ def _only_reason(row: pd.Series, read: frozenset[str] = frozenset(), rule_applie
                 "students has no CDE chronic absenteeism row")
         return "CDE's file has no row for it"
     if group == "LTEL":
-        return "no long-term English learner field in the files read (LTELorARLTEL from 2024-25 only)"
+        return NO_LTEL
     if ind == "chronic" and group == "FOS":
         return NO_FOSTER
     if ind == "chronic" and group == "SWD" and "calpads_sped" not in read:
@@ -78,8 +86,8 @@ def _only_reason(row: pd.Series, read: frozenset[str] = frozenset(), rule_applie
         return ("the files read have no scored student of the group here: CDE's row can only count students added "
                 f"at the lowest score for the 95 % participation rule, which the preview does not apply in a year "
                 f"without a measured rule (CDE's participation rate: {rate})")
-    if ind == "elpi" and group != "EL":
-        return "the ELPAC fields read carry no other group: the ELPI preview computes group EL"
+    if ind == "elpi" and group not in ("EL", "LTEL"):
+        return "the ELPAC fields read carry no other group: the ELPI preview computes groups EL and LTEL"
     return NOT_EXPLAINED
 
 

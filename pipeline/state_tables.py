@@ -35,15 +35,21 @@ The rules, and what they leave out (said, never guessed):
   files make it (``sinf_race_groups`` in ``config/state_codes.yaml``): Hispanic (2.23 = Y) whatever
   the race, else the one group of the race codes, two or more groups MR; no race and not Hispanic
   stays NULL (not reported). A student without a SINF record keeps a NULL ethnicity.
-  What stays NULL, and why: foster (CALPADS gives an LEA the CDSS match only as ODS reports 5.7 and
-  5.9, with no file layout: ``pipeline/readers/state.py``) and LTEL (needs years of ELPAC and EL
-  history): those groups have no attendance rows from the state's files. SED comes from SPRG only:
+  Long-term English learners (both tables): with CALPADS's Cumulative Enrollment Extract given as
+  the SENR file, an English learner (SELA for attendance; the CAASPP record's ELAS for ELA and
+  math, so not those reclassified since) whose Provisional LTEL Start Date (its field 45) is on or
+  before the year's ``ltel_as_of`` day is LTEL (``config/state_codes.yaml``; the scoring publishes
+  the group from the Dashboard year ``ltel_from``); without field 45, NULL.
+  What stays NULL, and why: foster on attendance (CALPADS gives an LEA the CDSS match only as ODS
+  reports 5.7 and 5.9, with no file layout: ``pipeline/readers/state.py``): that group has no
+  attendance rows from the state's files. SED comes from SPRG only:
   SINF's parent-education route (code 14) is not read, because that field's number moved between
   versions (2.38 in the CALPADS Data Guide v11.0, 2.50 in 2021-22) and the version of a file cannot
   be told from the file.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,6 +84,18 @@ class StateCodes:
     language_groups_until: int = 2023
     participation_tested: tuple[str, ...] = ("Y",)
     participation_outside: tuple[str, ...] = ("E",)
+    ltel_from: int = 2024
+    ltel_as_of: str = "06-30"
+
+    def ltel_day(self, spring: int) -> str:
+        """The day (CCYYMMDD) of the school year ending in ``spring`` by which a Provisional LTEL Start
+        Date makes a student LTEL: ``ltel_as_of`` in the spring, or in the fall for July-December."""
+        month_day = self.ltel_as_of.replace("-", "")
+        return f"{spring - (month_day >= '0701')}{month_day}"
+
+    def ltel_date(self, school_year: str) -> str:
+        """:meth:`ltel_day` of ``school_year``."""
+        return self.ltel_day(dashboard_year(school_year))
 
 
 def load_codes(config_dir: str | Path = CONFIG_DIR) -> StateCodes:
@@ -104,6 +122,11 @@ def load_codes(config_dir: str | Path = CONFIG_DIR) -> StateCodes:
         raise ConfigError(f"{where}: 'reclassified_years' must be a whole number of school years, 1-12")
     if not isinstance(until, int) or isinstance(until, bool) or not 2000 <= until <= 2100:
         raise ConfigError(f"{where}: 'language_groups_until' must be a Dashboard year (e.g. 2023)")
+    ltel_from, ltel_as_of = data.get("ltel_from", 2024), str(data.get("ltel_as_of", "06-30"))
+    if not isinstance(ltel_from, int) or isinstance(ltel_from, bool) or not 2000 <= ltel_from <= 2100:
+        raise ConfigError(f"{where}: 'ltel_from' must be a Dashboard year (e.g. 2024)")
+    if not re.fullmatch(r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", ltel_as_of):
+        raise ConfigError(f"{where}: 'ltel_as_of' must be a month and day, MM-DD (e.g. \"06-30\")")
     races = data.get("sinf_race_groups")
     single = {c for c in eth if c not in ("500", "800")}
     if not isinstance(races, dict) or not races or not all(str(v) in single for v in races.values()):
@@ -119,7 +142,8 @@ def load_codes(config_dir: str | Path = CONFIG_DIR) -> StateCodes:
                       swd_plan_types=tuple(map(str, data["swd_plan_types"])),
                       reclassified_years=years, language_groups_until=until,
                       participation_tested=tuple(map(str, data["participation_tested"])),
-                      participation_outside=tuple(map(str, data["participation_outside"])))
+                      participation_outside=tuple(map(str, data["participation_outside"])),
+                      ltel_from=ltel_from, ltel_as_of=ltel_as_of)
 
 
 def _yes_no(values: pd.Series) -> pd.Series:
@@ -139,8 +163,36 @@ def _language_group(c: pd.DataFrame, codes: StateCodes, school_year: str) -> pd.
     return pd.Series(group, c.index, "string").replace("", pd.NA)
 
 
-def assessment_rows(caaspp: pd.DataFrame, codes: StateCodes, school_year: str) -> pd.DataFrame:
-    """``validated_assessment`` rows of ``school_year`` from the kept CAASPP records (``validated_caaspp``)."""
+LTEL_FIELD = "provisional_ltel_start"  # CENR field 45
+
+
+def ltel_starts(senr: pd.DataFrame | None) -> pd.Series | None:
+    """Each student's CALPADS Provisional LTEL Start Date (CCYYMMDD, the earliest of their records),
+    indexed by SSID; None when the enrollment extract of the year carries no such field (a SENR
+    extract, or a Cumulative Enrollment Extract from before April 2025): every English learner has
+    one (the date they become or would become LTEL), so a CENR without any is not one that has it."""
+    if senr is None or LTEL_FIELD not in senr or not senr[LTEL_FIELD].notna().any():
+        return None
+    dated = senr[senr[LTEL_FIELD].notna()]
+    return dated.groupby(dated["ssid"].astype("string"))[LTEL_FIELD].min().astype("string")
+
+
+def _ltel(starts: pd.Series | None, codes: StateCodes, school_year: str, ssid: pd.Series,
+          el: pd.Series) -> pd.Series:
+    """Y for an English learner (``el`` Y) whose Provisional LTEL Start Date is on or before the year's
+    ``ltel_as_of``; N for any other student whose EL status is known; NULL without the CENR field
+    or where EL status is unknown."""
+    if starts is None:
+        return pd.Series(pd.NA, ssid.index, "string")
+    start = ssid.astype("string").map(starts)
+    long_term = el.eq("Y") & start.le(codes.ltel_date(school_year)).fillna(False)
+    return pd.Series(np.where(long_term.fillna(False).astype(bool), "Y", "N"), ssid.index, "string").where(el.notna())
+
+
+def assessment_rows(caaspp: pd.DataFrame, codes: StateCodes, school_year: str,
+                    senr: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``validated_assessment`` rows of ``school_year`` from the kept CAASPP records (``validated_caaspp``);
+    ``senr`` (the year's CALPADS enrollment extract) gives LTEL when it is the Cumulative Enrollment Extract."""
     c = caaspp[caaspp["recordtype"].isin(list(RECORD_TYPES))].copy()
     c["grade"] = pd.to_numeric(c["gradeassessed"]).astype("int64")
     c = c[c["grade"].isin(ACCOUNTABILITY_GRADES)]
@@ -153,7 +205,6 @@ def assessment_rows(caaspp: pd.DataFrame, codes: StateCodes, school_year: str) -
         "ethnicity": c["reportingethnicity"].astype("string").map(codes.reporting_ethnicity).astype("string"),
         "el": elas.isin(codes.english_learner_status).map({True: "Y", False: "N"}).astype("string")
         .where(elas.notna()),
-        "ltel": _yes_no(c["ltelorarltel"]) if "ltelorarltel" in c else pd.Series(pd.NA, c.index, "string"),
         "sed": _yes_no(c["economicdisadvantagestatus"]), "swd": _yes_no(c["calpadsideaindicator"]),
         "foster": _yes_no(c["fosterstatus"]), "homeless": _yes_no(c["homelessstatus"]),
         "language_group": _language_group(c, codes, school_year),
@@ -161,6 +212,8 @@ def assessment_rows(caaspp: pd.DataFrame, codes: StateCodes, school_year: str) -
                                   c.index, "string").mask(c["includeindicator"].isin(codes.participation_outside)),
         "source_line": c["source_line"].astype("int64"),
     })
+    out["ltel"] = _ltel(ltel_starts(senr), codes, school_year, out["ssid"], out["el"])
+    out = out[ASSESSMENT_COLUMNS]
     # one record per student and subject, as the district export has it: the first in the file
     return out.sort_values("source_line", kind="stable").drop_duplicates(["ssid", "subject"]).reset_index(drop=True)
 
@@ -200,13 +253,14 @@ def attendance_rows(stas: pd.DataFrame, sela: pd.DataFrame | None, sprg: pd.Data
     out = pd.DataFrame({
         "ssid": s["ssid"].astype("string"), "cds": cds,
         "days_enrolled": whole(s["days_expected"]), "days_absent": whole(absent),
-        "ltel": pd.Series(pd.NA, s.index, "string"), "foster": pd.Series(pd.NA, s.index, "string"),
+        "foster": pd.Series(pd.NA, s.index, "string"),
         "source_line": s["source_line"].astype("int64"),
     })
     code = _enrolled_grade(senr, by_school, school_year, out)
     out["grade"] = code.replace(SENR_TO_GRADE).astype("string")
     out["ethnicity"] = _ethnicity(sinf, school_year, codes, out["ssid"])
     out["el"] = _latest_elas(sela, school_year, codes, out["ssid"])
+    out["ltel"] = _ltel(ltel_starts(senr), codes, school_year, out["ssid"], out["el"])
     out["sed"] = _in_program(sprg, codes.sed_programs, school_year, out["ssid"])
     out["homeless"] = _in_program(sprg, codes.homeless_programs, school_year, out["ssid"])
     out["swd"] = _special_education(sped, codes.swd_plan_types, school_year, out["ssid"])
@@ -307,11 +361,12 @@ def load_state_tables(warehouse_path: Path | str, school_year: str,
     done = {}
     with warehouse.connect(warehouse_path) as con:
         caaspp = _year_rows(con, "validated_caaspp", school_year)
+        senr = _year_rows(con, "validated_calpads_senr", school_year)
         if caaspp is not None:
             if _provided(con, "assessment", school_year):
                 done["validated_assessment"] = "the district's assessment.csv is used; the CAASPP file is not loaded"
             else:
-                rows = assessment_rows(caaspp, codes, school_year)
+                rows = assessment_rows(caaspp, codes, school_year, senr)
                 warehouse.replace_rows(con, "validated_assessment", rows, {"school_year": school_year})
                 done["validated_assessment"] = f"{len(rows)} rows from the CAASPP Student Score Data File"
         stas = _year_rows(con, "validated_calpads_stas", school_year)
@@ -321,7 +376,6 @@ def load_state_tables(warehouse_path: Path | str, school_year: str,
             else:
                 directory = _year_rows(con, "validated_directory", school_year)  # stored under the run's year
                 directory_cds = [] if directory is None else directory["cds"].astype(str).tolist()
-                senr = _year_rows(con, "validated_calpads_senr", school_year)
                 rows = attendance_rows(stas, _year_rows(con, "validated_calpads_sela", school_year),
                                        _year_rows(con, "validated_calpads_sprg", school_year), directory_cds,
                                        school_year, codes, _year_rows(con, "validated_calpads_sinf", school_year),
@@ -332,4 +386,11 @@ def load_state_tables(warehouse_path: Path | str, school_year: str,
                     f"grades {', '.join(codes.chronic_grades)}; attendance rates every grade), "
                     f"{int(rows['grade'].isna().sum())} without a SENR enrollment at their school in the year "
                     "(grade unknown, counted)")
+        starts = ltel_starts(senr)
+        if senr is not None:
+            done["long-term English learners"] = (
+                "not computed: the enrollment extract of the year has no Provisional LTEL Start Date (field 45 of "
+                "CALPADS's Cumulative Enrollment Extract)" if starts is None else
+                f"{int(starts.le(codes.ltel_date(school_year)).sum())} students with a Provisional LTEL Start Date "
+                f"on or before {codes.ltel_date(school_year)} (LTEL when an English learner)")
     return done

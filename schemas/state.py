@@ -79,8 +79,6 @@ class CaasppStudentScore(pa.DataFrameModel):
         isin=REPORTING_ETHNICITY, nullable=True,
         description="500 Hispanic; 100, 200, 300, 400, 600, 700 one race; 800 two or more or none "
                     "(EthnicityforTesting from 2024-25)")
-    ltelorarltel: Text = pa.Field(nullable=True, required=False, isin=YES_NO,
-                                  description="long-term English learner (from 2024-25)")
 
     Config = _config(["ssid", "recordtype"])
 
@@ -206,10 +204,13 @@ SENR_GRADES = ["IN", "TD", "PS", "TK", "KN", "01", "02", "03", "04", "05", "06",
 
 
 class CalpadsSenr(_CalpadsRecord):
-    """CALPADS Student Enrollment (SENR), fields 1.01-1.35 kept of the record: one record per student,
-    school and enrollment spell. Names, birth date and birth place are never read."""
+    """CALPADS Student Enrollment (SENR), fields 1.01-1.35 kept of the record, or CALPADS's Cumulative
+    Enrollment Extract (CENR: SENR's 35 fields, then others, field 45 the Provisional LTEL Start
+    Date): one record per student, school and enrollment spell. Names, birth date and birth place
+    are never read."""
 
-    record_type: Text = pa.Field(isin=["SENR", "SENR-R", "CENR-R"], description="1.01")
+    record_type: Text = pa.Field(isin=["SENR", "SENR-R", "CENR-R", "SENRCENR-R", "SENR-CENR-R", "SENR CENR-R"],
+                                 description="1.01 (the Cumulative Enrollment Extract appends CENR-R)")
     enrollment_start: Text = pa.Field(str_matches=CCYYMMDD, description="1.23 enrollment start date, CCYYMMDD")
     enrollment_status: Text = pa.Field(
         isin=["10", "20", "30", "50"],
@@ -217,6 +218,10 @@ class CalpadsSenr(_CalpadsRecord):
     grade: Text = pa.Field(isin=SENR_GRADES, description="1.25 grade level code (TK from 2023-24; KN, 01-12, ...)")
     enrollment_exit: Text = pa.Field(str_matches=CCYYMMDD, nullable=True,
                                      description="1.26 enrollment exit date, CCYYMMDD; blank while enrolled")
+    provisional_ltel_start: Text = pa.Field(
+        str_matches=CCYYMMDD, nullable=True, required=False,
+        description="Cumulative Enrollment Extract field 45, Provisional LTEL Start Date (from April 2025), "
+                    "CCYYMMDD: the day the student becomes or would become a long-term English learner (EC 52052)")
 
     Config = _config(["ssid", "school_of_attendance", "enrollment_start", "enrollment_status"])
 

@@ -32,13 +32,14 @@ def preview_results(root: Path, scale: str = "tiny", seed: int = 7) -> pd.DataFr
     return preview_of(raw, root / "scorecards.duckdb", YEARS)[YEARS[-1]]
 
 
-def preview_of(raw: Path, path: Path, years: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+def preview_of(raw: Path, path: Path, years: tuple[str, ...], sources: list[str] | None = None) -> dict[str, pd.DataFrame]:
     """``score_indicators`` of each of ``years`` (in order: each needs the one before) from the state's
-    files and CDE's Dashboard files under ``raw``, stored in the warehouse at ``path``."""
+    files and CDE's Dashboard files under ``raw`` (``sources``, default ``SOURCES_READ``), stored in
+    the warehouse at ``path``."""
     settings = load_settings()
     out = {}
     for year in years:
-        for name in SOURCES_READ:
+        for name in sources or SOURCES_READ:
             store(path, SOURCES[name], ingest(SOURCES[name], raw, year, settings), year, None)
         load_state_tables(path, year)
         with warehouse.connect(path) as con:

@@ -31,9 +31,10 @@ COMPARED = {
     "2022-23": {("chronic", "S"): (196, 188), ("ela", "S"): (298, 293), ("math", "S"): (298, 291),
                 ("elpi", "S"): (19, 19), ("chronic", "D"): (13, 0), ("ela", "D"): (17, 0), ("math", "D"): (17, 0),
                 ("elpi", "D"): (1, 0)},
-    "2023-24": {("chronic", "S"): (192, 185), ("ela", "S"): (238, 231), ("math", "S"): (238, 232),
-                ("elpi", "S"): (19, 19), ("chronic", "D"): (13, 0), ("ela", "D"): (14, 0), ("math", "D"): (14, 0),
-                ("elpi", "D"): (1, 0)},
+    # 2023-24 (the 2024 Dashboard) adds the long-term English learners, from the CENR's field 45
+    "2023-24": {("chronic", "S"): (196, 189), ("ela", "S"): (245, 238), ("math", "S"): (245, 239),
+                ("elpi", "S"): (26, 26), ("chronic", "D"): (14, 0), ("ela", "D"): (15, 0), ("math", "D"): (15, 0),
+                ("elpi", "D"): (2, 0)},
 }
 
 
@@ -76,19 +77,21 @@ def test_the_preview_equals_the_demos_cde_files_on_every_compared_row(demo):
         assert len(lea) and lea["reason"].str.startswith(("CDE's LEA row of all students counts",
                                                           "one side's figure is hidden")).all()
         # ELA and math school rows differ only by disclosure control (a figure, or last year's figure
-        # behind the change, hidden) or lack a group the files read do not carry (LTEL, 2023-24)
+        # behind the change, hidden)
         academic = differences[differences["indicator"].isin(["ela", "math"]) & differences["rtype"].eq("S")]
         assert academic["reason"].str.startswith((
             "one side's figure is hidden by disclosure control",
-            "our change is blank where CDE's file publishes one: last year's figure of the group is hidden",
-            "no long-term English learner field in the files read")).all(), academic.to_string()
+            "our change is blank where CDE's file publishes one: last year's figure of the group is hidden")).all(), \
+            academic.to_string()
+        # every row CDE publishes, the preview has (LTEL of 2023-24 included), but foster youth on attendance
+        missing = differences[differences["only"].eq("cde") & differences["rtype"].eq("S")]
+        assert (missing["indicator"].eq("chronic") & missing["student_group"].eq("FOS")).all(), missing.to_string()
 
 
 # the chronic absenteeism school rows that may differ from CDE's, and why: none is a rule of CDE's the
-# files read let the preview apply (grades come from SENR, disability from SPED)
+# files read let the preview apply (grades come from SENR, disability from SPED, LTEL from the CENR's field 45)
 CHRONIC_NOT_OURS = {
     "foster": "the files read carry no foster status for attendance: CALPADS gives an LEA its foster youth",
-    "ltel": "no long-term English learner field in the files read",
     "disclosure": "our change is blank where CDE's file publishes one: last year's figure of the group is hidden",
 }
 
@@ -104,8 +107,7 @@ def test_chronic_absenteeism_school_rows_equal_cdes_but_for_groups_no_file_carri
         kinds = chronic["reason"].map(lambda r: next((k for k, v in CHRONIC_NOT_OURS.items() if r.startswith(v)), r))
         assert kinds.isin(list(CHRONIC_NOT_OURS)).all(), chronic[~kinds.isin(list(CHRONIC_NOT_OURS))].to_string()
         assert chronic.loc[kinds.eq("foster"), "student_group"].eq("FOS").all()
-        assert chronic.loc[kinds.eq("ltel"), "student_group"].eq("LTEL").all()
-        assert chronic.loc[kinds.isin(["foster", "ltel"]), "only"].eq("cde").all()
+        assert chronic.loc[kinds.eq("foster"), "only"].eq("cde").all()
         # a blank change: last year both origins had the row with the same students and status (the
         # figures agree); ours is blank because last year's stored cell was protected
         for _, row in chronic[kinds.eq("disclosure")].iterrows():
@@ -115,7 +117,7 @@ def test_chronic_absenteeism_school_rows_equal_cdes_but_for_groups_no_file_carri
             assert last.loc["district", "status"] == last.loc["cde", "status"], row.to_dict()
         seen[year] = kinds.value_counts().to_dict()
     assert seen == {"2021-22": {"foster": 16}, "2022-23": {"foster": 16, "disclosure": 8},
-                    "2023-24": {"foster": 16, "ltel": 4, "disclosure": 7}}, seen
+                    "2023-24": {"foster": 16, "disclosure": 7}}, seen
 
 
 def test_the_validation_report_links_to_the_preview(demo):

@@ -9,8 +9,10 @@ Layout documents followed (the facts and their status: ``/work/shared/reference/
   2021-22 Student Data File Layout (26 July 2022; 365 fields) and 2020-21 layout (13 July 2021),
   read by header name because positions move every year. Later years' renames, seen in TOMS
   files' headers (2023-24: ``CALPADSSpecialEducation``; 2024-25, 401 fields:
-  ``EthnicityforTesting``, ``CALPADSFosterStatus``, ``CALPADSHomelessStatus``,
-  ``LTELorARLTEL``) are mapped to the 2021-22 names.
+  ``EthnicityforTesting``, ``CALPADSFosterStatus``, ``CALPADSHomelessStatus``) are mapped to the
+  2021-22 names. ``LTELorARLTEL`` (2024-25) is not read: "LTEL or at risk of becoming LTEL" is
+  EC 313.1's definition (DataQuest, CAASPP and ELPAC reporting), not the Dashboard's LTEL group
+  (EC 52052), which comes from CALPADS's Cumulative Enrollment Extract (below).
 - **Summative ELPAC Student Score Data File**, same family: Summative ELPAC 2020-21 Student Data
   File Layout (15 June 2021; 343 fields) and the 370-field header of 2021-22 (the district's example
   in ``shared/realdata/elpac``, whose header ends ``EndofRecord,``). A grade written without its
@@ -42,7 +44,17 @@ Layout documents followed (the facts and their status: ``/work/shared/reference/
   SENR0269, updated 9/2025; SELA0301). The first record says which: the numbering whose start date
   is eight digits and whose status is two is read. 1.07 Academic Year ID and 1.08 SSID (SENR0742,
   SENR0072, Report 5.9) agree in both; 1.04 and 1.05 follow the shared key order. Names
-  (1.10-1.12), birth date (1.17) and gender (1.18) are never kept.
+  (1.10-1.12), birth date (1.17) and gender (1.18) are never kept. The same file may be CALPADS's
+  **Cumulative Enrollment Extract** (CENR: documentation.calpads.org "Cumulative Enrollment
+  Extract", updated 11/2024: SENR's fields 1-35, then 36 Ethnicity/Race, 37 English Language
+  Acquisition Status, ..., and an upload and a last-updated date; its record type code has
+  "CENR-R" appended, how exactly is not shown, so the usual joinings are accepted). From April
+  2025 its fields 44-48 are the LTEL fields of CALPADS Update Flash #311 (26 Aug 2025): 45
+  **Provisional LTEL Start Date** (calculated: the date the student becomes or would become a
+  long-term English learner under EC 52052, the Dashboard's definition; filled for a reclassified
+  student only when it falls before the RFEP date). Field 45 is the only one of them kept (a
+  district's own count of these extracts reads the same column, "AS"). A SENR extract (35 fields)
+  has no field 45: the LTEL group is then not computed.
 - **CALPADS SPED file** (Special Education, file 14), same conventions: 14.08 SSID (CERT140), 14.21
   Special Education Meeting Date, 14.24 Education Plan Type Code (SPED0521F1), 14.25 Education
   Plan Amendment Date (SPED0363F1), 14.46 Special Education Program Exit Date (SPED0370F1), as
@@ -83,6 +95,7 @@ class StateLayout:
     # what it is (for messages), tried in turn when the first record does not fit ``fields``
     numberings: tuple[tuple[str, dict[str, str]], ...] = ()
     probes: dict[str, str] = field(default_factory=dict)  # field name -> pattern its value must match
+    other_record_types: tuple[str, ...] = ()  # numbered files: other literals field 1 may hold
 
     @property
     def numbered(self) -> bool:
@@ -127,7 +140,7 @@ def _numbered_names(path: Path, layout: StateLayout, required: list[str]) -> lis
         raise SourceFileError(path, "is empty (0 data rows)")
     fields = first.split(CARET.encode())
     kind = fields[0].decode("utf-8", errors="replace").strip()
-    if kind not in (layout.record_type, f"{layout.record_type}-R"):
+    if kind not in (layout.record_type, f"{layout.record_type}-R", *layout.other_record_types):
         shown = kind[:8] if kind.isalnum() and len(kind) <= 8 else "something else"
         raise SourceFileError(
             path, f"is not a {layout.name}: its first record is of type {shown!r}, expected {layout.record_type!r} "
@@ -226,17 +239,22 @@ SENR = StateLayout(
              "documentation.calpads.org's Report 5.9 (1.08 SSID, 1.24 Enrollment Status, 1.25 Grade Level, 1.26 "
              "Enrollment Exit Date) and SENR0742 (11/2025: 1.07 Academic Year ID, 1.23 Enrollment Start Date); or "
              "one place earlier from 1.22, as SENR0586 (5/2022) and SENR0269 (9/2025) number them, told by the "
-             "first record",
+             "first record. Or CALPADS's Cumulative Enrollment Extract (documentation.calpads.org, updated 11/2024: "
+             "SENR's 35 fields, then its own), whose field 45 (written 1.45 here) is the Provisional LTEL Start Date "
+             "from April 2025 (CALPADS Update Flash #311, 26 Aug 2025)",
     fields={"1.01": "record_type", "1.04": "reporting_lea", "1.05": "school_of_attendance", "1.07": "academic_year",
             "1.08": "ssid", "1.23": "enrollment_start", "1.24": "enrollment_status", "1.25": "grade",
-            "1.26": "enrollment_exit"},
+            "1.26": "enrollment_exit", "1.45": "provisional_ltel_start"},
     record_type="SENR",
     numberings=(("1.22 Enrollment Start Date, 1.23 Enrollment Status Code, 1.24 Grade Level Code, 1.25 Enrollment "
                  "Exit Date (SENR0586, SENR0269)",
                  {"1.01": "record_type", "1.04": "reporting_lea", "1.05": "school_of_attendance",
                   "1.07": "academic_year", "1.08": "ssid", "1.22": "enrollment_start", "1.23": "enrollment_status",
-                  "1.24": "grade", "1.25": "enrollment_exit"}),),
+                  "1.24": "grade", "1.25": "enrollment_exit", "1.45": "provisional_ltel_start"}),),
     probes={"enrollment_start": r"\d{8}", "enrollment_status": r"\d{2}"},
+    # the Cumulative Enrollment Extract appends "CENR-R" to SENR's record type code (its page, 11/2024);
+    # how the two are joined is not shown there
+    other_record_types=("CENR-R", "SENRCENR-R", "SENR-CENR-R", "SENR CENR-R"),
 )
 
 SPED = StateLayout(

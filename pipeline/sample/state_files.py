@@ -28,6 +28,7 @@ from pipeline.config import CONFIG_DIR
 from pipeline.elpi_levels import load_elpi_levels
 from pipeline.sample.names import FIRST_NAMES, LAST_NAMES, STREETS
 from pipeline.sample.state_headers import ELPAC_2122, caaspp_header
+from pipeline.state_tables import load_codes
 
 ETHNICITY_CODES = {"AI": "100", "AS": "200", "PI": "300", "FI": "400", "HI": "500", "AA": "600", "WH": "700",
                    "MR": "800"}
@@ -305,8 +306,13 @@ def write_state_files(year_dir: Path, spring: int, elpi: pd.DataFrame | None = N
     attendance = pd.read_csv(year_dir / "attendance.csv", dtype=text)
     levels = load_elpi_levels(config_dir)
     counts = {STATE_FILES[1]: write_elpac(attendance, spring, year_dir / STATE_FILES[1], elpi, levels)}
+    codes = load_codes(config_dir)
+
+    def write_cenr(frame: pd.DataFrame, spring: int, path: Path) -> int:
+        return write_senr(frame, spring, path, codes)
+
     writers = [(write_caaspp, assessment), (write_stas, attendance), (write_sela, attendance),
-               (write_sprg, attendance), (write_sinf, attendance), (write_senr, attendance), (write_sped, attendance)]
+               (write_sprg, attendance), (write_sinf, attendance), (write_cenr, attendance), (write_sped, attendance)]
     names = [n for n in STATE_FILES if n != STATE_FILES[1]]
     counts.update({name: write(frame, spring, year_dir / name) for name, (write, frame) in zip(names, writers)
                    if write is not write_caaspp})

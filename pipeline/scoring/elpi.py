@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import duckdb
 
-from pipeline.config import prior_school_year
+from pipeline.config import config_path, prior_school_year
 from pipeline.elpi_levels import load_elpi_levels
 from pipeline.scoring import sql
+from pipeline.state_tables import CODES_FILE, load_codes
 from pipeline.warehouse import columns, table_exists
 
 ELPAC = "validated_elpac"
@@ -38,6 +39,21 @@ def elpac_source(con: duckdb.DuckDBPyConnection) -> str:
     return f"(SELECT {cols} FROM {ELPAC})"
 
 
+SENR = "validated_calpads_senr"
+
+
+def ltel_source(con: duckdb.DuckDBPyConnection) -> str:
+    """The trusted relation of CALPADS's Provisional LTEL Start Dates (``school_year``, ``ssid``,
+    ``provisional_ltel_start``): the enrollment extract's, or an empty stand-in when no year's
+    extract carried the field (a SENR extract, not the Cumulative Enrollment Extract)."""
+    if table_exists(con, SENR) and "provisional_ltel_start" in columns(con, SENR):
+        return (f"(SELECT school_year::VARCHAR AS school_year, ssid::VARCHAR AS ssid, "
+                f"provisional_ltel_start::VARCHAR AS provisional_ltel_start FROM {SENR} "
+                "WHERE provisional_ltel_start IS NOT NULL)")
+    return ("(SELECT NULL::VARCHAR AS school_year, NULL::VARCHAR AS ssid, NULL::VARCHAR AS provisional_ltel_start "
+            "WHERE FALSE)")
+
+
 def load_elpi_preview(con: duckdb.DuckDBPyConnection, school_year: str) -> None:
     """Temp tables ``elpi_levels`` (``config/elpi_levels.csv``) and ``elpi_preview`` (the ELPI
     counts of ``school_year`` and the year before) on this connection."""
@@ -49,7 +65,8 @@ def load_elpi_preview(con: duckdb.DuckDBPyConnection, school_year: str) -> None:
                     "min::BIGINT AS min, max::BIGINT AS max FROM _elpi_levels_frame")
     finally:
         con.unregister("_elpi_levels_frame")
-    query = sql("elpi_preview").format(elpac=elpac_source(con))
+    query = sql("elpi_preview").format(elpac=elpac_source(con), ltel=ltel_source(con))
+    as_of = load_codes(config_path(CODES_FILE).parent).ltel_as_of.replace("-", "")
     con.execute(f"CREATE OR REPLACE TEMP TABLE elpi_preview AS {query}",
                 {"school_year": school_year, "prior_year": prior_school_year(school_year),
-                 "year_before_prior": prior_school_year(prior_school_year(school_year))})
+                 "year_before_prior": prior_school_year(prior_school_year(school_year)), "ltel_as_of": as_of})

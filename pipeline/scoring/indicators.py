@@ -48,8 +48,10 @@ def load_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
         "columns = {'subject': 'VARCHAR', 'grade': 'BIGINT', 'standard_met': 'BIGINT', 'source': 'VARCHAR'})",
         [str(config_path("sbac_standard_met.csv"))],
     )
+    codes = load_codes(config_path(CODES_FILE).parent)
     con.execute("CREATE OR REPLACE TEMP TABLE language_groups_until AS SELECT ?::BIGINT AS dashboard_year",
-                [load_codes(config_path(CODES_FILE).parent).language_groups_until])
+                [codes.language_groups_until])
+    con.execute("CREATE OR REPLACE TEMP TABLE ltel_from AS SELECT ?::BIGINT AS dashboard_year", [codes.ltel_from])
     con.register("_participation_frame", load_participation_rule(config_path(RULE_FILE).parent))
     try:
         con.execute("CREATE OR REPLACE TEMP TABLE participation_rule AS SELECT subject, dashboard_year::BIGINT AS "

@@ -18,8 +18,10 @@
 --   * status = (progressed + maintained level 4 + Alternate progressed + Alternate maintained
 --     level 3) / every included student. The 95 % participation rule is not applied: how many
 --     students it adds is unconfirmed (the validation report lists where CDE flags it).
--- Student groups: every included student is an English learner (group EL); the ELPAC fields the
--- reader keeps carry no other group, so no other group row is computed here.
+-- Student groups: every included student is an English learner (group EL); those whose CALPADS
+-- Provisional LTEL Start Date (Cumulative Enrollment Extract field 45, relation {ltel}) is on or
+-- before the record's year's $ltel_as_of (MMDD: config/state_codes.yaml) are also
+-- long-term English learners (group LTEL). The ELPAC fields the reader keeps carry no other group.
 -- One record per student and year: the first in the file (as the CAASPP rows).
 WITH records AS (
     SELECT school_year, ssid, calpadsschoolcode AS cds, recordtype, elasfortesting, includeindicator,
@@ -61,8 +63,14 @@ levelled AS (
         (SELECT max(l.rank) FROM elpi_levels l WHERE l.test = i.test) AS top
     FROM included i
 ),
+long_term AS (
+    SELECT DISTINCT school_year, ssid FROM {ltel}
+    -- the as-of day MMDD of the record's school year: July-December in the fall, else the spring
+    WHERE provisional_ltel_start <= (left(school_year, 4)::INTEGER + CASE WHEN $ltel_as_of >= '0701' THEN 0 ELSE 1 END)::VARCHAR
+                                    || $ltel_as_of
+),
 categorised AS (
-    SELECT school_year, cds,
+    SELECT school_year, cds, ssid,
         CASE WHEN level IS NULL OR prior_level IS NULL THEN NULL
              WHEN test = 'summative' THEN
                  CASE WHEN level = top AND prior_level = top THEN 'maintainPL4'
@@ -74,8 +82,14 @@ categorised AS (
                        ELSE 'notprognotmain_Alternate' END END AS category
     FROM levelled
 ),
+grouped AS (
+    SELECT school_year, cds, category, 'EL' AS student_group FROM categorised
+    UNION ALL
+    SELECT c.school_year, c.cds, c.category, 'LTEL' AS student_group
+    FROM categorised c JOIN long_term l ON l.school_year = c.school_year AND l.ssid = c.ssid
+),
 counted AS (
-    SELECT school_year, cds, category, count(*) AS students FROM categorised
+    SELECT school_year, cds, student_group, category, count(*) AS students FROM grouped
     WHERE category IS NOT NULL GROUP BY ALL
 ),
 both_levels AS (
@@ -83,7 +97,7 @@ both_levels AS (
     UNION ALL BY NAME
     SELECT 'D' AS rtype, * REPLACE (substr(cds, 1, 7) || '0000000' AS cds) FROM counted
 )
-SELECT school_year, rtype, cds, 'EL' AS student_group,
+SELECT school_year, rtype, cds, student_group,
     coalesce(sum(students) FILTER (WHERE category IN ('progressed', 'maintainPL4', 'progressed_Alternate',
                                                       'maintainPL3_Alternate')), 0)::BIGINT AS numer,
     sum(students)::BIGINT AS denom,
