@@ -96,9 +96,14 @@ def _district_dfs(inputs: dict[str, pd.DataFrame], school_year: str) -> pd.DataF
 
 
 def indicator_inputs(inputs: dict[str, pd.DataFrame], school_year: str) -> pd.DataFrame:
-    """indicator_inputs.sql: CDE's rate and academic rows, and the district's chronic and DFS rows."""
-    parts = _cde_rows(inputs, school_year) + [_district_chronic(inputs, school_year),
-                                              _district_dfs(inputs, school_year)]
+    """indicator_inputs.sql: CDE's rate and academic rows, and the district's chronic and DFS rows
+    (the LTEL group's from the Dashboard year ``ltel_from`` of ``config/state_codes.yaml`` on)."""
+    from pipeline.state_tables import load_codes
+
+    district = [_district_chronic(inputs, school_year), _district_dfs(inputs, school_year)]
+    if dashboard_year(school_year) < load_codes().ltel_from:
+        district = [d[d["student_group"] != "LTEL"] for d in district]
+    parts = _cde_rows(inputs, school_year) + district
     return pd.concat([p.reindex(columns=_INPUT_COLUMNS).astype(_INPUT_TYPES) for p in parts], ignore_index=True)
 
 
