@@ -166,3 +166,19 @@ def test_the_sample_writes_both_reports_as_an_export_with_its_furniture(state_ra
         assert lines[-2] == f"Total Students: {len(lines) - 6}"
         listed += [line.split(",")[2] for line in lines[4:-2]]
     assert sorted(listed) == sorted(foster)  # each foster student once, in one of the two
+
+
+def test_the_validation_report_says_how_many_heading_lines_were_skipped(tmp_path):
+    """The headings count is stored (ingest_notes, kind headings) and shown beside the file's counts."""
+    from pipeline import warehouse
+    from pipeline.ingest_store import store
+    from pipeline.validation_report import write_report
+
+    raw = _raw(tmp_path, "calpads_foster_enrolled.csv", EXPORT)
+    path = tmp_path / "scorecards.duckdb"
+    store(path, SOURCES["calpads_foster_enrolled"],
+          ingest(SOURCES["calpads_foster_enrolled"], raw, YEAR, load_settings()), YEAR, None)
+    with warehouse.connect(path) as con:
+        html = write_report(con, YEAR, tmp_path / "out")["report_html"].read_text(encoding="utf-8")
+    assert "5 lines of report title, headings or totals skipped (no SSID in the SSID column)" in html
+    assert not [p for p in PERSONAL if p in html]
