@@ -47,7 +47,7 @@ def _report_format(source) -> str:
 
     layout = source.layout
     numbers = ", ".join(f"{n} `{c}`" for c, n in sorted(report_columns(layout.report).items(), key=lambda i: i[1]))
-    return (f" (or `.txt`; an Excel export, `.xlsx`, is refused: export the report as CSV), comma-delimited, "
+    return (f" (or `.txt`, or the Excel export `.xlsx`: its first sheet), comma-delimited, "
             f"read by column number as the report's documentation numbers its columns ({numbers}: "
             f"`config/{REPORTS_FILE}`, key `{layout.report}`). Lines whose SSID column holds no digits (the "
             f"report's title, parameters, column headings, page and total lines) are skipped and counted in the "

@@ -80,17 +80,69 @@ def test_the_columns_come_from_configuration(tmp_path, monkeypatch):
     (config / report.REPORTS_FILE).write_text("foster_reports:\n  school_code: 1\n  ssid: 1\n")
     with pytest.raises(ConfigError, match="calpads_reports.yaml: 'foster_reports': two columns have the same"):
         report.report_columns("foster_reports", config)
+    (config / report.REPORTS_FILE).write_text("foster_reports:\n  school_code: 1\n  ssid: 3\n  name: 4\n")
+    with pytest.raises(ConfigError, match="'foster_reports': name is not a column the pipeline reads"):
+        report.report_columns("foster_reports", config)
     (config / report.REPORTS_FILE).write_text("foster_reports:\n  school_code: 1\n")
     with pytest.raises(ConfigError, match="'foster_reports.ssid' must be a column number"):
         report.report_columns("foster_reports", config)
 
 
-def test_an_excel_export_is_refused_with_what_to_do(tmp_path):
-    from pipeline.readers import SourceFileError
+def _xlsx(rows: list[list[object]]) -> bytes:
+    """A minimal Excel workbook of one sheet: text as shared strings, numbers as numbers (as Excel saves them)."""
+    import io
+    import zipfile
+    from xml.sax.saxutils import escape
 
-    raw = _raw(tmp_path, "calpads_foster_enrolled.xlsx", "PK\x03\x04")
-    with pytest.raises(SourceFileError, match="Excel export .* export the report as CSV"):
-        ingest(SOURCES["calpads_foster_enrolled"], raw, YEAR, load_settings())
+    shared: list[str] = []
+    cells = []
+    for r, row in enumerate(rows, start=1):
+        out = []
+        for c, value in enumerate(row):
+            ref = f"{chr(65 + c)}{r}"
+            if value is None:
+                continue
+            if isinstance(value, (int, float)):
+                out.append(f'<c r="{ref}"><v>{value}</v></c>')
+            else:
+                shared.append(str(value))
+                out.append(f'<c r="{ref}" t="s"><v>{len(shared) - 1}</v></c>')
+        cells.append(f'<row r="{r}">{"".join(out)}</row>')
+    main = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as book:
+        book.writestr("xl/workbook.xml", f'<workbook {main} {rel}><sheets><sheet name="Report" sheetId="1" '
+                                         'r:id="rId1"/></sheets></workbook>')
+        book.writestr("xl/_rels/workbook.xml.rels", '<Relationships xmlns="http://schemas.openxmlformats.org/'
+                      'package/2006/relationships"><Relationship Id="rId1" Target="worksheets/report.xml" '
+                      'Type="worksheet"/></Relationships>')
+        book.writestr("xl/sharedStrings.xml", f'<sst {main}>' + "".join(f"<si><t>{escape(t)}</t></si>" for t in shared)
+                      + "</sst>")
+        book.writestr("xl/worksheets/report.xml", f'<worksheet {main}><sheetData>{"".join(cells)}</sheetData></worksheet>')
+    return buffer.getvalue()
+
+
+def test_an_excel_export_is_read_like_the_csv_by_its_rows(tmp_path):
+    """The .xlsx export: the first sheet's rows by number, an SSID saved as a number read whole, and a
+    school code saved as a number (its leading zero lost) quarantined, never padded by guess; a blank
+    cell (no cell in the sheet) keeps the columns after it in place."""
+    rows = [["Report 5.9 - Former Foster Youth - Student List"], ["Academic Year: 2023-2024", "As of: 06/12/2024"],
+            [], ["School Code", "School Name", "SSID", "Student Name", "Local Student ID", "Birth Date", "Gender",
+                 "Grade Level"],
+            ["0123456", "Lincoln Elementary", 1234567890, "Garcia, Maria Elena", 100234, "03/14/2015", "F", "03"],
+            [123456, None, 2234567890, "Brown, Noa", 100237, "06/01/2016", "X", "KN"],
+            ["Total Students: 2"]]
+    folder = tmp_path / "raw" / YEAR
+    folder.mkdir(parents=True)
+    (folder / "calpads_foster_former.xlsx").write_bytes(_xlsx(rows))
+    result = ingest(SOURCES["calpads_foster_former"], tmp_path / "raw", YEAR, load_settings())
+    assert result.raw.heading_lines == 4  # rows 1, 2, 4, 7 (row 3 has no cell: not in the sheet)
+    assert result.validated.kept[["school_code", "ssid", "_line"]].astype(str).values.tolist() == [
+        ["0123456", "1234567890", "5"]]
+    q = result.validated.quarantine
+    assert list(zip(q["line"], q["column_name"])) == [(6, "school_code")]
+    assert not [p for p in PERSONAL if p in _everything(result)]
 
 
 def test_attendance_foster_is_y_for_a_listed_student_n_otherwise_null_without_a_report():
