@@ -54,7 +54,7 @@ Layout documents followed (the facts and their status: ``/work/shared/reference/
 Foster status is in no extract: CALPADS gives an LEA the CDSS foster match only as the ODS reports
 5.7 "Foster Youth Enrolled - Student List" and 5.9 "Former Foster Youth - Student List"
 (documentation.calpads.org), whose pages give column rules, not a file layout (SPRG has no foster
-program code: 193 is Tribal Foster Youth). Their CSV exports are read by column number
+program code: 193 is Tribal Foster Youth). Their CSV or Excel exports are read by column number
 (``config/calpads_reports.yaml``: 1 School Code, 3 SSID) by :mod:`pipeline.readers.calpads_report`,
 which :func:`read_state_file` calls for a layout with ``report`` set.
 """
