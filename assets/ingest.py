@@ -94,6 +94,8 @@ def ingest_source(context: dg.AssetExecutionContext, files: ScorecardFiles, sour
         extra = {**extra, "status_as_published": f"{note['rows']} rows: {note['note']}"}
         context.log.warning(f"{result.display_path}: status as published by CDE for {note['rows']} rows: "
                             f"{note['note']}")
+    if result.heading_rows:  # a report export's title, heading and total lines, skipped and counted
+        extra = {**extra, "heading_lines": result.heading_rows[0]["rows"]}
     yield from ingest_check_results(source, required, counts, settings.quarantine_warn_share)
     yield dg.MaterializeResult(asset_key=asset, metadata={
         "file": dg.MetadataValue.path(str(result.path)),

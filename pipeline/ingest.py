@@ -55,7 +55,16 @@ class Ingested:
     @property
     def note_rows(self) -> list[dict]:
         """Every ``ingest_notes`` row of the file: the CDE-status note and where the rows came from."""
-        return ([self.note_row] if self.note_row else []) + list(self.notes)
+        return ([self.note_row] if self.note_row else []) + list(self.notes) + self.heading_rows
+
+    @property
+    def heading_rows(self) -> list[dict]:
+        """The ``ingest_notes`` row (kind ``headings``) counting a report export's title, heading and
+        total lines, skipped as no student's (``pipeline/readers/calpads_report.py``); none without."""
+        n = self.raw.heading_lines if self.raw is not None else 0
+        return [{"source": self.source.name, "file": self.display_path, "kind": "headings", "rows": n,
+                 "note": f"{n} line{'s' if n != 1 else ''} of report title, headings or totals skipped "
+                         "(no SSID in the SSID column): not student lines"}] if n else []
 
     @property
     def note_row(self) -> dict | None:

@@ -30,6 +30,8 @@ def _checks(column) -> str:
 def _state_format(source) -> str:
     """How one of the state's files is laid out, and the layout document followed."""
     layout = source.layout
+    if layout.report:  # a CALPADS ODS report export (the foster lists): pipeline/readers/calpads_report.py
+        return _report_format(source)
     how = ("no header, fields by number (" + ", ".join(f"{n} `{c}`" for n, c in layout.fields.items()) + ")"
            if layout.numbered else "a header row, columns by name" + (
                " (other years' names: " + ", ".join(f"`{a}` → `{c}`" for a, c in layout.aliases.items()) + ")"
@@ -37,6 +39,26 @@ def _state_format(source) -> str:
     return (f" (or `.csv`, `.dat`), caret-delimited, {how}. Only the columns below are kept: every other "
             f"field (names, birth dates, addresses) is dropped as the file is read, and no value of the file is "
             f"shown in the quarantine. Layout followed: {layout.document}")
+
+
+def _report_format(source) -> str:
+    """How a CALPADS ODS report export is read: by column number, from ``config/calpads_reports.yaml``."""
+    from pipeline.readers.calpads_report import REPORTS_FILE, report_columns
+
+    layout = source.layout
+    numbers = ", ".join(f"{n} `{c}`" for c, n in sorted(report_columns(layout.report).items(), key=lambda i: i[1]))
+    return (f" (or `.txt`, or the Excel export `.xlsx`: its first sheet), comma-delimited, "
+            f"read by column number as the report's documentation numbers its columns ({numbers}: "
+            f"`config/{REPORTS_FILE}`, key `{layout.report}`). Lines whose SSID column holds no digits (the "
+            f"report's title, parameters, column headings, page and total lines) are skipped and counted in the "
+            f"validation report; a student line that breaks a rule is quarantined by its line. Only the columns "
+            f"below are kept: every other column (school name, student name, local ID, birth date, gender, grade) "
+            f"is dropped as the file is read, and no value of the file is shown in the quarantine. Layout followed: "
+            f"{layout.document}. Optional; save both reports 5.7 and 5.9 on the last days of each school year: 5.7 "
+            f"is point-in-time (CALPADS keeps no history of it), and together they list the students foster at some "
+            f"time in the year who are still enrolled on that day (grades KN-12). With either, the attendance rows "
+            f"from the STAS extract get foster youth (Y for a student listed, N otherwise); with neither, foster "
+            f"stays unknown")
 
 
 def source_reference(name: str) -> str:

@@ -61,8 +61,14 @@ NO_LTEL = ("no long-term English learner date in the files read: the Dashboard's
            "Provisional LTEL Start Date, field 45 of the Cumulative Enrollment Extract (given as calpads_senr.txt; "
            "from April 2025)")
 # the groups of attendance no file a district downloads carries (said in the reasons)
-NO_FOSTER = ("the files read carry no foster status for attendance: CALPADS gives an LEA its foster youth (the CDSS "
-             "match) only as the ODS reports 5.7 and 5.9, whose export has no published file layout")
+NO_FOSTER = ("the files read carry no foster status for attendance: no export of the CALPADS ODS foster youth reports "
+             "5.7 or 5.9 (calpads_foster_enrolled.csv, calpads_foster_former.csv) was read for the year")
+
+
+# foster youth from the reports 5.7 and 5.9: what they cannot list (said in the reasons)
+FOSTER_TK = ("our count has fewer: the CALPADS foster reports 5.7 and 5.9 select grades KN-12 (their documented "
+             "selection), so a foster student in TK (a grade of its own in SENR, counted with K by CDE) is on neither "
+             "list and counts as not foster")
 
 
 def _only_reason(row: pd.Series, read: frozenset[str] = frozenset(), rule_applied: bool = False) -> str:
@@ -75,7 +81,7 @@ def _only_reason(row: pd.Series, read: frozenset[str] = frozenset(), rule_applie
         return "CDE's file has no row for it"
     if group == "LTEL":
         return NO_LTEL
-    if ind == "chronic" and group == "FOS":
+    if ind == "chronic" and group == "FOS" and "calpads_foster" not in read:
         return NO_FOSTER
     if ind == "chronic" and group == "SWD" and "calpads_sped" not in read:
         return "the files read carry no disability status for attendance (no SPED file read)"
@@ -107,6 +113,9 @@ def _difference_reason(row: pd.Series, read: frozenset[str] = frozenset(), rule_
             and n_ours > n_cde):
         return (f"our count has {int(n_ours - n_cde)} more: CDE counts grades K-8 only and STAS has no grade (no "
                 "SENR extract read), so the preview counts students of every grade")
+    if (row["indicator"] == "chronic" and row["student_group"] == "FOS" and {"calpads_foster", "senr_tk"} <= read
+            and pd.notna(n_ours) and pd.notna(n_cde) and n_ours < n_cde):
+        return FOSTER_TK
     differs = set(row["differs"].split(", "))
     if differs <= {"change", "change_level", "color"}:
         if pd.isna(row["change_district"]) and pd.notna(row["change_cde"]):
@@ -133,7 +142,8 @@ def explained(results: pd.DataFrame, participation: pd.DataFrame | None = None,
               read: frozenset[str] = frozenset(), rule_applied: bool = False) -> pd.DataFrame:
     """The side-by-side rows that are not identical, each with ``reason``. ``participation``: CDE's
     ``currprate`` of its ELA and math rows (``cds``, ``student_group``, ``indicator``, ``prate``);
-    ``read``: the state's extracts of the year with rows (``calpads_senr``, ``calpads_sped``), which
+    ``read``: the state's extracts of the year with rows (``calpads_senr``, ``calpads_sped``; ``calpads_foster``
+    when a foster report, 5.7 or 5.9, was given; ``senr_tk`` when SENR has TK students), which
     take away the reasons their absence gives; ``rule_applied``: the preview applied CDE's
     participation rule this year (a difference in students added is then not explained by the rule)."""
     sbs = side_by_side(results)
@@ -190,6 +200,14 @@ def write_preview_report(con: duckdb.DuckDBPyConnection, school_year: str, out_d
         read = frozenset(t for t in ("calpads_senr", "calpads_sped") if table_exists(con, f"validated_{t}") and
                          con.execute(f"SELECT count(*) FROM validated_{t} WHERE school_year = ?",
                                      [school_year]).fetchone()[0])
+        if table_exists(con, "ingest_files") and con.execute(  # a foster report given, even one listing nobody
+                "SELECT count(*) FROM ingest_files WHERE school_year = ? AND provided AND source IN "
+                "('calpads_foster_enrolled', 'calpads_foster_former')", [school_year]).fetchone()[0]:
+            read |= {"calpads_foster"}
+        if "calpads_senr" in read and con.execute(  # TK students the foster reports (KN-12) cannot list
+                "SELECT count(*) FROM validated_calpads_senr WHERE school_year = ? AND grade = 'TK'",
+                [school_year]).fetchone()[0]:
+            read |= {"senr_tk"}
         sbs, diffs = side_by_side(results), explained(results, _participation(con, school_year), read,
                                                       _rule_applied(school_year))
     summary = preview_summary(sbs)

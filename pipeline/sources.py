@@ -8,6 +8,7 @@ from pathlib import Path, PurePath
 import pandera.pandas as pa
 
 from pipeline.config import dashboard_year
+from pipeline.readers import calpads_report
 from pipeline.readers import state as state_layouts
 from schemas import dashboard as dash
 from schemas import district as dist
@@ -226,6 +227,17 @@ STATE = [
            "CALPADS Special Education (SPED) file, caret-delimited, no header; names and birth dates are "
            "dropped as it is read", ("^",), feeds="students with disabilities of the attendance records",
            extensions=(".txt", ".csv", ".dat"), layout=state_layouts.SPED),
+    # CALPADS ODS report exports (CSV, read by column number: pipeline/readers/calpads_report.py)
+    Source("calpads_foster_enrolled", state.CalpadsFosterReport, "calpads_foster_enrolled.csv", "year",
+           'CALPADS Report 5.7 "Foster Youth Enrolled - Student List", exported as CSV at the end of the school '
+           "year; names and birth dates are dropped as it is read", (",",),
+           feeds="foster youth of the attendance records", extensions=(".csv", ".txt", ".xlsx"),
+           layout=calpads_report.FOSTER_ENROLLED),
+    Source("calpads_foster_former", state.CalpadsFosterReport, "calpads_foster_former.csv", "year",
+           'CALPADS Report 5.9 "Former Foster Youth - Student List", exported as CSV at the end of the school '
+           "year; names and birth dates are dropped as it is read", (",",),
+           feeds="foster youth of the attendance records", extensions=(".csv", ".txt", ".xlsx"),
+           layout=calpads_report.FOSTER_FORMER),
 ]
 
 SOURCES: dict[str, Source] = {s.name: s for s in DISTRICT + DASHBOARD + STATE}

@@ -40,9 +40,14 @@ The rules, and what they leave out (said, never guessed):
   math, so not those reclassified since) whose Provisional LTEL Start Date (its field 45) is on or
   before the year's ``ltel_as_of`` day is LTEL (``config/state_codes.yaml``; the scoring publishes
   the group from the Dashboard year ``ltel_from``); without field 45, NULL.
-  What stays NULL, and why: foster on attendance (CALPADS gives an LEA the CDSS match only as ODS
-  reports 5.7 and 5.9, with no file layout: ``pipeline/readers/state.py``): that group has no
-  attendance rows from the state's files. SED comes from SPRG only:
+  Foster from the CALPADS ODS reports 5.7 "Foster Youth Enrolled" and 5.9 "Former Foster Youth"
+  (``calpads_foster_enrolled.csv``, ``calpads_foster_former.csv``; CSV exports read by column number,
+  ``pipeline/readers/calpads_report.py``), saved at the end of the school year: together they list
+  the students foster at some time in the year, the Dashboard's foster youth. Y for a student (by
+  SSID) listed in either, N for any other when at least one was given (a report listing nobody
+  counts as given), NULL when neither was. A student who left every school of the LEA before the
+  reports were run, or (from 2023-24) a TK student, is on neither list (the reports select students
+  enrolled on their "as of" date, grades KN-12) and counts as N. SED comes from SPRG only:
   SINF's parent-education route (code 14) is not read, because that field's number moved between
   versions (2.38 in the CALPADS Data Guide v11.0, 2.50 in 2021-22) and the version of a file cannot
   be told from the file.
@@ -239,9 +244,10 @@ def _school_cds(frame: pd.DataFrame, by_school: dict[str, str]) -> pd.Series:
 def attendance_rows(stas: pd.DataFrame, sela: pd.DataFrame | None, sprg: pd.DataFrame | None,
                     directory_cds: list[str], school_year: str, codes: StateCodes,
                     sinf: pd.DataFrame | None = None, senr: pd.DataFrame | None = None,
-                    sped: pd.DataFrame | None = None) -> pd.DataFrame:
+                    sped: pd.DataFrame | None = None, foster: pd.Series | None = None) -> pd.DataFrame:
     """``validated_attendance`` rows from the kept STAS records, with grades from SENR and groups
-    from SELA, SPRG, SINF and SPED."""
+    from SELA, SPRG, SINF and SPED; ``foster``: the SSIDs of the year's foster reports (5.7 and 5.9),
+    None when neither was given."""
     s = stas[stas["exemption"].eq("N") & stas["days_expected"].notna()].copy()
     by_school = {cds[7:]: cds for cds in directory_cds}
     cds = _school_cds(s, by_school)
@@ -264,6 +270,7 @@ def attendance_rows(stas: pd.DataFrame, sela: pd.DataFrame | None, sprg: pd.Data
     out["sed"] = _in_program(sprg, codes.sed_programs, school_year, out["ssid"])
     out["homeless"] = _in_program(sprg, codes.homeless_programs, school_year, out["ssid"])
     out["swd"] = _special_education(sped, codes.swd_plan_types, school_year, out["ssid"])
+    out["foster"] = _foster(foster, out["ssid"])
     return out[ATTENDANCE_COLUMNS].reset_index(drop=True)
 
 
@@ -296,6 +303,28 @@ def _special_education(sped: pd.DataFrame | None, plan_types: tuple[str, ...], s
     exit_ = "program_exit" if "program_exit" in sped else None
     served = sped[sped["plan_type"].isin(plan_types) & _overlaps(sped, "meeting_date", exit_, school_year)]
     return pd.Series(np.where(ssid.isin(set(served["ssid"])), "Y", "N"), ssid.index, "string")
+
+
+def _foster(listed: pd.Series | None, ssid: pd.Series) -> pd.Series:
+    """Y for a student listed (by SSID) in the year's Report 5.7 or 5.9 export, N for any other student
+    when at least one of them was given; NULL when neither was."""
+    if listed is None:
+        return pd.Series(pd.NA, ssid.index, "string")
+    return pd.Series(np.where(ssid.isin(set(listed.astype(str))), "Y", "N"), ssid.index, "string")
+
+
+FOSTER_SOURCES = ("calpads_foster_enrolled", "calpads_foster_former")
+
+
+def _foster_ssids(con, school_year: str) -> pd.Series | None:
+    """The SSIDs of the year's foster reports (5.7 and 5.9), empty when a report given lists nobody;
+    None when neither was given."""
+    given = [source for source in FOSTER_SOURCES if _provided(con, source, school_year)]
+    if not given:
+        return None
+    frames = [_year_rows(con, f"validated_{source}", school_year) for source in given]
+    return pd.concat([f["ssid"].astype(str) for f in frames if f is not None] or [pd.Series([], dtype=str)],
+                     ignore_index=True)
 
 
 def _latest_elas(sela: pd.DataFrame | None, school_year: str, codes: StateCodes, ssid: pd.Series) -> pd.Series:
@@ -379,7 +408,8 @@ def load_state_tables(warehouse_path: Path | str, school_year: str,
                 rows = attendance_rows(stas, _year_rows(con, "validated_calpads_sela", school_year),
                                        _year_rows(con, "validated_calpads_sprg", school_year), directory_cds,
                                        school_year, codes, _year_rows(con, "validated_calpads_sinf", school_year),
-                                       senr, _year_rows(con, "validated_calpads_sped", school_year))
+                                       senr, _year_rows(con, "validated_calpads_sped", school_year),
+                                       _foster_ssids(con, school_year))
                 warehouse.replace_rows(con, "validated_attendance", rows, {"school_year": school_year})
                 done["validated_attendance"] = f"{len(rows)} rows from the CALPADS STAS extract" + (
                     "" if senr is None else f", with SENR's grade (the Dashboard's chronic absenteeism counts "

@@ -91,6 +91,7 @@ def summarise(files: pd.DataFrame, quarantine: pd.DataFrame, notes: pd.DataFrame
             "cde_status": next(({"rows": int(n["rows"]), "note": n["note"]} for n in published
                                 if n["source"] == f["source"] and n["file"] == f["file"]), None),
             "origin": [n["note"] for n in origins if n["source"] == f["source"]],
+            "headings": next((n["note"] for n in _notes(notes, "headings") if n["source"] == f["source"]), None),
             "reasons": reasons,
             "examples": q.head(EXAMPLES)[["line", "column_name", "value", "reason"]].to_dict("records") if len(q) else [],
         })

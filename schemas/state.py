@@ -242,3 +242,17 @@ class CalpadsSped(_CalpadsRecord):
                                   description="14.46 special education program exit date, CCYYMMDD")
 
     Config = _config(["ssid", "reporting_lea", "meeting_date", "plan_type"])
+
+
+class CalpadsFosterReport(pa.DataFrameModel):
+    """CALPADS ODS Report 5.7 "Foster Youth Enrolled - Student List" or Report 5.9 "Former Foster Youth -
+    Student List", exported as CSV: one line per student and school, read by column number (the
+    report's title, headings and totals are skipped and counted by the reader). Only the school code
+    and the SSID are kept; names, local ID, birth date and gender are never read."""
+
+    school_code: Text = pa.Field(str_matches=CODE7, description="7-digit school code (report column 1)")
+    ssid: Text = _ssid()
+
+    class Config:
+        coerce = True
+        strict = False

@@ -1,6 +1,7 @@
 """The preview's reasons on chronic absenteeism follow the files read (issue #15): the grade (CDE
 counts K-8) and disability are reasons only where the SENR extract and the SPED file were not read;
-foster status is in no file a district downloads, so it stays a reason whatever was read."""
+foster status only where neither CALPADS foster report (5.7, 5.9) was read, and then a TK foster
+student (on neither report) only where SENR has TK students."""
 from __future__ import annotations
 
 import pandas as pd
@@ -46,6 +47,22 @@ def test_with_senr_and_sped_a_grade_or_disability_difference_is_not_explained():
     assert why["FOS"] == NO_FOSTER and why["AA"] == "CDE's file has no row for it"
 
 
+def test_with_a_foster_report_a_foster_difference_is_explained_only_by_tk_students():
+    """With a foster report read, CDE's foster row without ours is not explained; where both have it
+    and ours counts fewer, the reports' KN-12 selection explains it only when SENR has TK students."""
+    from pipeline.preview_report import FOSTER_TK, NOT_EXPLAINED, explained
+
+    read = frozenset({"calpads_senr", "calpads_sped", "calpads_foster"})
+    assert _why(read)["FOS"] == NOT_EXPLAINED
+    rows = pd.DataFrame([_row("FOS", "district", 12, 25.0), _row("FOS", "cde", 16, 37.5),
+                         _row("SED", "district", 20, 25.0), _row("SED", "cde", 22, 30.0)])
+    for tk, expected in ((False, NOT_EXPLAINED), (True, FOSTER_TK)):
+        why = explained(rows, read=read | ({"senr_tk"} if tk else set())).set_index("student_group")["reason"]
+        assert why["FOS"] == expected and why["SED"] == NOT_EXPLAINED
+    fewer_at_cde = pd.DataFrame([_row("FOS", "district", 16, 37.5), _row("FOS", "cde", 12, 25.0)])
+    assert explained(fewer_at_cde, read=read | {"senr_tk"})["reason"].eq(NOT_EXPLAINED).all()
+
+
 @pytest.fixture(scope="module")
 def chronic(tmp_path_factory):
     """The tiny sample as a whole district (real LEA rows), its state files read with SINF, SENR and
@@ -61,7 +78,8 @@ def chronic(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setitem(scales.SCALES, "tiny-lea", replace(scales.SCALES["tiny"], name="tiny-lea", partial_district=False))
         mp.setattr(preview_setup, "SOURCES_READ",
-                   [*preview_setup.SOURCES_READ, "calpads_sinf", "calpads_senr", "calpads_sped"])
+                   [*preview_setup.SOURCES_READ, "calpads_sinf", "calpads_senr", "calpads_sped",
+                    "calpads_foster_enrolled", "calpads_foster_former"])
         results = preview_setup.preview_results(root, scale="tiny-lea")
     sbs = side_by_side(results)
     with warehouse.connect(root / "scorecards.duckdb", read_only=True) as con:
@@ -72,17 +90,18 @@ def chronic(tmp_path_factory):
 @pytest.mark.slow
 def test_chronic_absenteeism_equals_cdes_on_every_school_and_lea_row_with_senr_and_sped(chronic):
     """Grades from SENR (K-8 kept) and disability from SPED: every school and LEA row of CDE's chronic
-    absenteeism file is ours too and agrees on every figure (LTEL from the Cumulative Enrollment
-    Extract's field 45), but the foster rows (no file read has foster status); the LEA rows count each
+    absenteeism file is ours too and agrees on every figure, foster youth (the reports 5.7 and 5.9)
+    and LTEL (the Cumulative Enrollment Extract's field 45) among them; the LEA rows count each
     student once over the schools, K-8 only, as CDE does."""
     chronic, _ = chronic
     both = chronic[chronic["compared"]]
-    assert both.groupby("rtype").size().to_dict() == {"D": 14, "S": 39}, both.groupby("rtype").size()
+    assert both.groupby("rtype").size().to_dict() == {"D": 15, "S": 41}, both.groupby("rtype").size()
+    assert both["student_group"].eq("FOS").any()
     wrong = both[both["differs"].ne("")]
     assert wrong.empty, wrong[["cds", "rtype", "student_group", "differs", "n_district", "n_cde"]].to_string()
     assert set(both["student_group"]) >= {"ALL", "SWD", "SED", "EL", "HI", "LTEL"}
     only = chronic[~chronic["compared"]]
-    assert only["only"].eq("cde").all() and only["student_group"].eq("FOS").all(), only.to_string()
+    assert only.empty, only.to_string()
 
 
 @pytest.mark.slow

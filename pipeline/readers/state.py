@@ -63,10 +63,12 @@ Layout documents followed (the facts and their status: ``/work/shared/reference/
   redesign" of October 2023 retired those validations; a layout after it was not found, and a file
   laid out otherwise fails its SSID and date checks loudly.
 
-Not read, and why: foster status. CALPADS gives an LEA the CDSS foster match only as the ODS
-reports 5.7 "Foster Youth Enrolled - Student List" and 5.9 "Former Foster Youth - Student List"
-(documentation.calpads.org), whose pages give column rules, not a file layout; SPRG has no foster
-program code (193 is Tribal Foster Youth).
+Foster status is in no extract: CALPADS gives an LEA the CDSS foster match only as the ODS reports
+5.7 "Foster Youth Enrolled - Student List" and 5.9 "Former Foster Youth - Student List"
+(documentation.calpads.org), whose pages give column rules, not a file layout (SPRG has no foster
+program code: 193 is Tribal Foster Youth). Their CSV or Excel exports are read by column number
+(``config/calpads_reports.yaml``: 1 School Code, 3 SSID) by :mod:`pipeline.readers.calpads_report`,
+which :func:`read_state_file` calls for a layout with ``report`` set.
 """
 from __future__ import annotations
 
@@ -96,6 +98,8 @@ class StateLayout:
     numberings: tuple[tuple[str, dict[str, str]], ...] = ()
     probes: dict[str, str] = field(default_factory=dict)  # field name -> pattern its value must match
     other_record_types: tuple[str, ...] = ()  # numbered files: other literals field 1 may hold
+    # a CALPADS ODS report export read by column number: its key in config/calpads_reports.yaml
+    report: str = ""
 
     @property
     def numbered(self) -> bool:
@@ -110,6 +114,10 @@ def read_state_file(path: Path | str, layout: StateLayout, *, required: list[str
                     engine: str = "auto") -> RawTable:
     """One of the state's files as a :class:`RawTable` of the contract's columns only."""
     path = Path(path)
+    if layout.report:  # a CALPADS report export (the foster lists): pipeline/readers/calpads_report.py
+        from pipeline.readers.calpads_report import read_report_export, report_columns
+
+        return read_report_export(path, layout, report_columns(layout.report))
     if layout.numbered:
         names = _numbered_names(path, layout, required)
         table = read_delimited(path, required=required, optional=optional, delimiters=(CARET,), engine=engine,

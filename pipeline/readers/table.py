@@ -43,6 +43,7 @@ class RawTable:
     ignored_columns: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     reader: str = "csv"  # which reader read it: "pyarrow" (fast) or "csv" (the csv module)
+    heading_lines: int = 0  # a report export's title, heading and total lines, skipped (readers/calpads_report.py)
 
     @property
     def rows_read(self) -> int:

@@ -1,7 +1,8 @@
 """The state's student-level files, written from the same students as the district exports: CAASPP
 and Summative ELPAC Student Score Data Files (TOMS, caret-delimited with a header, CR LF) and the
 CALPADS STAS, SELA and SPRG extracts (caret-delimited, no header, fields by number, CR LF); SINF,
-SENR and SPED are written by :mod:`pipeline.sample.state_sinf` and :mod:`pipeline.sample.state_senr`.
+SENR and SPED are written by :mod:`pipeline.sample.state_sinf` and :mod:`pipeline.sample.state_senr`,
+the CALPADS ODS foster youth reports 5.7 and 5.9 (CSV exports) by :mod:`pipeline.sample.state_foster`.
 
 Every student gets a fake but real-looking legal name, birth date, gender and (ELPAC) street
 address, drawn from the student's SSID, so the reader's dropping of personal fields can be tested
@@ -35,7 +36,8 @@ ETHNICITY_CODES = {"AI": "100", "AS": "200", "PI": "300", "FI": "400", "HI": "50
 RACE_FLAGS = {"AI": "AmericanIndianorAlaskaNative", "AS": "Asian", "PI": "HawaiianOrOtherPacificIslander",
               "FI": "Filipino", "AA": "BlackorAfricanAmerican", "WH": "White"}
 STATE_FILES = ("caaspp_student_score_data.txt", "elpac_student_score_data.txt", "calpads_stas.txt",
-               "calpads_sela.txt", "calpads_sprg.txt", "calpads_sinf.txt", "calpads_senr.txt", "calpads_sped.txt")
+               "calpads_sela.txt", "calpads_sprg.txt", "calpads_sinf.txt", "calpads_senr.txt", "calpads_sped.txt",
+               "calpads_foster_enrolled.csv", "calpads_foster_former.csv")  # the last two: state_foster.py
 
 
 def _ascii(names: list[str]) -> np.ndarray:
@@ -298,6 +300,7 @@ def write_state_files(year_dir: Path, spring: int, elpi: pd.DataFrame | None = N
     """The state files of the year, from the district exports already written in ``year_dir``,
     (``elpi``: ``ssid``, ``cds``, ``grade``, ``category``) the students the sample's ELPI counts and
     (``language``: ``ssid``, ``elas``, ``rfep_spring``) each student's language status."""
+    from pipeline.sample.state_foster import write_foster_reports
     from pipeline.sample.state_senr import write_senr, write_sped
     from pipeline.sample.state_sinf import write_sinf
 
@@ -313,8 +316,9 @@ def write_state_files(year_dir: Path, spring: int, elpi: pd.DataFrame | None = N
 
     writers = [(write_caaspp, assessment), (write_stas, attendance), (write_sela, attendance),
                (write_sprg, attendance), (write_sinf, attendance), (write_cenr, attendance), (write_sped, attendance)]
-    names = [n for n in STATE_FILES if n != STATE_FILES[1]]
+    names = [n for n in STATE_FILES[:len(writers) + 1] if n != STATE_FILES[1]]
     counts.update({name: write(frame, spring, year_dir / name) for name, (write, frame) in zip(names, writers)
                    if write is not write_caaspp})
     counts[STATE_FILES[0]] = write_caaspp(assessment, spring, year_dir / STATE_FILES[0], language)
+    counts.update(write_foster_reports(attendance, spring, year_dir))  # CALPADS ODS reports 5.7 and 5.9
     return {name: counts[name] for name in STATE_FILES}
