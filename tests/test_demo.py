@@ -61,6 +61,16 @@ def test_every_year_gives_19_schools_in_both_languages(demo):
                        for lang in ("en", "es") for ext in ("html", "pdf")), school
 
 
+def test_every_scorecard_of_the_demo_is_two_pages(demo):
+    """The card fits two pages in both languages, whatever groups a year's files give a school (an
+    LTEL row of a year before the Dashboard had the group once pushed a Spanish card to three)."""
+    from pypdf import PdfReader
+
+    pages = {str(pdf.relative_to(demo)): len(PdfReader(pdf).pages)
+             for year in YEARS for pdf in (demo / "out" / year / "schools").glob("*/scorecard.*.pdf")}
+    assert len(pages) == 3 * 19 * 2 and set(pages.values()) == {2}, {k: v for k, v in pages.items() if v != 2}
+
+
 def test_the_preview_equals_the_demos_cde_files_on_every_compared_row(demo):
     with duckdb.connect(str(demo / "out" / "scorecards.duckdb"), read_only=True) as con:
         results = {year: read_table(con, "indicator_results", {"school_year": year}) for year in YEARS}

@@ -11,8 +11,9 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from pipeline.config import Settings, prior_school_year
+from pipeline.config import Settings, config_path, prior_school_year
 from pipeline.scoring import assessment_source, install_macros, sql
+from pipeline.state_tables import CODES_FILE, load_codes
 
 #: 95 % interval multiplier: the normal quantile, not Student's t (see the README, "Student growth").
 Z_95 = 1.96
@@ -69,6 +70,7 @@ def _growth(con: duckdb.DuckDBPyConnection, school_year: str, settings: Settings
         "color_min_n": p.color_min_n,
         "tau2_floor": float(tau2_floor),
         "z": Z_95,
+        "ltel_from": load_codes(config_path(CODES_FILE).parent).ltel_from,
     }).df()[GROWTH_COLUMNS]
 
 

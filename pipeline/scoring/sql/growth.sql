@@ -58,6 +58,9 @@ joined AS (
            ON p.school_year = $prior_year AND p.rtype = c.rtype AND p.cds = c.cds
           AND p.subject = c.subject AND p.student_group = c.student_group
     WHERE c.school_year = $school_year
+      -- the long-term English learner group from the Dashboard year that has it (config/state_codes.yaml
+      -- ltel_from), as the Dashboard indicators
+      AND (c.student_group <> 'LTEL' OR CAST(substr($school_year, 1, 4) AS BIGINT) + 1 >= $ltel_from)
 ),
 combined AS (
     SELECT *,
