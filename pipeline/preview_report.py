@@ -24,6 +24,7 @@ from pipeline.config import PROJECT_ROOT, dashboard_year
 from pipeline.outputs import safe_csv, write_atomic
 from pipeline.participation import load_participation_rule
 from pipeline.scoring.preview import FIGURES, preview_summary, side_by_side
+from pipeline.state_tables import FOSTER_SOURCES, provided
 from pipeline.warehouse import read_table, table_exists
 
 ETHNICITY = {"AA", "AI", "AS", "FI", "HI", "PI", "WH", "MR"}
@@ -200,9 +201,7 @@ def write_preview_report(con: duckdb.DuckDBPyConnection, school_year: str, out_d
         read = frozenset(t for t in ("calpads_senr", "calpads_sped") if table_exists(con, f"validated_{t}") and
                          con.execute(f"SELECT count(*) FROM validated_{t} WHERE school_year = ?",
                                      [school_year]).fetchone()[0])
-        if table_exists(con, "ingest_files") and con.execute(  # a foster report given, even one listing nobody
-                "SELECT count(*) FROM ingest_files WHERE school_year = ? AND provided AND source IN "
-                "('calpads_foster_enrolled', 'calpads_foster_former')", [school_year]).fetchone()[0]:
+        if any(provided(con, source, school_year) for source in FOSTER_SOURCES):  # even one listing nobody
             read |= {"calpads_foster"}
         if "calpads_senr" in read and con.execute(  # TK students the foster reports (KN-12) cannot list
                 "SELECT count(*) FROM validated_calpads_senr WHERE school_year = ? AND grade = 'TK'",

@@ -102,6 +102,11 @@ class StateCodes:
         """:meth:`ltel_day` of ``school_year``."""
         return self.ltel_day(dashboard_year(school_year))
 
+    def ltel_published(self, school_year: str) -> bool:
+        """Whether ``school_year``'s Dashboard has the LTEL group (``ltel_from`` on): earlier years'
+        LTEL figures are computed (the next year's change needs them) but not published."""
+        return dashboard_year(school_year) >= self.ltel_from
+
 
 def load_codes(config_dir: str | Path = CONFIG_DIR) -> StateCodes:
     """``config/state_codes.yaml``, checked: a wrong key or value names the file and the key."""
@@ -189,15 +194,14 @@ def _ltel(starts: pd.Series | None, codes: StateCodes, school_year: str, ssid: p
     or where EL status is unknown."""
     if starts is None:
         return pd.Series(pd.NA, ssid.index, "string")
-    start = ssid.astype("string").map(starts)
-    long_term = el.eq("Y") & start.le(codes.ltel_date(school_year)).fillna(False)
-    return pd.Series(np.where(long_term.fillna(False).astype(bool), "Y", "N"), ssid.index, "string").where(el.notna())
+    long_term = (el.eq("Y") & ssid.astype("string").map(starts).le(codes.ltel_date(school_year))).fillna(False)
+    return pd.Series(np.where(long_term.to_numpy(bool), "Y", "N"), ssid.index, "string").where(el.notna())
 
 
 def assessment_rows(caaspp: pd.DataFrame, codes: StateCodes, school_year: str,
-                    senr: pd.DataFrame | None = None) -> pd.DataFrame:
+                    starts: pd.Series | None = None) -> pd.DataFrame:
     """``validated_assessment`` rows of ``school_year`` from the kept CAASPP records (``validated_caaspp``);
-    ``senr`` (the year's CALPADS enrollment extract) gives LTEL when it is the Cumulative Enrollment Extract."""
+    ``starts`` (:func:`ltel_starts` of the year's enrollment extract) gives LTEL."""
     c = caaspp[caaspp["recordtype"].isin(list(RECORD_TYPES))].copy()
     c["grade"] = pd.to_numeric(c["gradeassessed"]).astype("int64")
     c = c[c["grade"].isin(ACCOUNTABILITY_GRADES)]
@@ -217,7 +221,7 @@ def assessment_rows(caaspp: pd.DataFrame, codes: StateCodes, school_year: str,
                                   c.index, "string").mask(c["includeindicator"].isin(codes.participation_outside)),
         "source_line": c["source_line"].astype("int64"),
     })
-    out["ltel"] = _ltel(ltel_starts(senr), codes, school_year, out["ssid"], out["el"])
+    out["ltel"] = _ltel(starts, codes, school_year, out["ssid"], out["el"])
     out = out[ASSESSMENT_COLUMNS]
     # one record per student and subject, as the district export has it: the first in the file
     return out.sort_values("source_line", kind="stable").drop_duplicates(["ssid", "subject"]).reset_index(drop=True)
@@ -244,10 +248,11 @@ def _school_cds(frame: pd.DataFrame, by_school: dict[str, str]) -> pd.Series:
 def attendance_rows(stas: pd.DataFrame, sela: pd.DataFrame | None, sprg: pd.DataFrame | None,
                     directory_cds: list[str], school_year: str, codes: StateCodes,
                     sinf: pd.DataFrame | None = None, senr: pd.DataFrame | None = None,
-                    sped: pd.DataFrame | None = None, foster: pd.Series | None = None) -> pd.DataFrame:
+                    sped: pd.DataFrame | None = None, foster: pd.Series | None = None,
+                    starts: pd.Series | None = None) -> pd.DataFrame:
     """``validated_attendance`` rows from the kept STAS records, with grades from SENR and groups
     from SELA, SPRG, SINF and SPED; ``foster``: the SSIDs of the year's foster reports (5.7 and 5.9),
-    None when neither was given."""
+    None when neither was given; ``starts``: :func:`ltel_starts` of SENR, for LTEL."""
     s = stas[stas["exemption"].eq("N") & stas["days_expected"].notna()].copy()
     by_school = {cds[7:]: cds for cds in directory_cds}
     cds = _school_cds(s, by_school)
@@ -266,7 +271,7 @@ def attendance_rows(stas: pd.DataFrame, sela: pd.DataFrame | None, sprg: pd.Data
     out["grade"] = code.replace(SENR_TO_GRADE).astype("string")
     out["ethnicity"] = _ethnicity(sinf, school_year, codes, out["ssid"])
     out["el"] = _latest_elas(sela, school_year, codes, out["ssid"])
-    out["ltel"] = _ltel(ltel_starts(senr), codes, school_year, out["ssid"], out["el"])
+    out["ltel"] = _ltel(starts, codes, school_year, out["ssid"], out["el"])
     out["sed"] = _in_program(sprg, codes.sed_programs, school_year, out["ssid"])
     out["homeless"] = _in_program(sprg, codes.homeless_programs, school_year, out["ssid"])
     out["swd"] = _special_education(sped, codes.swd_plan_types, school_year, out["ssid"])
@@ -319,7 +324,7 @@ FOSTER_SOURCES = ("calpads_foster_enrolled", "calpads_foster_former")
 def _foster_ssids(con, school_year: str) -> pd.Series | None:
     """The SSIDs of the year's foster reports (5.7 and 5.9), empty when a report given lists nobody;
     None when neither was given."""
-    given = [source for source in FOSTER_SOURCES if _provided(con, source, school_year)]
+    given = [source for source in FOSTER_SOURCES if provided(con, source, school_year)]
     if not given:
         return None
     frames = [_year_rows(con, f"validated_{source}", school_year) for source in given]
@@ -368,7 +373,8 @@ def _year_rows(con, table: str, school_year: str) -> pd.DataFrame | None:
     return frame if len(frame) else None
 
 
-def _provided(con, source: str, school_year: str) -> bool:
+def provided(con, source: str, school_year: str) -> bool:
+    """Whether ``source``'s file was provided for ``school_year``, as the last ingest recorded it."""
     row = warehouse.one(con, "SELECT provided FROM ingest_files WHERE school_year = ? AND source = ?",
                         [school_year, source]) if warehouse.table_exists(con, "ingest_files") else None
     return bool(row and row[0])
@@ -379,7 +385,7 @@ def provided_sources(warehouse_path: Path | str, school_year: str, sources) -> d
     if not Path(warehouse_path).exists():
         return {source: False for source in sources}
     with warehouse.connect(warehouse_path) as con:
-        return {source: _provided(con, source, school_year) for source in sources}
+        return {source: provided(con, source, school_year) for source in sources}
 
 
 def load_state_tables(warehouse_path: Path | str, school_year: str,
@@ -391,16 +397,17 @@ def load_state_tables(warehouse_path: Path | str, school_year: str,
     with warehouse.connect(warehouse_path) as con:
         caaspp = _year_rows(con, "validated_caaspp", school_year)
         senr = _year_rows(con, "validated_calpads_senr", school_year)
+        starts = ltel_starts(senr)  # once for both tables
         if caaspp is not None:
-            if _provided(con, "assessment", school_year):
+            if provided(con, "assessment", school_year):
                 done["validated_assessment"] = "the district's assessment.csv is used; the CAASPP file is not loaded"
             else:
-                rows = assessment_rows(caaspp, codes, school_year, senr)
+                rows = assessment_rows(caaspp, codes, school_year, starts)
                 warehouse.replace_rows(con, "validated_assessment", rows, {"school_year": school_year})
                 done["validated_assessment"] = f"{len(rows)} rows from the CAASPP Student Score Data File"
         stas = _year_rows(con, "validated_calpads_stas", school_year)
         if stas is not None:
-            if _provided(con, "attendance", school_year):
+            if provided(con, "attendance", school_year):
                 done["validated_attendance"] = "the district's attendance.csv is used; the STAS extract is not loaded"
             else:
                 directory = _year_rows(con, "validated_directory", school_year)  # stored under the run's year
@@ -409,14 +416,13 @@ def load_state_tables(warehouse_path: Path | str, school_year: str,
                                        _year_rows(con, "validated_calpads_sprg", school_year), directory_cds,
                                        school_year, codes, _year_rows(con, "validated_calpads_sinf", school_year),
                                        senr, _year_rows(con, "validated_calpads_sped", school_year),
-                                       _foster_ssids(con, school_year))
+                                       _foster_ssids(con, school_year), starts)
                 warehouse.replace_rows(con, "validated_attendance", rows, {"school_year": school_year})
                 done["validated_attendance"] = f"{len(rows)} rows from the CALPADS STAS extract" + (
                     "" if senr is None else f", with SENR's grade (the Dashboard's chronic absenteeism counts "
                     f"grades {', '.join(codes.chronic_grades)}; attendance rates every grade), "
                     f"{int(rows['grade'].isna().sum())} without a SENR enrollment at their school in the year "
                     "(grade unknown, counted)")
-        starts = ltel_starts(senr)
         if senr is not None:
             done["long-term English learners"] = (
                 "not computed: the enrollment extract of the year has no Provisional LTEL Start Date (field 45 of "

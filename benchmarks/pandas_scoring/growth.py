@@ -8,7 +8,7 @@ import pandas as pd
 from benchmarks.pandas_scoring.groups import FLAG_COLUMNS, expand_student_groups
 from benchmarks.pandas_scoring.loading import ASSESSMENT_COLUMNS, input_frame
 from benchmarks.pandas_scoring.rounding import decimal_tenths
-from pipeline.config import Settings, dashboard_year, load_settings, prior_school_year
+from pipeline.config import Settings, load_settings, prior_school_year
 from pipeline.scoring.growth import GROWTH_COLUMNS, MODEL_COLUMNS, TAU2_FLOOR, Z_95
 from pipeline.state_tables import load_codes
 
@@ -89,7 +89,7 @@ def growth_tables(inputs: dict[str, pd.DataFrame], school_year: str, settings: S
            .agg(n="size", mean="mean", var="var").reset_index())
     agg["var"] = agg["var"].fillna(0.0)
     cur = agg[agg["school_year"] == school_year].drop(columns="school_year")
-    if dashboard_year(school_year) < load_codes().ltel_from:  # the LTEL group from the Dashboard year that has it
+    if not load_codes().ltel_published(school_year):  # the LTEL group from the Dashboard year that has it
         cur = cur[cur["student_group"] != "LTEL"]
     past = (agg[agg["school_year"] == prior].drop(columns="school_year")
             .rename(columns={"n": "prior_n", "mean": "prior_mean", "var": "prior_var"}))

@@ -101,7 +101,7 @@ def indicator_inputs(inputs: dict[str, pd.DataFrame], school_year: str) -> pd.Da
     from pipeline.state_tables import load_codes
 
     district = [_district_chronic(inputs, school_year), _district_dfs(inputs, school_year)]
-    if dashboard_year(school_year) < load_codes().ltel_from:
+    if not load_codes().ltel_published(school_year):
         district = [d[d["student_group"] != "LTEL"] for d in district]
     parts = _cde_rows(inputs, school_year) + district
     return pd.concat([p.reindex(columns=_INPUT_COLUMNS).astype(_INPUT_TYPES) for p in parts], ignore_index=True)

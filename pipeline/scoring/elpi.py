@@ -66,7 +66,7 @@ def load_elpi_preview(con: duckdb.DuckDBPyConnection, school_year: str) -> None:
     finally:
         con.unregister("_elpi_levels_frame")
     query = sql("elpi_preview").format(elpac=elpac_source(con), ltel=ltel_source(con))
-    as_of = load_codes(config_path(CODES_FILE).parent).ltel_as_of.replace("-", "")
+    codes, prior = load_codes(config_path(CODES_FILE).parent), prior_school_year(school_year)
     con.execute(f"CREATE OR REPLACE TEMP TABLE elpi_preview AS {query}",
-                {"school_year": school_year, "prior_year": prior_school_year(school_year),
-                 "year_before_prior": prior_school_year(prior_school_year(school_year)), "ltel_as_of": as_of})
+                {"school_year": school_year, "prior_year": prior, "year_before_prior": prior_school_year(prior),
+                 "ltel_day": codes.ltel_date(school_year), "prior_ltel_day": codes.ltel_date(prior)})

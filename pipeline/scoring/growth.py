@@ -70,7 +70,7 @@ def _growth(con: duckdb.DuckDBPyConnection, school_year: str, settings: Settings
         "color_min_n": p.color_min_n,
         "tau2_floor": float(tau2_floor),
         "z": Z_95,
-        "ltel_from": load_codes(config_path(CODES_FILE).parent).ltel_from,
+        "ltel_published": load_codes(config_path(CODES_FILE).parent).ltel_published(school_year),
     }).df()[GROWTH_COLUMNS]
 
 

@@ -48,10 +48,8 @@ def load_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
         "columns = {'subject': 'VARCHAR', 'grade': 'BIGINT', 'standard_met': 'BIGINT', 'source': 'VARCHAR'})",
         [str(config_path("sbac_standard_met.csv"))],
     )
-    codes = load_codes(config_path(CODES_FILE).parent)
     con.execute("CREATE OR REPLACE TEMP TABLE language_groups_until AS SELECT ?::BIGINT AS dashboard_year",
-                [codes.language_groups_until])
-    con.execute("CREATE OR REPLACE TEMP TABLE ltel_from AS SELECT ?::BIGINT AS dashboard_year", [codes.ltel_from])
+                [load_codes(config_path(CODES_FILE).parent).language_groups_until])
     con.register("_participation_frame", load_participation_rule(config_path(RULE_FILE).parent))
     try:
         con.execute("CREATE OR REPLACE TEMP TABLE participation_rule AS SELECT subject, dashboard_year::BIGINT AS "
@@ -123,7 +121,8 @@ def score_indicators(con: duckdb.DuckDBPyConnection, school_year: str, settings:
     load_reference_tables(con)
     install_macros(con)
     load_elpi_preview(con, school_year)
-    params = {"school_year": school_year, "prior_year": prior_school_year(school_year)}
+    params = {"school_year": school_year, "prior_year": prior_school_year(school_year),
+              "ltel_published": load_codes(config_path(CODES_FILE).parent).ltel_published(school_year)}
     con.execute(f"CREATE OR REPLACE TEMP TABLE indicator_inputs AS {indicator_inputs_sql(con)}", params)
     p = settings.privacy
     return con.execute(sql("indicator_results"), {

@@ -20,7 +20,7 @@
 --     students it adds is unconfirmed (the validation report lists where CDE flags it).
 -- Student groups: every included student is an English learner (group EL); those whose CALPADS
 -- Provisional LTEL Start Date (Cumulative Enrollment Extract field 45, relation {ltel}) is on or
--- before the record's year's $ltel_as_of (MMDD: config/state_codes.yaml) are also
+-- before the record's year's LTEL as-of day ($ltel_day, $prior_ltel_day: config/state_codes.yaml) are also
 -- long-term English learners (group LTEL). The ELPAC fields the reader keeps carry no other group.
 -- One record per student and year: the first in the file (as the CAASPP rows).
 WITH records AS (
@@ -65,9 +65,8 @@ levelled AS (
 ),
 long_term AS (
     SELECT DISTINCT school_year, ssid FROM {ltel}
-    -- the as-of day MMDD of the record's school year: July-December in the fall, else the spring
-    WHERE provisional_ltel_start <= (left(school_year, 4)::INTEGER + CASE WHEN $ltel_as_of >= '0701' THEN 0 ELSE 1 END)::VARCHAR
-                                    || $ltel_as_of
+    WHERE (school_year = $school_year AND provisional_ltel_start <= $ltel_day)
+       OR (school_year = $prior_year AND provisional_ltel_start <= $prior_ltel_day)
 ),
 categorised AS (
     SELECT school_year, cds, ssid,

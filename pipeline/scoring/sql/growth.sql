@@ -60,7 +60,7 @@ joined AS (
     WHERE c.school_year = $school_year
       -- the long-term English learner group from the Dashboard year that has it (config/state_codes.yaml
       -- ltel_from), as the Dashboard indicators
-      AND (c.student_group <> 'LTEL' OR CAST(substr($school_year, 1, 4) AS BIGINT) + 1 >= $ltel_from)
+      AND (c.student_group <> 'LTEL' OR $ltel_published)
 ),
 combined AS (
     SELECT *,

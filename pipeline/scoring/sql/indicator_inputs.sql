@@ -6,8 +6,8 @@
 -- from the state's CAASPP file also CDE's language groups and its 95 % participation rule, temp
 -- tables participation_rule and language_groups_until: pipeline/scoring/indicators.py),
 -- and ELPI from the ELPAC file (elpi_preview). The long-term English learner group (LTEL) has a
--- row from the Dashboard year of temp table ltel_from on (config/state_codes.yaml): earlier years'
--- LTEL figures stay computed, for the change of the first year that publishes it.
+-- row only when $ltel_published (the Dashboard year is ltel_from or later: config/state_codes.yaml):
+-- earlier years' LTEL figures stay computed, for the change of the first year that publishes it.
 -- The two unions below are filled in by pipeline/scoring/indicators.py with table names from the source
 -- registry (never from input values).
 WITH rate AS (
@@ -26,7 +26,7 @@ district_chronic AS (
            ON p.school_year = $prior_year AND p.cds = c.cds AND p.student_group = c.student_group
     WHERE c.school_year = $school_year
       AND c.dashboard_students > 0  -- as CDE: no row for a school or group without students in its grades
-      AND (c.student_group <> 'LTEL' OR (SELECT dashboard_year FROM ltel_from) <= CAST(substr($school_year, 1, 4) AS BIGINT) + 1)
+      AND (c.student_group <> 'LTEL' OR $ltel_published)
 ),
 -- Every record of the year's ELA and math files: a Smarter Balanced score counts in the status
 -- (distance = score minus the grade's "standard met" score); every record in the participation base
@@ -104,7 +104,7 @@ district_dfs AS (
                    AND p.indicator = c.indicator AND p.student_group = c.student_group AND p.denom > 0
     -- a group with students enrolled and none in the status (e.g. CAA takers only) has a row, as CDE's
     WHERE c.school_year = $school_year AND (c.denom > 0 OR c.enrolled > 0)
-      AND (c.student_group <> 'LTEL' OR (SELECT dashboard_year FROM ltel_from) <= CAST(substr($school_year, 1, 4) AS BIGINT) + 1)
+      AND (c.student_group <> 'LTEL' OR $ltel_published)
 ),
 -- ELPI from the Summative ELPAC file (temp table elpi_preview: sql/elpi_preview.sql, this year
 -- and the year before)
@@ -117,7 +117,7 @@ district_elpi AS (
     LEFT JOIN elpi_preview p ON p.school_year = $prior_year AND p.rtype = c.rtype AND p.cds = c.cds
                             AND p.student_group = c.student_group
     WHERE c.school_year = $school_year
-      AND (c.student_group <> 'LTEL' OR (SELECT dashboard_year FROM ltel_from) <= CAST(substr($school_year, 1, 4) AS BIGINT) + 1)
+      AND (c.student_group <> 'LTEL' OR $ltel_published)
 )
 SELECT * FROM rate
 UNION ALL BY NAME SELECT * FROM academic
