@@ -44,6 +44,30 @@ def tiny_raw(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def state_raw(tmp_path_factory, tiny_raw) -> Path:
+    """The tiny sample's 2023-24 folder with the state's files written from its students
+    (``write_state_files``). Read-only, like ``tiny_raw``."""
+    import shutil
+
+    from pipeline.sample.state_files import write_state_files
+
+    raw = tmp_path_factory.mktemp("state") / "raw"
+    shutil.copytree(tiny_raw, raw)
+    write_state_files(raw / "2023-24", 2024)
+    return raw
+
+
+def codes_with(folder: Path, old: str, new: str) -> Path:
+    """``folder`` holding ``config/state_codes.yaml`` with ``old`` replaced by ``new`` (which must be there)."""
+    from pipeline.state_tables import CODES_FILE
+
+    text = (REPO / "config" / CODES_FILE).read_text()
+    assert old in text, old
+    (folder / CODES_FILE).write_text(text.replace(old, new))
+    return folder
+
+
+@pytest.fixture(scope="session")
 def tiny_pipeline_run(tmp_path_factory, tiny_raw):
     """The one end-to-end run of the suite: ``tiny_raw`` through ``scorecards run`` for 2022-23 then
     2023-24, once per session, then ``scorecards deliver`` (a dry run: the outbox) for each.

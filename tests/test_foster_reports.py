@@ -148,16 +148,6 @@ def test_attendance_foster_is_y_for_a_listed_student_n_otherwise_null_without_a_
     assert foster(None) == [None, None, None]  # neither report given: unknown
 
 
-@pytest.fixture(scope="module")
-def state_raw(tmp_path_factory, tiny_raw) -> Path:
-    from pipeline.sample.state_files import write_state_files
-
-    raw = tmp_path_factory.mktemp("foster") / "raw"
-    shutil.copytree(tiny_raw, raw)
-    write_state_files(raw / YEAR, 2024)
-    return raw
-
-
 def _attendance(raw: Path, path: Path, sources: list[str]) -> pd.DataFrame:
     from pipeline import warehouse
     from pipeline.ingest_store import store

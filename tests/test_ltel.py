@@ -12,7 +12,7 @@ from pipeline.config import ConfigError, load_settings
 from pipeline.ingest import ingest
 from pipeline.sources import SOURCES
 from pipeline.state_tables import CODES_FILE, _ltel, load_codes, ltel_starts
-from tests.conftest import REPO
+from tests.conftest import REPO, codes_with
 
 YEAR = "2023-24"
 
@@ -80,9 +80,7 @@ def test_an_english_learner_is_ltel_from_the_as_of_day_of_the_year_on():
 
 
 def test_the_as_of_day_is_configuration(tmp_path):
-    text = (REPO / "config" / CODES_FILE).read_text()
-    (tmp_path / CODES_FILE).write_text(text.replace('ltel_as_of: "06-30"', 'ltel_as_of: "10-04"'))
-    codes = load_codes(tmp_path)
+    codes = load_codes(codes_with(tmp_path, 'ltel_as_of: "06-30"', 'ltel_as_of: "10-04"'))
     assert codes.ltel_date(YEAR) == "20231004"  # a fall day is in the fall of the school year
     starts = pd.Series({"1": "20240301"}, dtype="string")
     assert _ltel(starts, codes, YEAR, pd.Series(["1"], dtype="string"),
@@ -95,8 +93,6 @@ def test_the_as_of_day_is_configuration(tmp_path):
 ])
 def test_a_wrong_ltel_setting_stops_with_the_key_named(tmp_path, line, message):
     text = (REPO / "config" / CODES_FILE).read_text()
-    key = line.split(":")[0]
-    old = next(x for x in text.splitlines() if x.startswith(f"{key}:"))
-    (tmp_path / CODES_FILE).write_text(text.replace(old, line))
+    old = next(x for x in text.splitlines() if x.startswith(line.split(":")[0] + ":"))
     with pytest.raises(ConfigError, match=f"state_codes.yaml: {message}"):
-        load_codes(tmp_path)
+        load_codes(codes_with(tmp_path, old, line))

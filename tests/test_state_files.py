@@ -14,26 +14,16 @@ from pipeline.ingest import ingest
 from pipeline.quarantine import HIDDEN
 from pipeline.readers import SourceFileError
 from pipeline.sample.state_files import (
-    STATE_FILES, people, write_caaspp, write_sela, write_stas, write_state_files,
+    STATE_FILES, people, write_caaspp, write_sela, write_stas,
 )
 from pipeline.sources import SOURCES
+from tests.conftest import codes_with
 
 REPO = Path(__file__).resolve().parent.parent
 ELPAC_EXAMPLE = Path(os.environ.get("SCORECARDS_REALDATA", REPO.parent / "shared" / "realdata")) / "elpac"
 YEAR = "2023-24"
 STATE_SOURCES = ["caaspp", "elpac", "calpads_stas", "calpads_sela", "calpads_sprg", "calpads_sinf", "calpads_senr",
                  "calpads_sped"]
-
-
-@pytest.fixture(scope="module")
-def state_raw(tmp_path_factory, tiny_raw) -> Path:
-    """The tiny sample's 2023-24 folder with the state files written from its students."""
-    import shutil
-
-    raw = tmp_path_factory.mktemp("state") / "raw"
-    shutil.copytree(tiny_raw, raw)
-    write_state_files(raw / YEAR, 2024)
-    return raw
 
 
 def _everything(result, leave_out: tuple[str, ...] = ()) -> str:
@@ -381,19 +371,15 @@ def test_the_districts_own_file_wins(tmp_path, state_raw):
 
 def test_state_codes_configuration_is_checked(tmp_path):
     from pipeline.config import ConfigError
-    from pipeline.state_tables import CODES_FILE, load_codes
+    from pipeline.state_tables import load_codes
 
-    (tmp_path / CODES_FILE).write_text((REPO / "config" / CODES_FILE).read_text().replace('"500": HI', '"500": XX'))
     with pytest.raises(ConfigError, match="state_codes.yaml: 'reporting_ethnicity' must map codes to"):
-        load_codes(tmp_path)
+        load_codes(codes_with(tmp_path, '"500": HI', '"500": XX'))
     assert load_codes().reporting_ethnicity["500"] == "HI"
-    text = (REPO / "config" / CODES_FILE).read_text()
-    (tmp_path / CODES_FILE).write_text(text.replace("reclassified_years: 4", "reclassified_years: four"))
     with pytest.raises(ConfigError, match="state_codes.yaml: 'reclassified_years' must be a whole number"):
-        load_codes(tmp_path)
-    (tmp_path / CODES_FILE).write_text(text.replace('participation_tested: ["Y"]\n', ""))
+        load_codes(codes_with(tmp_path, "reclassified_years: 4", "reclassified_years: four"))
     with pytest.raises(ConfigError, match="state_codes.yaml: missing key 'participation_tested'"):
-        load_codes(tmp_path)
+        load_codes(codes_with(tmp_path, 'participation_tested: ["Y"]\n', ""))
 
 
 def test_only_the_kept_columns_are_parsed_and_nothing_is_lost(tiny_raw, tmp_path):
@@ -490,12 +476,9 @@ def test_sinf_gives_each_student_the_ethnicity_group_of_the_test_files_rule(tmp_
 
 def test_a_chronic_grade_that_is_no_senr_code_stops_with_the_key_named(tmp_path):
     from pipeline.config import ConfigError
-    from pipeline.state_tables import CODES_FILE, load_codes
+    from pipeline.state_tables import load_codes
 
-    text = (REPO / "config" / CODES_FILE).read_text()
-    (tmp_path / CODES_FILE).write_text(text.replace('chronic_grades: [TK, KN, "01"', 'chronic_grades: [TK, K, "01"'))
     with pytest.raises(ConfigError, match="state_codes.yaml: 'chronic_grades': K not a SENR grade level code"):
-        load_codes(tmp_path)
-    (tmp_path / CODES_FILE).write_text(text.replace('swd_plan_types: ["100", "150", "200"]', "swd_plan_types: []"))
+        load_codes(codes_with(tmp_path, 'chronic_grades: [TK, KN, "01"', 'chronic_grades: [TK, K, "01"'))
     with pytest.raises(ConfigError, match="state_codes.yaml: 'swd_plan_types' must be a non-empty list"):
-        load_codes(tmp_path)
+        load_codes(codes_with(tmp_path, 'swd_plan_types: ["100", "150", "200"]', "swd_plan_types: []"))
